@@ -1,0 +1,31 @@
+import { EnvReader } from '../lib/config/env-reader.js';
+import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
+import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
+
+export interface AuthConfig {
+  readonly listen: ListenConfig;
+  readonly dbPath: string;
+  readonly tokens: TokenConfig;
+  readonly accessTokenTtlSeconds: number;
+  /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
+  readonly scryptLogN: number;
+  readonly logLevel: string;
+  readonly shutdownGraceMs: number;
+  readonly warnings: readonly string[];
+}
+
+export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const env = new EnvReader(environment);
+  const scryptLogN = env.int('PASSWORD_SCRYPT_LOG_N', 15, 10, 20);
+  if (env.production && scryptLogN < 14) env.problem('PASSWORD_SCRYPT_LOG_N must be at least 14 in production');
+  const config = {
+    listen: readListenConfig(env, 'AUTH', 50051),
+    dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),
+    tokens: readTokenConfig(env),
+    accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
+    scryptLogN,
+    logLevel: env.oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'silent']),
+    shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 5000, 0, 60_000),
+  };
+  return { ...config, warnings: env.finish() };
+}

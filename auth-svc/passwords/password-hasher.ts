@@ -1,0 +1,75 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+const BLOCK_SIZE = 8;
+const PARALLELISM = 1;
+
+interface ScryptParams {
+  readonly logN: number;
+  readonly r: number;
+  readonly p: number;
+}
+
+/**
+ * scrypt (memory-hard) on libuv's thread pool, so hashing never blocks the event loop.
+ * Hashes are self-describing — `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` — so the cost can
+ * be raised later: old hashes still verify and are upgraded at the next login.
+ */
+export class PasswordHasher {
+  private readonly params: ScryptParams;
+  /** Verified against when the email is unknown, so both failures take the same time. */
+  private readonly dummyHash: Promise<string>;
+
+  constructor(logN: number) {
+    this.params = { logN, r: BLOCK_SIZE, p: PARALLELISM };
+    this.dummyHash = this.hash(randomBytes(16).toString('hex'));
+  }
+
+  async hash(password: string): Promise<string> {
+    const salt = randomBytes(SALT_LENGTH);
+    const key = await derive(password, salt, this.params);
+    const { logN, r, p } = this.params;
+    return `$scrypt$ln=${logN},r=${r},p=${p}$${salt.toString('base64')}$${key.toString('base64')}`;
+  }
+
+  /** Constant-time comparison; a malformed stored hash never matches. */
+  async verify(password: string, stored: string): Promise<boolean> {
+    const parsed = parse(stored);
+    if (!parsed) return false;
+    const key = await derive(password, parsed.salt, parsed.params);
+    return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
+  }
+
+  /** Burns the same time as a real verification, for unknown accounts. */
+  async verifyNothing(password: string): Promise<false> {
+    await this.verify(password, await this.dummyHash);
+    return false;
+  }
+
+  /** True when the stored hash is weaker than the current parameters. */
+  needsRehash(stored: string): boolean {
+    const parsed = parse(stored);
+    return !parsed || parsed.params.logN < this.params.logN || parsed.params.r < this.params.r;
+  }
+}
+
+function derive(password: string, salt: Buffer, { logN, r, p }: ScryptParams): Promise<Buffer> {
+  const N = 2 ** logN;
+  return new Promise((resolve, reject) => {
+    // maxmem must exceed 128 * N * r bytes or node refuses the parameters.
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
+  });
+}
+
+const FORMAT = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+
+function parse(stored: string): { params: ScryptParams; salt: Buffer; key: Buffer } | undefined {
+  const m = FORMAT.exec(stored);
+  if (!m) return undefined;
+  const [logN, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (logN < 1 || logN > 22 || r < 1 || r > 32 || p < 1 || p > 16) return undefined;
+  return { params: { logN, r, p }, salt: Buffer.from(m[4]!, 'base64'), key: Buffer.from(m[5]!, 'base64') };
+}

@@ -1,0 +1,37 @@
+/**
+ * Why a call was refused. `reason` is a stable machine-readable label (logs, metrics);
+ * `message` is what the caller reads in the gRPC status details.
+ */
+export type FailureReason =
+  | 'missing'
+  | 'malformed'
+  | 'oversized'
+  | 'wrong_scheme'
+  | 'unsupported_algorithm'
+  | 'unknown_key'
+  | 'invalid_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'invalid_claims'
+  | 'revoked'
+  | 'forbidden'
+  | 'no_policy';
+
+export interface AuthFailure {
+  /** UNAUTHENTICATED when no valid identity was shown; PERMISSION_DENIED when it was, but is not allowed. */
+  readonly status: 'unauthenticated' | 'permission_denied';
+  readonly reason: FailureReason;
+  readonly message: string;
+}
+
+export function unauthenticated(reason: FailureReason, message: string): AuthFailure {
+  return { status: 'unauthenticated', reason, message };
+}
+
+export function permissionDenied(reason: FailureReason, message: string): AuthFailure {
+  return { status: 'permission_denied', reason, message };
+}
+
+export type AuthResult<T> = { ok: true; value: T } | { ok: false; failure: AuthFailure };

@@ -1,0 +1,28 @@
+import { permissionDenied, type AuthFailure, type AuthResult } from './auth-failure.js';
+import { parseBearer } from './bearer.js';
+import { authorize, type MethodPolicy, type PolicyTable } from './policy.js';
+import type { Principal } from './principal.js';
+
+/** Outcome for one call: a principal (undefined for anonymous calls to public methods) or a refusal. */
+export type AuthDecision = { ok: true; principal: Principal | undefined } | { ok: false; failure: AuthFailure };
+
+export type TokenVerifier = (token: string) => AuthResult<Principal>;
+
+/** The whole authentication rule for one call: policy → bearer token → verification → authorization. */
+export type Authenticate = (methodPath: string, authorization: readonly unknown[]) => AuthDecision;
+
+export function createAuthenticate(policies: PolicyTable, verify: TokenVerifier): Authenticate {
+  const table = new Map<string, MethodPolicy>(Object.entries(policies));
+  return (methodPath, authorization) => {
+    const policy = table.get(methodPath);
+    if (!policy) return { ok: false, failure: permissionDenied('no_policy', 'no access policy is declared for this method') };
+    // Public methods ignore credentials entirely, so a stale token never breaks a health check.
+    if (policy.access === 'public') return { ok: true, principal: undefined };
+    const token = parseBearer(authorization);
+    if (!token.ok) return token;
+    const verified = verify(token.value);
+    if (!verified.ok) return verified;
+    const denied = authorize(policy, verified.value);
+    return denied ? { ok: false, failure: denied } : { ok: true, principal: verified.value };
+  };
+}

@@ -1,0 +1,29 @@
+import { unauthenticated, type AuthResult } from './auth-failure.js';
+
+/** Larger headers are refused before any parsing (real tokens are well under 2 KiB). */
+export const MAX_AUTHORIZATION_LENGTH = 8192;
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Extracts the token from `authorization: Bearer <token>` metadata values.
+ * The scheme is case-insensitive (RFC 7235); exactly one value must be present.
+ */
+export function parseBearer(values: readonly unknown[]): AuthResult<string> {
+  if (values.length === 0) return fail('missing', 'missing authorization metadata: send "authorization: Bearer <token>"');
+  if (values.length > 1) return fail('malformed', 'more than one authorization value');
+  const header = values[0];
+  if (typeof header !== 'string') return fail('malformed', 'authorization metadata must be text');
+  if (header.length > MAX_AUTHORIZATION_LENGTH) return fail('oversized', 'authorization metadata is too large');
+  const space = header.indexOf(' ');
+  const scheme = space === -1 ? header : header.slice(0, space);
+  if (scheme.toLowerCase() !== 'bearer') return fail('wrong_scheme', 'authorization scheme must be Bearer');
+  const token = header.slice(space + 1).trim();
+  if (space === -1 || token === '') return fail('missing', 'bearer token is empty');
+  if (!JWT_SHAPE.test(token)) return fail('malformed', 'bearer token is not a JWT');
+  return { ok: true, value: token };
+}
+
+function fail(reason: 'missing' | 'malformed' | 'oversized' | 'wrong_scheme', message: string): AuthResult<string> {
+  return { ok: false, failure: unauthenticated(reason, message) };
+}

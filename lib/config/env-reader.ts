@@ -1,0 +1,73 @@
+/** Thrown at start-up with every configuration problem found, not just the first. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads environment variables, collecting problems so the operator sees them all at once. */
+export class EnvReader {
+  private readonly problems: string[] = [];
+  private readonly warnings: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  /** `NODE_ENV=production` turns dev defaults into start-up errors. */
+  get production(): boolean {
+    return this.env.NODE_ENV === 'production';
+  }
+
+  string(name: string, fallback: string): string {
+    const raw = this.env[name];
+    return raw === undefined || raw === '' ? fallback : raw;
+  }
+
+  optional(name: string): string | undefined {
+    const raw = this.env[name];
+    return raw === undefined || raw === '' ? undefined : raw;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.string(name, fallback);
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  /** A secret with a development fallback that is refused in production. */
+  secret(name: string, devDefault: string, minBytes: number): string {
+    const raw = this.optional(name);
+    if (raw === undefined) {
+      if (this.production) this.problems.push(`${name} must be set in production (the built-in dev default is public)`);
+      else this.warnings.push(`${name} is not set: using the PUBLIC DEVELOPMENT DEFAULT. Never do this in production.`);
+      return devDefault;
+    }
+    if (Buffer.byteLength(raw, 'utf8') < minBytes) this.problems.push(`${name} must be at least ${minBytes} bytes`);
+    if (this.production && raw === devDefault) this.problems.push(`${name} must not be the development default in production`);
+    return raw;
+  }
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  /** Throws ConfigError if anything was wrong; returns the warnings to log. */
+  finish(): readonly string[] {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+    return this.warnings;
+  }
+}

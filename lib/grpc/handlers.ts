@@ -1,0 +1,74 @@
+import {
+  status,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  type ServerErrorResponse,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from '@grpc/grpc-js';
+import type { Principal } from '../authn/principal.js';
+import type { Logger } from '../log/logger.js';
+import { requirePrincipal } from './call-identity.js';
+import { GrpcError } from './errors.js';
+
+/** What every protected handler receives besides its request. */
+export interface CallContext<Call> {
+  readonly principal: Principal;
+  readonly call: Call;
+}
+
+/** Adapts an async handler taking the verified principal to grpc-js's callback style. */
+export function unary<Req, Res>(
+  log: Logger,
+  fn: (req: Req, ctx: CallContext<ServerUnaryCall<Req, Res>>) => Promise<Res> | Res,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    run(log, call.getPath(), async () => fn(call.request, { principal: requirePrincipal(call), call })).then(
+      (res) => callback(null, res),
+      (err: ServerErrorResponse) => callback(err),
+    );
+  };
+}
+
+/** Same as `unary`, for handlers that are public (no principal). */
+export function publicUnary<Req, Res>(
+  log: Logger,
+  fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    run(log, call.getPath(), async () => fn(call.request, call)).then(
+      (res) => callback(null, res),
+      (err: ServerErrorResponse) => callback(err),
+    );
+  };
+}
+
+/** Server-streaming handler: `fn` writes to the stream and resolves when it should end (OK). */
+export function serverStream<Req, Res>(
+  log: Logger,
+  fn: (req: Req, ctx: CallContext<ServerWritableStream<Req, Res>>) => Promise<void>,
+): handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    run(log, call.getPath(), async () => fn(call.request, { principal: requirePrincipal(call), call })).then(
+      () => call.end(),
+      (err: ServerErrorResponse) => {
+        if (!call.cancelled) call.emit('error', err);
+      },
+    );
+  };
+}
+
+/** Runs a handler body and turns any failure into a status error; unexpected errors are logged, never leaked. */
+async function run<T>(log: Logger, method: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof GrpcError) throw toServiceError(err.code, err.details);
+    log.error({ err, method }, 'handler failed');
+    throw toServiceError(status.INTERNAL, 'internal error');
+  }
+}
+
+function toServiceError(code: status, details: string): ServerErrorResponse {
+  return Object.assign(new Error(details), { code, details });
+}
