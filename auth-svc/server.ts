@@ -41,17 +41,10 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
     tokens,
     log,
   });
-  const verify = (token: string) =>
-    verifyAccessToken(token, {
-      keys,
-      issuer: config.tokens.issuer,
-      audience: config.tokens.audience,
-      clockSkewSeconds: config.tokens.clockSkewSeconds,
-    });
   const server = await startGrpcServer({
     ...config.listen,
     log,
-    authenticate: createAuthenticate(AUTH_POLICIES, verify),
+    authenticate: createAuthenticate(AUTH_POLICIES, (token) => verifyAccessToken(token, { ...config.tokens, keys })),
     services: [{ name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers }],
   });
   return { server, db };

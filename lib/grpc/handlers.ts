@@ -50,7 +50,9 @@ export function serverStream<Req, Res>(
 ): handleServerStreamingCall<Req, Res> {
   return (call) => {
     run(log, call.getPath(), async () => fn(call.request, { principal: requirePrincipal(call), call })).then(
-      () => call.end(),
+      () => {
+        if (!call.cancelled) call.end();
+      },
       (err: ServerErrorResponse) => {
         if (!call.cancelled) call.emit('error', err);
       },
