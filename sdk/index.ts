@@ -1,0 +1,14 @@
+/**
+ * Client SDK for auth-svc and business-svc.
+ *
+ *   const session = await Session.login({ auth: 'localhost:50051', email, password });
+ *   const dashboard = createDashboardClient('localhost:50052', { interceptors: [session.interceptor] });
+ *   const view = await unaryCall(dashboard, dashboard.getDashboard, {});
+ */
+export { bearerInterceptor, type TokenSource } from './bearer-interceptor.js';
+export { createAuthClient, createDashboardClient, createNotesClient, type ClientOptions } from './clients.js';
+export { Session, type SessionOptions } from './session.js';
+export { unaryCall } from './unary-call.js';
+export * as authV1 from '../gen/auth/v1/auth_service.js';
+export * as dashboardV1 from '../gen/business/v1/dashboard_service.js';
+export * as notesV1 from '../gen/business/v1/notes_service.js';
