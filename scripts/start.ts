@@ -1,0 +1,58 @@
+/**
+ * `npm start`: both services on their default ports with SQLite files under data/,
+ * a demo user, and grpcurl lines to try. Ctrl-C stops both.
+ */
+import { status } from '@grpc/grpc-js';
+import { createAuthClient, unaryCall } from '../sdk/index.js';
+import { spawnService, type ServiceProcess } from './support/service-process.js';
+
+const DEMO = { email: 'demo@example.com', password: 'correct-horse-battery', displayName: 'Demo User' };
+
+const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+const running: ServiceProcess[] = [];
+
+async function main(): Promise<void> {
+  running.push(await spawnService('auth-svc', { env, echo: true }));
+  running.push(await spawnService('business-svc', { env, echo: true }));
+  const [auth, business] = running as [ServiceProcess, ServiceProcess];
+
+  const client = createAuthClient(`127.0.0.1:${auth.port}`);
+  try {
+    await unaryCall(client, client.register, DEMO);
+  } catch (err) {
+    if ((err as { code?: number }).code !== status.ALREADY_EXISTS) throw err;
+  } finally {
+    client.close();
+  }
+
+  const a = `127.0.0.1:${auth.port}`;
+  const b = `127.0.0.1:${business.port}`;
+  const login = `grpcurl -plaintext -d '{"email":"${DEMO.email}","password":"${DEMO.password}"}' ${a} auth.v1.AuthService/Login`;
+  process.stdout.write(`
+auth-svc     listening on ${a}
+business-svc listening on ${b}
+demo user    ${DEMO.email} / ${DEMO.password}   (development only)
+
+Try it (grpcurl uses server reflection, no .proto files needed):
+  grpcurl -plaintext ${a} list
+  ${login}
+  TOKEN=$(${login} | jq -r .accessToken)
+  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${b} business.v1.DashboardService/GetDashboard
+  grpcurl -plaintext -H "authorization: Bearer $TOKEN" -d '{"title":"hello"}' ${b} business.v1.NotesService/CreateNote
+
+Press Ctrl-C to stop.
+`);
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all(running.map((s) => s.stop()));
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void stopAll());
+process.on('SIGTERM', () => void stopAll());
+main().catch(async (err: unknown) => {
+  process.stderr.write(`start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  await Promise.all(running.map((s) => s.stop()));
+  process.exit(1);
+});
