@@ -12,7 +12,9 @@ const COMMON = new Set([
   'football123', 'baseball123', 'monkey12345', 'dragon12345', 'sunshine123', 'princess123', 'trustno1234',
 ]);
 
-export function passwordProblem(password: string, email: string): string | undefined {
+export function passwordProblem(raw: string, email: string): string | undefined {
+  // Judge what is actually hashed (the hasher normalises to NFKC too).
+  const password = raw.normalize('NFKC');
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;

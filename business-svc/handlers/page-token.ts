@@ -6,15 +6,15 @@ import type { PageCursor } from '../store/note-store.js';
  * is already restricted to the caller's notes, so it grants nothing when tampered with.
  */
 export function encodePageToken(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.seq])).toString('base64url');
 }
 
 export function decodePageToken(token: string): PageCursor | undefined {
   if (token === '') return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
-      return { createdAt: value[0] as number, id: value[1] };
+    if (Array.isArray(value) && value.length === 1 && Number.isSafeInteger(value[0]) && (value[0] as number) > 0) {
+      return { seq: value[0] as number };
     }
   } catch {
     // fall through to the error below

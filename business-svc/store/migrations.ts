@@ -7,7 +7,8 @@ export const BUSINESS_MIGRATIONS: readonly Migration[] = [
     name: 'notes',
     sql: `
       CREATE TABLE notes (
-        id         TEXT PRIMARY KEY,
+        seq        INTEGER PRIMARY KEY, -- insertion order: a total order for "newest first" paging
+        id         TEXT NOT NULL UNIQUE,
         owner_id   TEXT NOT NULL,
         title      TEXT NOT NULL,
         body       TEXT NOT NULL,
@@ -16,7 +17,7 @@ export const BUSINESS_MIGRATIONS: readonly Migration[] = [
         version    INTEGER NOT NULL DEFAULT 1
       ) STRICT;
       -- serves ListNotes (newest first, keyset pagination) and the per-owner count
-      CREATE INDEX notes_by_owner ON notes (owner_id, created_at DESC, id DESC);
+      CREATE INDEX notes_by_owner ON notes (owner_id, seq DESC);
     `,
   },
 ];

@@ -18,13 +18,13 @@ export interface NotePage {
   readonly next: PageCursor | undefined;
 }
 
-/** Keyset position: notes older than (createdAt, id). */
+/** Keyset position: notes inserted before `seq` (timestamps can tie; the sequence cannot). */
 export interface PageCursor {
-  readonly createdAt: number;
-  readonly id: string;
+  readonly seq: number;
 }
 
 interface NoteRow {
+  seq: number;
   id: string;
   owner_id: string;
   title: string;
@@ -58,11 +58,10 @@ export class NoteStore {
     );
     this.selectOne = db.prepare<[string, string], NoteRow>('SELECT * FROM notes WHERE id = ? AND owner_id = ?');
     this.selectFirstPage = db.prepare<[string, number], NoteRow>(
-      'SELECT * FROM notes WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
+      'SELECT * FROM notes WHERE owner_id = ? ORDER BY seq DESC LIMIT ?',
     );
-    this.selectAfter = db.prepare<[string, number, number, string, number], NoteRow>(
-      `SELECT * FROM notes WHERE owner_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
-       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    this.selectAfter = db.prepare<[string, number, number], NoteRow>(
+      'SELECT * FROM notes WHERE owner_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     );
     this.countByOwner = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notes WHERE owner_id = ?');
     this.update = db.prepare<[string, string, number, string, string], NoteRow>(
@@ -90,12 +89,10 @@ export class NoteStore {
 
   list(ownerId: string, pageSize: number, after: PageCursor | undefined): NotePage {
     // One extra row tells whether another page exists.
-    const rows = after
-      ? this.selectAfter.all(ownerId, after.createdAt, after.createdAt, after.id, pageSize + 1)
-      : this.selectFirstPage.all(ownerId, pageSize + 1);
-    const notes = rows.slice(0, pageSize).map(toNote);
-    const last = notes[notes.length - 1];
-    return { notes, next: rows.length > pageSize && last ? { createdAt: last.createdAt, id: last.id } : undefined };
+    const rows = after ? this.selectAfter.all(ownerId, after.seq, pageSize + 1) : this.selectFirstPage.all(ownerId, pageSize + 1);
+    const page = rows.slice(0, pageSize);
+    const last = page[page.length - 1];
+    return { notes: page.map(toNote), next: rows.length > pageSize && last ? { seq: last.seq } : undefined };
   }
 
   /** Partial update; with `expectedVersion`, only if the note is still at that version. */

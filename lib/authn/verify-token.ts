@@ -45,6 +45,8 @@ function verifySignatureAndTimes(token: string, key: VerificationKey, opts: Veri
     if (typeof payload === 'string') return fail('invalid_claims', 'token payload must be a JSON object');
     return { ok: true, value: payload };
   } catch (err) {
+    // A correctly signed but non-JSON payload would otherwise surface as a confusing claim error.
+    if (!decodeSegment(token, 1)) return fail('malformed', 'token payload is not valid JSON');
     return classify(err);
   }
 }
@@ -68,7 +70,8 @@ function toPrincipal(c: jwt.JwtPayload, token: string): AuthResult<Principal> {
   const typ = c.typ ?? 'user';
   if (typ !== 'user' && typ !== 'service') return bad('typ');
   const roles = stringList(c.roles);
-  const scopes = stringList(c.scope === undefined ? [] : String(c.scope).split(' ').filter(Boolean));
+  // OAuth style: one space-separated string.
+  const scopes = c.scope === undefined ? [] : typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : undefined;
   if (!roles) return bad('roles');
   if (!scopes) return bad('scope');
   if (c.sid !== undefined && typeof c.sid !== 'string') return bad('sid');
@@ -84,8 +87,12 @@ function stringList(v: unknown): string[] | undefined {
 }
 
 function decodeHeader(token: string): Record<string, unknown> | undefined {
+  return decodeSegment(token, 0);
+}
+
+function decodeSegment(token: string, index: number): Record<string, unknown> | undefined {
   try {
-    const json: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    const json: unknown = JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8'));
     return json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -3,7 +3,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import type { Authenticate } from '../authn/authenticate.js';
 import type { Logger } from '../log/logger.js';
 import { createServerInterceptor } from './interceptor.js';
-import { addReflection } from './reflection.js';
+import { addReflection } from './reflection-service.js';
 
 export interface ServiceRegistration {
   /** Fully-qualified protobuf name, e.g. `auth.v1.AuthService` (health and reflection use it). */

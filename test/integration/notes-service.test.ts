@@ -1,0 +1,164 @@
+import { status, type ClientReadableStream } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { WatchNotesResponse_Kind, type NotesServiceClient, type WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
+import { createAuthClient, createNotesClient, Session, unaryCall } from '../../sdk/index.js';
+import { bearer, expectStatus, md } from '../support/grpc.js';
+import { startSystem, type RunningSystem } from '../support/system.js';
+import { forgeToken } from '../support/tokens.js';
+
+describe('business-svc NotesService (real processes)', () => {
+  let sys: RunningSystem;
+  let alice: Session;
+  let bob: Session;
+  let asAlice: NotesServiceClient;
+  let asBob: NotesServiceClient;
+
+  async function signUp(email: string): Promise<Session> {
+    const auth = createAuthClient(sys.authAddress);
+    const password = 'notes-test-passphrase';
+    await unaryCall(auth, auth.register, { email, password, displayName: email });
+    auth.close();
+    return Session.login({ auth: sys.authAddress, email, password });
+  }
+
+  before(async () => {
+    sys = await startSystem();
+    [alice, bob] = await Promise.all([signUp('alice@example.com'), signUp('bob@example.com')]);
+    asAlice = createNotesClient(sys.businessAddress, { interceptors: [alice.interceptor] });
+    asBob = createNotesClient(sys.businessAddress, { interceptors: [bob.interceptor] });
+  });
+  after(async () => {
+    for (const c of [asAlice, asBob]) c?.close();
+    for (const s of [alice, bob]) s?.close();
+    await sys?.stop();
+  });
+
+  const create = (c: NotesServiceClient, title: string, body = '') => unaryCall(c, c.createNote, { title, body }).then((r) => r.note!);
+
+  it('creates, reads, updates and deletes a note', async () => {
+    const note = await create(asAlice, '  Groceries  ', 'milk');
+    expect(note).to.include({ title: 'Groceries', body: 'milk', version: 1 });
+    expect(note.createTime).to.be.instanceOf(Date);
+    expect((await unaryCall(asAlice, asAlice.getNote, { id: note.id })).note).to.deep.equal(note);
+
+    const updated = (await unaryCall(asAlice, asAlice.updateNote, { id: note.id, body: 'milk, eggs' })).note!;
+    expect(updated).to.include({ title: 'Groceries', body: 'milk, eggs', version: 2 });
+
+    await unaryCall(asAlice, asAlice.deleteNote, { id: note.id });
+    await expectStatus(unaryCall(asAlice, asAlice.getNote, { id: note.id }), status.NOT_FOUND);
+    await expectStatus(unaryCall(asAlice, asAlice.deleteNote, { id: note.id }), status.NOT_FOUND);
+  });
+
+  it('refuses an update at a stale version with ABORTED and changes nothing', async () => {
+    const note = await create(asAlice, 'versioned');
+    await unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'v2', expectedVersion: 1 });
+    await expectStatus(unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'lost', expectedVersion: 1 }), status.ABORTED, /version 2/);
+    expect((await unaryCall(asAlice, asAlice.getNote, { id: note.id })).note!.title).to.equal('v2');
+  });
+
+  it("isolates users: another user's note is NOT_FOUND for every operation and never listed", async () => {
+    const secret = await create(asAlice, "alice's secret", 'for alice only');
+    await expectStatus(unaryCall(asBob, asBob.getNote, { id: secret.id }), status.NOT_FOUND);
+    await expectStatus(unaryCall(asBob, asBob.updateNote, { id: secret.id, title: 'pwned' }), status.NOT_FOUND);
+    await expectStatus(unaryCall(asBob, asBob.deleteNote, { id: secret.id }), status.NOT_FOUND);
+    const bobs = await unaryCall(asBob, asBob.listNotes, { pageSize: 100, pageToken: '' });
+    expect(bobs.notes.map((n) => n.id)).not.to.include(secret.id);
+    // Alice's note is untouched.
+    expect((await unaryCall(asAlice, asAlice.getNote, { id: secret.id })).note).to.include({ title: "alice's secret", version: 1 });
+  });
+
+  it('pages through all notes newest first with page tokens, without gaps or repeats', async () => {
+    const carol = await signUp('carol@example.com');
+    const c = createNotesClient(sys.businessAddress, { interceptors: [carol.interceptor] });
+    const titles = Array.from({ length: 23 }, (_, i) => `note ${i}`);
+    for (const t of titles) await create(c, t);
+    const seen: string[] = [];
+    let pageToken = '';
+    let pages = 0;
+    do {
+      const page = await unaryCall(c, c.listNotes, { pageSize: 10, pageToken });
+      seen.push(...page.notes.map((n) => n.title));
+      pageToken = page.nextPageToken;
+      pages++;
+    } while (pageToken !== '');
+    expect(pages).to.equal(3);
+    expect(seen).to.deep.equal([...titles].reverse());
+    expect((await unaryCall(c, c.listNotes, { pageSize: 0, pageToken: '' })).notes).to.have.length(20);
+    c.close();
+    carol.close();
+  });
+
+  it('validates input with INVALID_ARGUMENT naming the field', async () => {
+    await expectStatus(create(asAlice, '   '), status.INVALID_ARGUMENT, /^title: is required/);
+    await expectStatus(create(asAlice, 't'.repeat(201)), status.INVALID_ARGUMENT, /^title: must be at most 200/);
+    await expectStatus(create(asAlice, 'ok', 'b'.repeat(10_001)), status.INVALID_ARGUMENT, /^body: must be at most 10000/);
+    await expectStatus(unaryCall(asAlice, asAlice.getNote, { id: '' }), status.INVALID_ARGUMENT, /^id: is required/);
+    await expectStatus(unaryCall(asAlice, asAlice.getNote, { id: 'nope' }), status.INVALID_ARGUMENT, /^id: must be a UUID/);
+    await expectStatus(unaryCall(asAlice, asAlice.listNotes, { pageSize: 101, pageToken: '' }), status.INVALID_ARGUMENT, /^page_size/);
+    await expectStatus(unaryCall(asAlice, asAlice.listNotes, { pageSize: -1, pageToken: '' }), status.INVALID_ARGUMENT, /^page_size/);
+    await expectStatus(unaryCall(asAlice, asAlice.listNotes, { pageSize: 5, pageToken: 'garbage!' }), status.INVALID_ARGUMENT, /^page_token/);
+    const note = await create(asAlice, 'keep me');
+    await expectStatus(unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: '' }), status.INVALID_ARGUMENT, /^title/);
+    expect((await unaryCall(asAlice, asAlice.getNote, { id: note.id })).note!.title).to.equal('keep me');
+  });
+
+  describe('WatchNotes', () => {
+    it('is rejected without a token, before any event is delivered', async () => {
+      const anonymous = createNotesClient(sys.businessAddress);
+      const stream = anonymous.watchNotes({}, md());
+      const events: WatchNotesResponse[] = [];
+      stream.on('data', (e: WatchNotesResponse) => events.push(e));
+      const err = await new Promise<{ code: number; details: string }>((resolve) => stream.on('error', resolve));
+      expect(err.code).to.equal(status.UNAUTHENTICATED);
+      expect(events).to.have.length(0);
+      anonymous.close();
+    });
+
+    it("delivers the caller's own changes, and only those, in order", async () => {
+      const stream = asAlice.watchNotes({});
+      const events: WatchNotesResponse[] = [];
+      stream.on('data', (e: WatchNotesResponse) => events.push(e));
+      stream.on('error', () => undefined); // cancellation at the end
+      await opened(stream);
+
+      const note = await create(asAlice, 'watched');
+      await create(asBob, 'not for alice');
+      await unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'watched v2' });
+      await unaryCall(asAlice, asAlice.deleteNote, { id: note.id });
+      await until(() => events.length >= 3);
+      stream.cancel();
+
+      expect(events.map((e) => e.kind)).to.deep.equal([
+        WatchNotesResponse_Kind.KIND_CREATED,
+        WatchNotesResponse_Kind.KIND_UPDATED,
+        WatchNotesResponse_Kind.KIND_DELETED,
+      ]);
+      expect(events.map((e) => e.note!.title)).to.deep.equal(['watched', 'watched v2', 'watched v2']);
+    });
+
+    it('ends with UNAUTHENTICATED when the token it was opened with expires', async () => {
+      const anonymous = createNotesClient(sys.businessAddress);
+      const shortLived = forgeToken(alice.userId, { expiresInSeconds: 2 });
+      const stream = anonymous.watchNotes({}, bearer(shortLived));
+      stream.on('data', () => undefined);
+      const started = Date.now();
+      const err = await new Promise<{ code: number; details: string }>((resolve) => stream.on('error', resolve));
+      expect(err.code).to.equal(status.UNAUTHENTICATED);
+      expect(err.details).to.match(/expired/);
+      expect(Date.now() - started).to.be.within(500, 5000);
+      anonymous.close();
+    });
+  });
+});
+
+function opened(stream: ClientReadableStream<unknown>): Promise<void> {
+  return new Promise((resolve) => stream.once('metadata', () => resolve()));
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
