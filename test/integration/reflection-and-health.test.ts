@@ -1,6 +1,8 @@
 import { create, createFileRegistry, fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { toBinary } from '@bufbuild/protobuf';
+import { credentials, loadPackageDefinition, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
 import { expect } from 'chai';
 import { HealthCheckResponse_ServingStatus, HealthClient } from '../../gen/grpc/health/v1/health.js';
 import { unaryCall } from '../../sdk/index.js';
@@ -63,6 +65,7 @@ describe('health and reflection without a token (real processes)', () => {
             }
           }
           expect(methods).to.be.greaterThan(1);
+          if (which === 'auth') await invokeFromReflection(address(), dependencyOrder(files));
           if (which === 'business') expect(files.has('google/protobuf/timestamp.proto')).to.equal(true);
         } finally {
           reflection.close();
@@ -98,4 +101,18 @@ function dependencyOrder(files: Map<string, FileDescriptorProto>): FileDescripto
   };
   files.forEach(visit);
   return out;
+}
+
+/** Like `grpcurl … auth.v1.AuthService/Login`: a client built only from what reflection served. */
+async function invokeFromReflection(address: string, files: FileDescriptorProto[]): Promise<void> {
+  const set = toBinary(FileDescriptorSetSchema, create(FileDescriptorSetSchema, { file: files }));
+  const pkg = loadPackageDefinition(loadFileDescriptorSetFromBuffer(Buffer.from(set))) as unknown as {
+    auth: { v1: { AuthService: new (a: string, c: unknown) => { Login: Function; close(): void } } };
+  };
+  const client = new pkg.auth.v1.AuthService(address, credentials.createInsecure());
+  const err = await new Promise<ServiceError>((resolve) =>
+    client.Login({ email: 'nobody@example.com', password: 'whatever-password' }, (e: ServiceError) => resolve(e)),
+  );
+  client.close();
+  expect(err.code).to.equal(status.UNAUTHENTICATED);
 }

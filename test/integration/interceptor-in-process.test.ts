@@ -1,0 +1,78 @@
+import { credentials, status } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { createAuthenticate } from '../../lib/authn/authenticate.js';
+import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
+import { ANY_USER, INFRASTRUCTURE_POLICIES } from '../../lib/authn/policy.js';
+import { verifyAccessToken } from '../../lib/authn/verify-token.js';
+import { unary } from '../../lib/grpc/handlers.js';
+import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
+import { unaryCall } from '../../sdk/index.js';
+import { bearer, expectStatus, md } from '../support/grpc.js';
+import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
+import { forgeToken, unsignedToken } from '../support/tokens.js';
+
+describe('server interceptor: refused calls never reach a handler', () => {
+  const log = pino({ level: 'silent' });
+  let server: RunningServer;
+  let client: DashboardServiceClient;
+  let handlerRuns = 0;
+
+  before(async () => {
+    const keys = new StaticKeySet([sharedSecretKey(TEST_SECRET)]);
+    const verify = (t: string) => verifyAccessToken(t, { keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
+    server = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      log,
+      authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, [DashboardServiceService.getDashboard.path]: ANY_USER }, verify),
+      services: [
+        {
+          name: 'business.v1.DashboardService',
+          definition: DashboardServiceService,
+          implementation: {
+            getDashboard: unary(log, (_req, { principal }) => {
+              handlerRuns++;
+              return { message: 'counted', userId: principal.subject, roles: [] };
+            }),
+          },
+        },
+      ],
+    });
+    client = new DashboardServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+  });
+  after(async () => {
+    client?.close();
+    await server?.shutdown(1000);
+  });
+
+  it('counts one handler run per accepted call and none per refused call', async () => {
+    const refused = [
+      md(),
+      md({ authorization: 'Basic dXNlcjpwYXNz' }),
+      bearer('garbage'),
+      bearer(unsignedToken('mallory')),
+      bearer(forgeToken('mallory', { secret: 'attacker-secret-that-is-long-enough!!' })),
+      bearer(forgeToken('mallory', { expiresInSeconds: -5 })),
+      bearer(forgeToken('mallory', { issuer: 'elsewhere' })),
+      bearer(forgeToken('mallory', { audience: 'elsewhere' })),
+    ];
+    for (const metadata of refused) {
+      const err = await expectStatus(unaryCall(client, client.getDashboard, {}, { metadata }), status.UNAUTHENTICATED);
+      expect(err.details).to.be.a('string').and.not.equal('');
+    }
+    expect(handlerRuns).to.equal(0);
+
+    const ok = await unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')) });
+    expect(ok.userId).to.equal('alice');
+    expect(handlerRuns).to.equal(1);
+  });
+
+  it('answers PERMISSION_DENIED (not the handler) for a service token on a user method', async () => {
+    const before = handlerRuns;
+    const token = forgeToken('billing-svc', { claims: { typ: 'service', scope: 'users:read' } });
+    await expectStatus(unaryCall(client, client.getDashboard, {}, { metadata: bearer(token) }), status.PERMISSION_DENIED, /for users/);
+    expect(handlerRuns).to.equal(before);
+  });
+});

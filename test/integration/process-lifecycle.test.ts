@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { spawnService } from '../../scripts/support/service-process.js';
+import { createNotesClient } from '../../sdk/index.js';
+import { bearer } from '../support/grpc.js';
+import { startSystem, testEnv } from '../support/system.js';
+import { forgeToken } from '../support/tokens.js';
+
+describe('process lifecycle (real processes)', () => {
+  it('drains on SIGTERM: open WatchNotes streams end with UNAVAILABLE and the process exits 0', async () => {
+    const sys = await startSystem();
+    const notes = createNotesClient(sys.businessAddress);
+    const stream = notes.watchNotes({}, bearer(forgeToken('watcher')));
+    stream.on('data', () => undefined);
+    await new Promise((r) => stream.once('metadata', r));
+    const ended = new Promise<{ code: number }>((resolve) => stream.on('error', resolve));
+    const exit = sys.business.stop('SIGTERM');
+    expect((await ended).code).to.equal(status.UNAVAILABLE);
+    expect(await exit).to.equal(0);
+    notes.close();
+    await sys.stop();
+  });
+
+  for (const name of ['auth-svc', 'business-svc'] as const) {
+    it(`${name} refuses to start in production with the dev secret or bad config, listing every problem`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+      try {
+        const env = testEnv(dir, { NODE_ENV: 'production', JWT_SECRET: '', AUTH_PORT: 'nope', BUSINESS_PORT: '99999' });
+        const err = await spawnService(name, { env }).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(err?.message).to.match(/exited with code 78/);
+        expect(err?.message).to.match(/JWT_SECRET must be set in production/);
+        expect(err?.message).to.match(name === 'auth-svc' ? /AUTH_PORT must be an integer/ : /BUSINESS_PORT must be an integer/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
