@@ -37,7 +37,8 @@ export class PasswordHasher {
   async verify(password: string, stored: string): Promise<boolean> {
     const parsed = parse(stored);
     if (!parsed) return false;
-    const key = await derive(password, parsed.salt, parsed.params);
+    const key = await derive(password, parsed.salt, parsed.params).catch(() => undefined);
+    if (!key) return false;
     return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
   }
 
@@ -50,7 +51,7 @@ export class PasswordHasher {
   /** True when the stored hash is weaker than the current parameters. */
   needsRehash(stored: string): boolean {
     const parsed = parse(stored);
-    return !parsed || parsed.params.logN < this.params.logN || parsed.params.r < this.params.r;
+    return !parsed || parsed.params.logN < this.params.logN || parsed.params.r < this.params.r || parsed.params.p < this.params.p;
   }
 }
 
@@ -70,6 +71,7 @@ function parse(stored: string): { params: ScryptParams; salt: Buffer; key: Buffe
   const m = FORMAT.exec(stored);
   if (!m) return undefined;
   const [logN, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (logN < 1 || logN > 22 || r < 1 || r > 32 || p < 1 || p > 16) return undefined;
+  // Bounds keep a corrupted or planted hash from demanding gigabytes of memory.
+  if (logN < 1 || logN > 20 || r < 1 || r > 16 || p < 1 || p > 4) return undefined;
   return { params: { logN, r, p }, salt: Buffer.from(m[4]!, 'base64'), key: Buffer.from(m[5]!, 'base64') };
 }

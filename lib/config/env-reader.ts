@@ -31,7 +31,7 @@ export class EnvReader {
   int(name: string, fallback: number, min: number, max: number): number {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
+    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN; // no hex, exponents or blanks
     if (!Number.isInteger(n) || n < min || n > max) {
       this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
       return fallback;

@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import { unauthenticated, type AuthResult } from '../../lib/authn/auth-failure.js';
+import { createAuthenticate, type TokenVerifier } from '../../lib/authn/authenticate.js';
+import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, type PolicyTable } from '../../lib/authn/policy.js';
+import type { Principal } from '../../lib/authn/principal.js';
+import { failureOf, servicePrincipal, userPrincipal } from './fixtures.js';
+
+const TOKEN = 'aaaa.bbbb.cccc';
+const BEARER = [`Bearer ${TOKEN}`];
+
+const POLICIES: PolicyTable = {
+  ...INFRASTRUCTURE_POLICIES,
+  '/test.v1.Svc/Ping': PUBLIC,
+  '/test.v1.Svc/Me': ANY_USER,
+  '/test.v1.Svc/Admin': { access: 'user', roles: ['admin'] },
+  '/test.v1.Svc/Sync': { access: 'service', scope: 'notes:sync' },
+};
+
+/** A verifier that always answers `result` and records the tokens it was given. */
+function fakeVerifier(result: AuthResult<Principal>): TokenVerifier & { calls: string[] } {
+  const calls: string[] = [];
+  const verify = (token: string) => {
+    calls.push(token);
+    return result;
+  };
+  return Object.assign(verify, { calls });
+}
+
+const ok = (principal: Principal): AuthResult<Principal> => ({ ok: true, value: principal });
+
+describe('createAuthenticate', () => {
+  it('denies a method missing from the policy table without calling the verifier', () => {
+    const verify = fakeVerifier(ok(userPrincipal()));
+    const failure = failureOf(createAuthenticate(POLICIES, verify)('/test.v1.Svc/Unknown', BEARER));
+    expect(failure.status).to.equal('permission_denied');
+    expect(failure.reason).to.equal('no_policy');
+    expect(verify.calls).to.have.length(0);
+  });
+
+  it('does not resolve methods through the prototype chain', () => {
+    const verify = fakeVerifier(ok(userPrincipal()));
+    const authenticate = createAuthenticate(POLICIES, verify);
+    for (const path of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(failureOf(authenticate(path, BEARER)).reason, path).to.equal('no_policy');
+    }
+    expect(verify.calls).to.have.length(0);
+  });
+
+  it('lets anyone call a public method, ignoring even garbage authorization, without calling the verifier', () => {
+    const verify = fakeVerifier(ok(userPrincipal()));
+    const authenticate = createAuthenticate(POLICIES, verify);
+    for (const authorization of [[], ['garbage'], ['Basic Zm9vOmJhcg=='], ['Bearer x', 'Bearer y'], [Buffer.from('z')]]) {
+      expect(authenticate('/test.v1.Svc/Ping', authorization)).to.deep.equal({ ok: true, principal: undefined });
+    }
+    expect(authenticate('/grpc.health.v1.Health/Check', ['Bearer expired.token.here'])).to.deep.equal({
+      ok: true,
+      principal: undefined,
+    });
+    expect(verify.calls).to.have.length(0);
+  });
+
+  it('refuses a user method without authorization as unauthenticated/missing', () => {
+    const verify = fakeVerifier(ok(userPrincipal()));
+    const failure = failureOf(createAuthenticate(POLICIES, verify)('/test.v1.Svc/Me', []));
+    expect(failure.status).to.equal('unauthenticated');
+    expect(failure.reason).to.equal('missing');
+    expect(verify.calls).to.have.length(0);
+  });
+
+  it('refuses a malformed bearer value before verification', () => {
+    const verify = fakeVerifier(ok(userPrincipal()));
+    const authenticate = createAuthenticate(POLICIES, verify);
+    expect(failureOf(authenticate('/test.v1.Svc/Me', ['Bearer not-a-jwt'])).reason).to.equal('malformed');
+    expect(failureOf(authenticate('/test.v1.Svc/Me', [`Basic ${TOKEN}`])).reason).to.equal('wrong_scheme');
+    expect(verify.calls).to.have.length(0);
+  });
+
+  it('passes the bare token (without the scheme) to the verifier exactly once', () => {
+    const verify = fakeVerifier(ok(userPrincipal()));
+    createAuthenticate(POLICIES, verify)('/test.v1.Svc/Me', [`bearer ${TOKEN}`]);
+    expect(verify.calls).to.deep.equal([TOKEN]);
+  });
+
+  it('propagates the verifier failure unchanged', () => {
+    const failure = unauthenticated('expired', 'token expired');
+    const verify = fakeVerifier({ ok: false, failure });
+    const decision = createAuthenticate(POLICIES, verify)('/test.v1.Svc/Me', BEARER);
+    expect(decision).to.deep.equal({ ok: false, failure });
+    expect(verify.calls).to.have.length(1);
+  });
+
+  it('returns the verified principal on success', () => {
+    const principal = userPrincipal({ subject: 'user-7', roles: ['editor'] });
+    const decision = createAuthenticate(POLICIES, fakeVerifier(ok(principal)))('/test.v1.Svc/Me', BEARER);
+    expect(decision.ok).to.equal(true);
+    expect(decision.ok && decision.principal).to.equal(principal);
+  });
+
+  it('refuses a user without the required role as permission_denied', () => {
+    const verify = fakeVerifier(ok(userPrincipal({ roles: ['editor'] })));
+    const failure = failureOf(createAuthenticate(POLICIES, verify)('/test.v1.Svc/Admin', BEARER));
+    expect(failure.status).to.equal('permission_denied');
+    expect(failure.reason).to.equal('forbidden');
+    expect(failure.message).to.contain('admin');
+    expect(verify.calls).to.have.length(1);
+  });
+
+  it('lets a user holding the required role through', () => {
+    const principal = userPrincipal({ roles: ['admin'] });
+    const decision = createAuthenticate(POLICIES, fakeVerifier(ok(principal)))('/test.v1.Svc/Admin', BEARER);
+    expect(decision).to.deep.equal({ ok: true, principal });
+  });
+
+  it('applies service policies: scope required, users refused', () => {
+    const withScope = servicePrincipal({ scopes: ['notes:sync'] });
+    expect(createAuthenticate(POLICIES, fakeVerifier(ok(withScope)))('/test.v1.Svc/Sync', BEARER)).to.deep.equal({
+      ok: true,
+      principal: withScope,
+    });
+    const withoutScope = servicePrincipal({ scopes: ['notes:read'] });
+    expect(failureOf(createAuthenticate(POLICIES, fakeVerifier(ok(withoutScope)))('/test.v1.Svc/Sync', BEARER)).status).to.equal(
+      'permission_denied',
+    );
+    const user = userPrincipal({ scopes: ['notes:sync'] });
+    expect(failureOf(createAuthenticate(POLICIES, fakeVerifier(ok(user)))('/test.v1.Svc/Sync', BEARER)).status).to.equal(
+      'permission_denied',
+    );
+  });
+});
