@@ -1,6 +1,6 @@
 import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
+import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
-import { StaticKeySet, sharedSecretKey } from '../lib/authn/keys.js';
 import { INFRASTRUCTURE_POLICIES, PUBLIC, type PolicyTable } from '../lib/authn/policy.js';
 import { verifyAccessToken } from '../lib/authn/verify-token.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
@@ -8,9 +8,11 @@ import type { Logger } from '../lib/log/logger.js';
 import { openDatabase, type Db } from '../lib/sqlite/database.js';
 import type { AuthConfig } from './config.js';
 import { authServiceHandlers } from './handlers/auth-service.js';
+import { keysServiceHandlers } from './handlers/keys-service.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { AUTH_MIGRATIONS } from './store/migrations.js';
 import { UserStore } from './store/user-store.js';
+import { signingSetup } from './tokens/signing-setup.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 
 /** Who may call what on auth-svc. Every RPC in proto/auth must appear here. */
@@ -18,6 +20,7 @@ export const AUTH_POLICIES: PolicyTable = {
   ...INFRASTRUCTURE_POLICIES,
   [AuthServiceService.register.path]: PUBLIC,
   [AuthServiceService.login.path]: PUBLIC,
+  [KeysServiceService.listPublicKeys.path]: PUBLIC,
 };
 
 export interface AuthServer {
@@ -27,13 +30,12 @@ export interface AuthServer {
 
 export async function startAuthServer(config: AuthConfig, log: Logger): Promise<AuthServer> {
   const db = openDatabase(config.dbPath, AUTH_MIGRATIONS);
-  const signingKey = sharedSecretKey(config.tokens.sharedSecret);
-  const keys = new StaticKeySet([signingKey]);
+  const signing = signingSetup(db, config.tokens, config.accessTokenTtlSeconds);
   const tokens = new TokenIssuer({
     issuer: config.tokens.issuer,
     audience: config.tokens.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    signingKey: () => signingKey,
+    signingKey: signing.signingKey,
   });
   const handlers = authServiceHandlers({
     users: new UserStore(db),
@@ -44,8 +46,11 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   const server = await startGrpcServer({
     ...config.listen,
     log,
-    authenticate: createAuthenticate(AUTH_POLICIES, (token) => verifyAccessToken(token, { ...config.tokens, keys })),
-    services: [{ name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers }],
+    authenticate: createAuthenticate(AUTH_POLICIES, (token) => verifyAccessToken(token, { ...config.tokens, keys: signing.verificationKeys })),
+    services: [
+      { name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers },
+      { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },
+    ],
   });
   return { server, db };
 }

@@ -6,6 +6,10 @@ export interface BusinessConfig {
   readonly listen: ListenConfig;
   readonly dbPath: string;
   readonly tokens: TokenConfig;
+  /** Where to fetch verification keys (asymmetric modes). */
+  readonly authAddress: string;
+  readonly keysRefreshSeconds: number;
+  readonly keysMinFetchIntervalMs: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
   readonly warnings: readonly string[];
@@ -17,6 +21,9 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     listen: readListenConfig(env, 'BUSINESS', 50052),
     dbPath: env.string('BUSINESS_DB_PATH', 'data/business.db'),
     tokens: readTokenConfig(env),
+    authAddress: env.string('AUTH_ADDRESS', '127.0.0.1:50051'),
+    keysRefreshSeconds: env.int('KEYS_REFRESH_SECONDS', 60, 1, 3600),
+    keysMinFetchIntervalMs: env.int('KEYS_MIN_FETCH_INTERVAL_MS', 1000, 100, 60_000),
     logLevel: env.oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'silent']),
     shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 5000, 0, 60_000),
   };

@@ -1,11 +1,13 @@
 import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
-import { StaticKeySet, sharedSecretKey } from '../lib/authn/keys.js';
+import { JwksCache } from '../lib/authn/jwks-cache.js';
+import { StaticKeySet, sharedSecretKey, type KeyResolver } from '../lib/authn/keys.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES, type PolicyTable } from '../lib/authn/policy.js';
 import { verifyAccessToken } from '../lib/authn/verify-token.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import type { Logger } from '../lib/log/logger.js';
+import { publicKeysFetcher } from '../sdk/public-keys.js';
 import { openDatabase, type Db } from '../lib/sqlite/database.js';
 import type { BusinessConfig } from './config.js';
 import { dashboardServiceHandlers } from './handlers/dashboard-service.js';
@@ -24,11 +26,28 @@ export const BUSINESS_POLICIES: PolicyTable = {
 export interface BusinessServer {
   readonly server: RunningServer;
   readonly db: Db;
+  /** Stops key refreshes and closes the auth-svc channel. */
+  readonly closeKeys: () => void;
+}
+
+/** HS256: the shared secret. Otherwise: auth-svc's public keys, fetched and cached. */
+async function verificationKeys(config: BusinessConfig, log: Logger): Promise<{ keys: KeyResolver; close: () => void }> {
+  if (config.tokens.algorithm === 'HS256') return { keys: new StaticKeySet([sharedSecretKey(config.tokens.sharedSecret!)]), close: () => {} };
+  const fetcher = publicKeysFetcher(config.authAddress);
+  const cache = new JwksCache({
+    fetch: fetcher.fetch,
+    refreshIntervalMs: config.keysRefreshSeconds * 1000,
+    minFetchIntervalMs: config.keysMinFetchIntervalMs,
+    onError: (err) => log.warn({ err: String(err) }, 'could not refresh verification keys; keeping the cached set'),
+  });
+  await cache.start();
+  log.info({ keys: cache.size }, 'verification keys loaded');
+  return { keys: cache, close: () => (cache.stop(), fetcher.close()) };
 }
 
 export async function startBusinessServer(config: BusinessConfig, log: Logger): Promise<BusinessServer> {
   const db = openDatabase(config.dbPath, BUSINESS_MIGRATIONS);
-  const keys = new StaticKeySet([sharedSecretKey(config.tokens.sharedSecret)]);
+  const { keys, close: closeKeys } = await verificationKeys(config, log);
   const changes = new NoteChanges();
   const notes = new NoteStore(db, changes);
   const server = await startGrpcServer({
@@ -41,5 +60,5 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger): 
     ],
     beforeDrain: () => changes.closeAll(),
   });
-  return { server, db };
+  return { server, db, closeKeys };
 }

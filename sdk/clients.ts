@@ -1,5 +1,6 @@
 import { credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
 import { AuthServiceClient } from '../gen/auth/v1/auth_service.js';
+import { KeysServiceClient } from '../gen/auth/v1/keys_service.js';
 import { DashboardServiceClient } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceClient } from '../gen/business/v1/notes_service.js';
 
@@ -28,4 +29,8 @@ export function createDashboardClient(address: string, opts: ClientOptions = {})
 
 export function createNotesClient(address: string, opts: ClientOptions = {}): NotesServiceClient {
   return new NotesServiceClient(address, ...clientArgs(opts));
+}
+
+export function createKeysClient(address: string, opts: ClientOptions = {}): KeysServiceClient {
+  return new KeysServiceClient(address, ...clientArgs(opts));
 }

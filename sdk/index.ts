@@ -6,7 +6,8 @@
  *   const view = await unaryCall(dashboard, dashboard.getDashboard, {});
  */
 export { bearerInterceptor, type TokenSource } from './bearer-interceptor.js';
-export { createAuthClient, createDashboardClient, createNotesClient, type ClientOptions } from './clients.js';
+export { createAuthClient, createDashboardClient, createKeysClient, createNotesClient, type ClientOptions } from './clients.js';
+export { publicKeysFetcher } from './public-keys.js';
 export { Session, type SessionOptions } from './session.js';
 export { unaryCall } from './unary-call.js';
 export * as authV1 from '../gen/auth/v1/auth_service.js';

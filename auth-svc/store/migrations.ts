@@ -19,4 +19,22 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'signing keys',
+    sql: `
+      -- Private keys never leave this database (file mode 0600). A key is published
+      -- from created_at, signs from active_from, stops signing when the next key becomes
+      -- active (retired_at), and is deleted once every token it signed has expired.
+      CREATE TABLE signing_keys (
+        kid         TEXT PRIMARY KEY,
+        alg         TEXT NOT NULL,
+        private_pem TEXT NOT NULL,
+        public_jwk  TEXT NOT NULL, -- JSON
+        created_at  INTEGER NOT NULL,
+        active_from INTEGER NOT NULL,
+        retired_at  INTEGER
+      ) STRICT;
+    `,
+  },
 ];

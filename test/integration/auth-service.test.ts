@@ -32,7 +32,7 @@ describe('auth-svc Register and Login (real process)', () => {
     expect(res.expiresIn).to.equal(300);
     expect(res.userId).to.equal(userId);
     const { header, payload } = jwt.decode(res.accessToken, { complete: true }) as jwt.Jwt & { payload: jwt.JwtPayload };
-    expect(header.alg).to.equal('HS256');
+    expect(header.alg).to.equal('RS256');
     expect(header.kid).to.be.a('string');
     expect(payload.sub).to.equal(userId);
     expect(payload.iss).to.equal(TEST_ISSUER);

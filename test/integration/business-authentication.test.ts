@@ -7,7 +7,7 @@ import { bearer, expectStatus, md } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 import { forgeToken, unsignedToken } from '../support/tokens.js';
 
-describe('business-svc authentication (real processes)', () => {
+describe('business-svc authentication, HS256 shared-secret mode (real processes)', () => {
   let sys: RunningSystem;
   let dashboard: DashboardServiceClient;
   let notes: NotesServiceClient;
@@ -15,7 +15,7 @@ describe('business-svc authentication (real processes)', () => {
   let token: string;
 
   before(async () => {
-    sys = await startSystem();
+    sys = await startSystem({ JWT_ALGORITHM: 'HS256' });
     const auth = createAuthClient(sys.authAddress);
     const email = 'erin@example.com';
     const password = 'a-long-and-unguessable-passphrase';

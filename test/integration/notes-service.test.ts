@@ -4,7 +4,7 @@ import { WatchNotesResponse_Kind, type NotesServiceClient, type WatchNotesRespon
 import { createAuthClient, createNotesClient, Session, unaryCall } from '../../sdk/index.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
-import { forgeToken } from '../support/tokens.js';
+import { authSigningKey, forgeToken } from '../support/tokens.js';
 
 describe('business-svc NotesService (real processes)', () => {
   let sys: RunningSystem;
@@ -138,7 +138,7 @@ describe('business-svc NotesService (real processes)', () => {
 
     it('ends with UNAUTHENTICATED when the token it was opened with expires', async () => {
       const anonymous = createNotesClient(sys.businessAddress);
-      const shortLived = forgeToken(alice.userId, { expiresInSeconds: 2 });
+      const shortLived = forgeToken(alice.userId, { expiresInSeconds: 2, signWith: authSigningKey(sys.dataDir) });
       const stream = anonymous.watchNotes({}, bearer(shortLived));
       stream.on('data', () => undefined);
       const started = Date.now();

@@ -7,13 +7,13 @@ import { spawnService } from '../../scripts/support/service-process.js';
 import { createNotesClient } from '../../sdk/index.js';
 import { bearer } from '../support/grpc.js';
 import { startSystem, testEnv } from '../support/system.js';
-import { forgeToken } from '../support/tokens.js';
+import { authSigningKey, forgeToken } from '../support/tokens.js';
 
 describe('process lifecycle (real processes)', () => {
   it('drains on SIGTERM: open WatchNotes streams end with UNAVAILABLE and the process exits 0', async () => {
     const sys = await startSystem();
     const notes = createNotesClient(sys.businessAddress);
-    const stream = notes.watchNotes({}, bearer(forgeToken('watcher')));
+    const stream = notes.watchNotes({}, bearer(forgeToken('watcher', { signWith: authSigningKey(sys.dataDir) })));
     stream.on('data', () => undefined);
     await new Promise((r) => stream.once('metadata', r));
     const ended = new Promise<{ code: number }>((resolve) => stream.on('error', resolve));
@@ -28,7 +28,7 @@ describe('process lifecycle (real processes)', () => {
     it(`${name} refuses to start in production with the dev secret or bad config, listing every problem`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
       try {
-        const env = testEnv(dir, { NODE_ENV: 'production', JWT_SECRET: '', AUTH_PORT: 'nope', BUSINESS_PORT: '99999' });
+        const env = testEnv(dir, { NODE_ENV: 'production', JWT_ALGORITHM: 'HS256', JWT_SECRET: '', AUTH_PORT: 'nope', BUSINESS_PORT: '99999' });
         const err = await spawnService(name, { env }).then(
           () => undefined,
           (e: Error) => e,

@@ -39,7 +39,9 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
 export async function startSystem(extra: NodeJS.ProcessEnv = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'grpc-token-auth-'));
   const env = testEnv(dataDir, extra);
-  const [auth, business] = await Promise.all([spawnService('auth-svc', { env }), spawnService('business-svc', { env })]);
+  const auth = await spawnService('auth-svc', { env });
+  // business-svc fetches its verification keys from auth-svc at start.
+  const business = await spawnService('business-svc', { env: { ...env, AUTH_ADDRESS: `127.0.0.1:${auth.port}` } });
   return {
     auth,
     business,

@@ -1,4 +1,6 @@
-import { createSecretKey, randomUUID } from 'node:crypto';
+import { createPrivateKey, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import jwt from 'jsonwebtoken';
 import { sharedSecretKey } from '../../lib/authn/keys.js';
 import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from './system.js';
@@ -11,14 +13,28 @@ export interface ForgeOptions {
   readonly notBeforeSeconds?: number;
   readonly claims?: Record<string, unknown>;
   readonly kid?: string;
+  /** Sign with this key (e.g. auth-svc's real private key) instead of an HS256 secret. */
+  readonly signWith?: { kid: string; alg: 'RS256' | 'ES256'; key: KeyObject };
+}
+
+/** auth-svc's current signing key, read from its database the way only an insider could. */
+export function authSigningKey(dataDir: string): { kid: string; alg: 'RS256'; key: KeyObject } {
+  const db = new Database(join(dataDir, 'auth.db'), { readonly: true });
+  const row = db.prepare('SELECT kid, private_pem FROM signing_keys ORDER BY active_from DESC LIMIT 1').get() as {
+    kid: string;
+    private_pem: string;
+  };
+  db.close();
+  return { kid: row.kid, alg: 'RS256', key: createPrivateKey(row.private_pem) };
 }
 
 /** Mints an HS256 token the way a forger (or auth-svc, with the right secret) would. */
 export function forgeToken(subject: string, o: ForgeOptions = {}): string {
   const secret = o.secret ?? TEST_SECRET;
-  return jwt.sign({ typ: 'user', roles: ['user'], ...o.claims }, createSecretKey(Buffer.from(secret)), {
-    algorithm: 'HS256',
-    keyid: o.kid ?? sharedSecretKey(secret).kid,
+  const key = o.signWith?.key ?? createSecretKey(Buffer.from(secret));
+  return jwt.sign({ typ: 'user', roles: ['user'], ...o.claims }, key, {
+    algorithm: o.signWith?.alg ?? 'HS256',
+    keyid: o.kid ?? o.signWith?.kid ?? sharedSecretKey(secret).kid,
     subject,
     issuer: o.issuer ?? TEST_ISSUER,
     audience: o.audience ?? TEST_AUDIENCE,

@@ -157,7 +157,7 @@ describe('EnvReader', () => {
 
 describe('loadAuthConfig', () => {
   it('has safe development defaults', () => {
-    const config = loadAuthConfig({});
+    const config = loadAuthConfig({ JWT_ALGORITHM: 'HS256' });
     expect(config.listen).to.deep.equal({ host: '127.0.0.1', port: 50051 });
     expect(config.accessTokenTtlSeconds).to.equal(300);
     expect(config.scryptLogN).to.equal(15);
@@ -165,6 +165,7 @@ describe('loadAuthConfig', () => {
     expect(config.logLevel).to.equal('info');
     expect(config.shutdownGraceMs).to.equal(5000);
     expect(config.tokens).to.deep.equal({
+      algorithm: 'HS256',
       issuer: 'auth-svc',
       audience: 'grpc-token-auth',
       sharedSecret: DEV_JWT_SECRET,
@@ -176,6 +177,7 @@ describe('loadAuthConfig', () => {
 
   it('reads overrides', () => {
     const config = loadAuthConfig({
+      JWT_ALGORITHM: 'HS256',
       AUTH_HOST: '0.0.0.0',
       AUTH_PORT: '6000',
       ACCESS_TOKEN_TTL_SECONDS: '900',
@@ -192,49 +194,64 @@ describe('loadAuthConfig', () => {
   });
 
   it('refuses to start in production without JWT_SECRET', () => {
-    expect(problemsOf(() => loadAuthConfig({ NODE_ENV: 'production' }))).to.deep.equal([
+    expect(problemsOf(() => loadAuthConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production' }))).to.deep.equal([
       'JWT_SECRET must be set in production (the built-in dev default is public)',
     ]);
   });
 
   it('refuses the public dev secret in production', () => {
-    expect(problemsOf(() => loadAuthConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET }))).to.deep.equal([
+    expect(problemsOf(() => loadAuthConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET }))).to.deep.equal([
       'JWT_SECRET must not be the development default in production',
     ]);
   });
 
   it('refuses PASSWORD_SCRYPT_LOG_N below 14 in production', () => {
     const problems = problemsOf(() =>
-      loadAuthConfig({ NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, PASSWORD_SCRYPT_LOG_N: '13' }),
+      loadAuthConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, PASSWORD_SCRYPT_LOG_N: '13' }),
     );
     expect(problems).to.deep.equal(['PASSWORD_SCRYPT_LOG_N must be at least 14 in production']);
   });
 
   it('accepts PASSWORD_SCRYPT_LOG_N=14 in production', () => {
-    const config = loadAuthConfig({ NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, PASSWORD_SCRYPT_LOG_N: '14' });
+    const config = loadAuthConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, PASSWORD_SCRYPT_LOG_N: '14' });
     expect(config.scryptLogN).to.equal(14);
     expect(config.warnings).to.deep.equal([]);
   });
 
   it('accepts a low PASSWORD_SCRYPT_LOG_N outside production, within 10..20', () => {
-    expect(loadAuthConfig({ PASSWORD_SCRYPT_LOG_N: '10' }).scryptLogN).to.equal(10);
-    expect(problemsOf(() => loadAuthConfig({ PASSWORD_SCRYPT_LOG_N: '9' }))).to.deep.equal([
+    expect(loadAuthConfig({ JWT_ALGORITHM: 'HS256', PASSWORD_SCRYPT_LOG_N: '10' }).scryptLogN).to.equal(10);
+    expect(problemsOf(() => loadAuthConfig({ JWT_ALGORITHM: 'HS256', PASSWORD_SCRYPT_LOG_N: '9' }))).to.deep.equal([
       'PASSWORD_SCRYPT_LOG_N must be an integer from 10 to 20 (got "9")',
     ]);
   });
 
   it('reports every problem together', () => {
     const problems = problemsOf(() =>
-      loadAuthConfig({ NODE_ENV: 'production', AUTH_PORT: '99999', ACCESS_TOKEN_TTL_SECONDS: '1', LOG_LEVEL: 'loud' }),
+      loadAuthConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production', AUTH_PORT: '99999', ACCESS_TOKEN_TTL_SECONDS: '1', LOG_LEVEL: 'loud' }),
     );
     expect(problems).to.have.length(4);
     expect(problems.join('\n')).to.contain('AUTH_PORT').and.contain('ACCESS_TOKEN_TTL_SECONDS').and.contain('LOG_LEVEL').and.contain('JWT_SECRET');
   });
 });
 
+describe('asymmetric mode (the default)', () => {
+  it('needs no shared secret and warns about none, even in production', () => {
+    for (const load of [loadAuthConfig, loadBusinessConfig]) {
+      const config = load({ NODE_ENV: 'production' });
+      expect(config.tokens.algorithm).to.equal('RS256');
+      expect(config.tokens.sharedSecret).to.equal(undefined);
+      expect(config.warnings).to.deep.equal([]);
+    }
+  });
+
+  it('refuses an unknown JWT_ALGORITHM', () => {
+    expect(problemsOf(() => loadAuthConfig({ JWT_ALGORITHM: 'none' }))[0]).to.contain('JWT_ALGORITHM must be one of RS256, ES256, HS256');
+  });
+});
+
 describe('loadBusinessConfig', () => {
   it('has safe development defaults', () => {
-    const config = loadBusinessConfig({});
+    const config = loadBusinessConfig({ JWT_ALGORITHM: 'HS256' });
     expect(config.listen).to.deep.equal({ host: '127.0.0.1', port: 50052 });
     expect(config.dbPath).to.equal('data/business.db');
     expect(config.tokens.sharedSecret).to.equal(DEV_JWT_SECRET);
@@ -243,19 +260,19 @@ describe('loadBusinessConfig', () => {
   });
 
   it('refuses to start in production without JWT_SECRET', () => {
-    expect(problemsOf(() => loadBusinessConfig({ NODE_ENV: 'production' }))).to.deep.equal([
+    expect(problemsOf(() => loadBusinessConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production' }))).to.deep.equal([
       'JWT_SECRET must be set in production (the built-in dev default is public)',
     ]);
   });
 
   it('starts in production with a real secret', () => {
-    const config = loadBusinessConfig({ NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, BUSINESS_PORT: '7000' });
+    const config = loadBusinessConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, BUSINESS_PORT: '7000' });
     expect(config.listen.port).to.equal(7000);
     expect(config.warnings).to.deep.equal([]);
   });
 
   it('refuses an out-of-range clock skew', () => {
-    expect(problemsOf(() => loadBusinessConfig({ JWT_CLOCK_SKEW_SECONDS: '301' }))).to.deep.equal([
+    expect(problemsOf(() => loadBusinessConfig({ JWT_ALGORITHM: 'HS256', JWT_CLOCK_SKEW_SECONDS: '301' }))).to.deep.equal([
       'JWT_CLOCK_SKEW_SECONDS must be an integer from 0 to 300 (got "301")',
     ]);
   });

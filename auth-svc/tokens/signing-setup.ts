@@ -1,0 +1,33 @@
+import { sharedSecretKey, StaticKeySet, type KeyResolver } from '../../lib/authn/keys.js';
+import type { PublicJwk } from '../../lib/authn/jwk.js';
+import type { TokenConfig } from '../../lib/config/token-config.js';
+import type { Db } from '../../lib/sqlite/database.js';
+import { KeyStore } from '../store/key-store.js';
+import { KeyRing } from './key-ring.js';
+import type { SigningKey } from './token-issuer.js';
+
+export interface SigningSetup {
+  readonly signingKey: () => SigningKey;
+  readonly publicKeys: () => PublicJwk[];
+  readonly verificationKeys: KeyResolver;
+}
+
+/** Asymmetric keys from the key store (default), or the shared HS256 secret (parity mode). */
+export function signingSetup(db: Db, tokens: TokenConfig, maxTokenTtlSeconds: number): SigningSetup {
+  if (tokens.algorithm === 'HS256') {
+    const key = sharedSecretKey(tokens.sharedSecret!);
+    return { signingKey: () => key, publicKeys: () => [], verificationKeys: new StaticKeySet([key]) };
+  }
+  const ring = openKeyRing(db, tokens, maxTokenTtlSeconds);
+  ring.ensureKey();
+  return {
+    signingKey: () => ring.signingKey(),
+    publicKeys: () => ring.publicKeys(),
+    verificationKeys: { find: (kid) => ring.verificationKeys().find((k) => k.kid === kid) },
+  };
+}
+
+export function openKeyRing(db: Db, tokens: TokenConfig, maxTokenTtlSeconds: number): KeyRing {
+  const alg = tokens.algorithm === 'ES256' ? 'ES256' : 'RS256';
+  return new KeyRing(new KeyStore(db), { alg, verifyWindowMs: (maxTokenTtlSeconds + tokens.clockSkewSeconds) * 1000 });
+}

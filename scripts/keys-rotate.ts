@@ -1,0 +1,29 @@
+/**
+ * `npm run keys:rotate [-- --publish-ahead-seconds N]`: adds a new signing key to
+ * auth-svc's database. It is published at once and signs N seconds later (default 120,
+ * twice the verifiers' default refresh period), so no verifier meets an unknown kid.
+ * The old key keeps verifying until every token it signed has expired, then is deleted.
+ * Run it where auth-svc's database lives, with the same environment; auth-svc picks
+ * the change up within a second, without a restart.
+ */
+import { parseArgs } from 'node:util';
+import { loadAuthConfig } from '../auth-svc/config.js';
+import { AUTH_MIGRATIONS } from '../auth-svc/store/migrations.js';
+import { openKeyRing } from '../auth-svc/tokens/signing-setup.js';
+import { openDatabase } from '../lib/sqlite/database.js';
+
+const { values } = parseArgs({ options: { 'publish-ahead-seconds': { type: 'string', default: '120' } } });
+const publishAhead = Number(values['publish-ahead-seconds']);
+if (!Number.isInteger(publishAhead) || publishAhead < 0) {
+  process.stderr.write('--publish-ahead-seconds must be a non-negative integer\n');
+  process.exit(64);
+}
+const config = loadAuthConfig();
+if (config.tokens.algorithm === 'HS256') {
+  process.stderr.write('JWT_ALGORITHM=HS256 uses one shared secret: rotate it by changing JWT_SECRET everywhere\n');
+  process.exit(64);
+}
+const db = openDatabase(config.dbPath, AUTH_MIGRATIONS);
+const kid = openKeyRing(db, config.tokens, config.accessTokenTtlSeconds).rotate(publishAhead * 1000);
+db.close();
+process.stdout.write(`new signing key ${kid}: published now, signs in ${publishAhead} s\n`);
