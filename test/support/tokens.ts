@@ -17,10 +17,13 @@ export interface ForgeOptions {
   readonly signWith?: { kid: string; alg: 'RS256' | 'ES256'; key: KeyObject };
 }
 
-/** auth-svc's current signing key, read from its database the way only an insider could. */
-export function authSigningKey(dataDir: string): { kid: string; alg: 'RS256'; key: KeyObject } {
+/** auth-svc's newest (or the named) signing key, read from its database the way only an insider could. */
+export function authSigningKey(dataDir: string, kid?: string): { kid: string; alg: 'RS256'; key: KeyObject } {
   const db = new Database(join(dataDir, 'auth.db'), { readonly: true });
-  const row = db.prepare('SELECT kid, private_pem FROM signing_keys ORDER BY active_from DESC LIMIT 1').get() as {
+  const query = kid
+    ? db.prepare('SELECT kid, private_pem FROM signing_keys WHERE kid = ?').bind(kid)
+    : db.prepare('SELECT kid, private_pem FROM signing_keys ORDER BY active_from DESC LIMIT 1');
+  const row = query.get() as {
     kid: string;
     private_pem: string;
   };
