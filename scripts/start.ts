@@ -13,7 +13,8 @@ const running: ServiceProcess[] = [];
 
 async function main(): Promise<void> {
   running.push(await spawnService('auth-svc', { env, echo: true }));
-  running.push(await spawnService('business-svc', { env, echo: true }));
+  // business-svc fetches auth-svc's public keys to verify tokens.
+  running.push(await spawnService('business-svc', { env: { ...env, AUTH_ADDRESS: `127.0.0.1:${running[0]!.port}` }, echo: true }));
   const [auth, business] = running as [ServiceProcess, ServiceProcess];
 
   const client = createAuthClient(`127.0.0.1:${auth.port}`);
