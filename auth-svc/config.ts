@@ -1,16 +1,15 @@
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
+import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 
-export interface AuthConfig {
+export interface AuthConfig extends ProcessConfig {
   readonly listen: ListenConfig;
   readonly dbPath: string;
   readonly tokens: TokenConfig;
   readonly accessTokenTtlSeconds: number;
   /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
   readonly scryptLogN: number;
-  readonly logLevel: string;
-  readonly shutdownGraceMs: number;
   readonly warnings: readonly string[];
 }
 
@@ -24,8 +23,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     tokens: readTokenConfig(env),
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
     scryptLogN,
-    logLevel: env.oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'silent']),
-    shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 5000, 0, 60_000),
+    ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };
 }

@@ -1,8 +1,9 @@
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
+import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 
-export interface BusinessConfig {
+export interface BusinessConfig extends ProcessConfig {
   readonly listen: ListenConfig;
   readonly dbPath: string;
   readonly tokens: TokenConfig;
@@ -10,8 +11,6 @@ export interface BusinessConfig {
   readonly authAddress: string;
   readonly keysRefreshSeconds: number;
   readonly keysMinFetchIntervalMs: number;
-  readonly logLevel: string;
-  readonly shutdownGraceMs: number;
   readonly warnings: readonly string[];
 }
 
@@ -24,8 +23,7 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     authAddress: env.string('AUTH_ADDRESS', '127.0.0.1:50051'),
     keysRefreshSeconds: env.int('KEYS_REFRESH_SECONDS', 60, 1, 3600),
     keysMinFetchIntervalMs: env.int('KEYS_MIN_FETCH_INTERVAL_MS', 1000, 100, 60_000),
-    logLevel: env.oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'silent']),
-    shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 5000, 0, 60_000),
+    ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };
 }
