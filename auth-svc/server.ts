@@ -2,7 +2,7 @@ import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { INFRASTRUCTURE_POLICIES, PUBLIC, type PolicyTable } from '../lib/authn/policy.js';
-import { verifyAccessToken } from '../lib/authn/verify-token.js';
+import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import type { Logger } from '../lib/log/logger.js';
 import { openDatabase, type Db } from '../lib/sqlite/database.js';
@@ -46,7 +46,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   const server = await startGrpcServer({
     ...config.listen,
     log,
-    authenticate: createAuthenticate(AUTH_POLICIES, (token) => verifyAccessToken(token, { ...config.tokens, keys: signing.verificationKeys })),
+    authenticate: createAuthenticate(AUTH_POLICIES, tokenVerifier({ ...config.tokens, keys: signing.verificationKeys })),
     services: [
       { name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers },
       { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },

@@ -4,7 +4,7 @@ import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { JwksCache } from '../lib/authn/jwks-cache.js';
 import { StaticKeySet, sharedSecretKey, type KeyResolver } from '../lib/authn/keys.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES, type PolicyTable } from '../lib/authn/policy.js';
-import { verifyAccessToken } from '../lib/authn/verify-token.js';
+import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import type { Logger } from '../lib/log/logger.js';
 import { publicKeysFetcher } from '../sdk/public-keys.js';
@@ -53,7 +53,7 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger): 
   const server = await startGrpcServer({
     ...config.listen,
     log,
-    authenticate: createAuthenticate(BUSINESS_POLICIES, (token) => verifyAccessToken(token, { ...config.tokens, keys })),
+    authenticate: createAuthenticate(BUSINESS_POLICIES, tokenVerifier({ ...config.tokens, keys })),
     services: [
       { name: 'business.v1.DashboardService', definition: DashboardServiceService, implementation: dashboardServiceHandlers({ log }) },
       { name: 'business.v1.NotesService', definition: NotesServiceService, implementation: notesServiceHandlers({ notes, changes, log }) },

@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { unauthenticated, type AuthResult, type FailureReason } from './auth-failure.js';
+import type { TokenVerifier } from './authenticate.js';
 import type { KeyResolver, VerificationKey } from './keys.js';
 import type { Principal } from './principal.js';
 
@@ -14,6 +15,11 @@ export interface VerifyOptions {
 }
 
 const MAX_SUBJECT_LENGTH = 128;
+
+/** The verifier a service plugs into createAuthenticate; options are fixed once, not rebuilt per call. */
+export function tokenVerifier(opts: VerifyOptions): TokenVerifier {
+  return (token) => verifyAccessToken(token, opts);
+}
 
 /** Verifies signature (algorithm pinned by the key), expiry, issuer and audience, then the claim shapes. */
 export function verifyAccessToken(token: string, opts: VerifyOptions): AuthResult<Principal> {

@@ -5,7 +5,7 @@ import { DashboardServiceClient, DashboardServiceService } from '../../gen/busin
 import { createAuthenticate } from '../../lib/authn/authenticate.js';
 import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES } from '../../lib/authn/policy.js';
-import { verifyAccessToken } from '../../lib/authn/verify-token.js';
+import { tokenVerifier } from '../../lib/authn/verify-token.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
 import { unaryCall } from '../../sdk/index.js';
@@ -21,7 +21,7 @@ describe('server interceptor: refused calls never reach a handler', () => {
 
   before(async () => {
     const keys = new StaticKeySet([sharedSecretKey(TEST_SECRET)]);
-    const verify = (t: string) => verifyAccessToken(t, { keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
+    const verify = tokenVerifier({ keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
     server = await startGrpcServer({
       host: '127.0.0.1',
       port: 0,
