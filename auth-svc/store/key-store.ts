@@ -4,7 +4,6 @@ export interface StoredKey {
   readonly kid: string;
   readonly alg: string;
   readonly privatePem: string;
-  readonly publicJwk: Record<string, string>;
   readonly createdAt: number;
   readonly activeFrom: number;
   readonly retiredAt: number | null;
@@ -14,7 +13,6 @@ interface KeyRow {
   kid: string;
   alg: string;
   private_pem: string;
-  public_jwk: string;
   created_at: number;
   active_from: number;
   retired_at: number | null;
@@ -31,8 +29,8 @@ export class KeyStore {
   constructor(private readonly db: Db) {
     this.all = db.prepare<[], KeyRow>('SELECT * FROM signing_keys ORDER BY active_from DESC');
     this.insert = db.prepare(
-      `INSERT INTO signing_keys (kid, alg, private_pem, public_jwk, created_at, active_from)
-       VALUES (@kid, @alg, @privatePem, @publicJwk, @createdAt, @activeFrom)`,
+      `INSERT INTO signing_keys (kid, alg, private_pem, created_at, active_from)
+       VALUES (@kid, @alg, @privatePem, @createdAt, @activeFrom)`,
     );
     this.retire = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND kid <> ?');
     this.purge = db.prepare('DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?');
@@ -46,7 +44,6 @@ export class KeyStore {
       kid: r.kid,
       alg: r.alg,
       privatePem: r.private_pem,
-      publicJwk: JSON.parse(r.public_jwk) as Record<string, string>,
       createdAt: r.created_at,
       activeFrom: r.active_from,
       retiredAt: r.retired_at,
@@ -56,7 +53,7 @@ export class KeyStore {
   /** Adds a key that signs from `activeFrom`; every older key stops signing then. */
   addAndSupersede(key: Omit<StoredKey, 'retiredAt'>): void {
     this.db.transaction(() => {
-      this.insert.run({ ...key, publicJwk: JSON.stringify(key.publicJwk) });
+      this.insert.run(key);
       this.retire.run(key.activeFrom, key.kid);
     })();
   }

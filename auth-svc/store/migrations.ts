@@ -29,8 +29,7 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE signing_keys (
         kid         TEXT PRIMARY KEY,
         alg         TEXT NOT NULL,
-        private_pem TEXT NOT NULL,
-        public_jwk  TEXT NOT NULL, -- JSON
+        private_pem TEXT NOT NULL, -- the public key is derived from it
         created_at  INTEGER NOT NULL,
         active_from INTEGER NOT NULL,
         retired_at  INTEGER

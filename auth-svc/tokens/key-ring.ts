@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { fromPublicJwk, jwkThumbprint, toPublicJwk, type PublicJwk } from '../../lib/authn/jwk.js';
-import type { VerificationKey } from '../../lib/authn/keys.js';
+import { jwkThumbprint, toPublicJwk, type PublicJwk } from '../../lib/authn/jwk.js';
+import type { KeyResolver, VerificationKey } from '../../lib/authn/keys.js';
 import type { KeyStore, StoredKey } from '../store/key-store.js';
 import type { SigningKey } from './token-issuer.js';
 
@@ -16,6 +16,7 @@ export interface KeyRingOptions {
 interface LoadedKey {
   readonly stored: StoredKey;
   readonly signing: SigningKey;
+  readonly verification: VerificationKey;
   readonly jwk: PublicJwk;
 }
 
@@ -23,7 +24,7 @@ interface LoadedKey {
  * auth-svc's signing keys, backed by the key store. Re-reads the store when it changes
  * (so `npm run keys:rotate` in another process takes effect), checked at most once a second.
  */
-export class KeyRing {
+export class KeyRing implements KeyResolver {
   private loaded: LoadedKey[] = [];
   private fingerprint = '';
   private checkedAt = -Infinity;
@@ -54,7 +55,6 @@ export class KeyRing {
       kid,
       alg: this.opts.alg,
       privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      publicJwk: { ...toPublicJwk(kid, this.opts.alg, publicKey) },
       createdAt: now,
       activeFrom: now + publishAheadMs,
     });
@@ -74,14 +74,20 @@ export class KeyRing {
 
   /** Every key that may have signed a still-valid token, plus keys about to sign. */
   publicKeys(): PublicJwk[] {
-    const now = this.now();
-    return this.keys()
-      .filter((k) => k.stored.retiredAt === null || k.stored.retiredAt + this.opts.verifyWindowMs > now)
-      .map((k) => k.jwk);
+    return this.published().map((k) => k.jwk);
   }
 
   verificationKeys(): VerificationKey[] {
-    return this.publicKeys().flatMap((jwk) => fromPublicJwk(jwk) ?? []);
+    return this.published().map((k) => k.verification);
+  }
+
+  find(kid: string): VerificationKey | undefined {
+    return this.published().find((k) => k.stored.kid === kid)?.verification;
+  }
+
+  private published(): LoadedKey[] {
+    const now = this.now();
+    return this.keys().filter((k) => k.stored.retiredAt === null || k.stored.retiredAt + this.opts.verifyWindowMs > now);
   }
 
   private keys(): LoadedKey[] {
@@ -104,10 +110,12 @@ export class KeyRing {
 
 function load(stored: StoredKey): LoadedKey {
   const privateKey = createPrivateKey(stored.privatePem);
+  const publicKey = createPublicKey(privateKey);
   const alg = stored.alg as AsymmetricAlgorithm;
   return {
     stored,
     signing: { kid: stored.kid, alg, key: privateKey },
-    jwk: toPublicJwk(stored.kid, alg, createPublicKey(privateKey)),
+    verification: { kid: stored.kid, alg, key: publicKey },
+    jwk: toPublicJwk(stored.kid, alg, publicKey),
   };
 }

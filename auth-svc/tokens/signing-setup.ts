@@ -23,7 +23,7 @@ export function signingSetup(db: Db, tokens: TokenConfig, maxTokenTtlSeconds: nu
   return {
     signingKey: () => ring.signingKey(),
     publicKeys: () => ring.publicKeys(),
-    verificationKeys: { find: (kid) => ring.verificationKeys().find((k) => k.kid === kid) },
+    verificationKeys: ring,
   };
 }
 
