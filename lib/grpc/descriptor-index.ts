@@ -41,22 +41,18 @@ export class DescriptorIndex {
   }
 
   fileOfSymbol(symbol: string): string | undefined {
-    return this.symbols.get(symbol.replace(/^\./, ''));
+    return this.symbols.get(unqualify(symbol));
   }
 
   fileOfExtension(containingType: string, number: number): string | undefined {
-    return this.extensions.get(containingType.replace(/^\./, ''))?.get(number);
+    return this.extensions.get(unqualify(containingType))?.get(number);
   }
 
   /** Extension field numbers declared for a message type, or undefined if the type is unknown. */
   extensionNumbers(type: string): number[] | undefined {
-    const name = type.replace(/^\./, '');
+    const name = unqualify(type);
     if (!this.symbols.has(name)) return undefined;
     return [...(this.extensions.get(name)?.keys() ?? [])];
-  }
-
-  hasFile(name: string): boolean {
-    return this.files.has(name);
   }
 
   /** Names of the files defining `symbols`, with their transitive imports. */
@@ -97,10 +93,15 @@ export class DescriptorIndex {
 
   private indexExtensions(fileName: string, fields: readonly FieldDescriptorProto[]): void {
     for (const f of fields) {
-      const target = f.extendee.replace(/^\./, '');
+      const target = unqualify(f.extendee);
       let byNumber = this.extensions.get(target);
       if (!byNumber) this.extensions.set(target, (byNumber = new Map()));
       byNumber.set(f.number, fileName);
     }
   }
+}
+
+/** Descriptors write fully-qualified names with a leading dot; requests may or may not. */
+function unqualify(name: string): string {
+  return name.startsWith('.') ? name.slice(1) : name;
 }

@@ -22,12 +22,7 @@ export function unary<Req, Res>(
   log: Logger,
   fn: (req: Req, ctx: CallContext<ServerUnaryCall<Req, Res>>) => Promise<Res> | Res,
 ): handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    run(log, call.getPath(), async () => fn(call.request, { principal: requirePrincipal(call), call })).then(
-      (res) => callback(null, res),
-      (err: ServerErrorResponse) => callback(err),
-    );
-  };
+  return publicUnary(log, (req, call) => fn(req, { principal: requirePrincipal(call), call }));
 }
 
 /** Same as `unary`, for handlers that are public (no principal). */

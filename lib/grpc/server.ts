@@ -39,7 +39,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
   for (const s of opts.services) server.addService(s.definition, s.implementation);
 
   const names = opts.services.map((s) => s.name);
-  const health = new HealthImplementation(Object.fromEntries(['', ...names].map((n) => [n, 'SERVING' as const])));
+  const healthNames = ['', ...names]; // '' is the whole server
+  const health = new HealthImplementation(Object.fromEntries(healthNames.map((n) => [n, 'SERVING' as const])));
   health.addToServer(server);
   addReflection(server, names);
 
@@ -49,7 +50,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
     port,
     shutdown: (graceMs) =>
       new Promise<void>((resolve) => {
-        for (const n of ['', ...names]) health.setStatus(n, 'NOT_SERVING');
+        for (const n of healthNames) health.setStatus(n, 'NOT_SERVING');
         opts.beforeDrain?.();
         const force = setTimeout(() => server.forceShutdown(), graceMs);
         server.tryShutdown(() => {
