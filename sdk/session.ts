@@ -24,7 +24,7 @@ export interface SessionOptions {
  */
 export class Session {
   readonly interceptor: Interceptor;
-  private current: { token: string; expiresAtMs: number; lifetimeMs: number; userId: string };
+  private current: { token: string; renewAtMs: number; userId: string };
   private renewing: Promise<string> | undefined;
 
   private constructor(
@@ -42,8 +42,7 @@ export class Session {
     const ownsClient = typeof opts.auth === 'string';
     const client = typeof opts.auth === 'string' ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
     try {
-      const res = await unaryCall(client, client.login, { email: opts.email, password: opts.password });
-      return new Session(client, ownsClient, opts, res);
+      return new Session(client, ownsClient, opts, await login(client, opts));
     } catch (err) {
       if (ownsClient) client.close();
       throw err;
@@ -56,7 +55,7 @@ export class Session {
 
   /** A token valid for at least the renewal margin, renewing first if needed. */
   accessToken(): Promise<string> {
-    if (this.now() < this.renewAtMs()) return Promise.resolve(this.current.token);
+    if (this.now() < this.current.renewAtMs) return Promise.resolve(this.current.token);
     this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
     return this.renewing;
   }
@@ -66,23 +65,21 @@ export class Session {
   }
 
   private async renew(): Promise<string> {
-    const res = await unaryCall(this.client, this.client.login, { email: this.opts.email, password: this.opts.password });
-    this.current = this.toState(res);
+    this.current = this.toState(await login(this.client, this.opts));
     return this.current.token;
-  }
-
-  private renewAtMs(): number {
-    const { expiresAtMs, lifetimeMs } = this.current;
-    const marginMs = Math.min((this.opts.renewBeforeSeconds ?? 30) * 1000, lifetimeMs / 2);
-    return expiresAtMs - marginMs;
   }
 
   private toState(res: LoginResponse) {
     const lifetimeMs = res.expiresIn * 1000;
-    return { token: res.accessToken, expiresAtMs: this.now() + lifetimeMs, lifetimeMs, userId: res.userId };
+    const marginMs = Math.min((this.opts.renewBeforeSeconds ?? 30) * 1000, lifetimeMs / 2);
+    return { token: res.accessToken, renewAtMs: this.now() + lifetimeMs - marginMs, userId: res.userId };
   }
 
   private now(): number {
     return this.opts.now ? this.opts.now() : Date.now();
   }
+}
+
+function login(client: AuthServiceClient, { email, password }: SessionOptions): Promise<LoginResponse> {
+  return unaryCall(client, client.login, { email, password });
 }

@@ -29,7 +29,7 @@ export function authServiceHandlers({ users, hasher, tokens, log }: AuthServiceD
       const displayName = requireText('display_name', req.displayName, 1, 100);
       const problem = passwordProblem(req.password, email);
       if (problem) throw invalidArgument('password', problem);
-      if (users.findByEmail(email)) throw new GrpcError(status.ALREADY_EXISTS, 'email is already registered');
+      if (users.findByEmail(email)) throw emailTaken();
       const passwordHash = await hasher.hash(req.password);
       try {
         const user = users.create({ email, passwordHash, displayName });
@@ -37,7 +37,7 @@ export function authServiceHandlers({ users, hasher, tokens, log }: AuthServiceD
         return { userId: user.id };
       } catch (err) {
         // Two concurrent registrations: the unique index decides.
-        if (err instanceof EmailTakenError) throw new GrpcError(status.ALREADY_EXISTS, 'email is already registered');
+        if (err instanceof EmailTakenError) throw emailTaken();
         throw err;
       }
     }),
@@ -58,6 +58,10 @@ export function authServiceHandlers({ users, hasher, tokens, log }: AuthServiceD
       return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn, userId: user.id };
     }),
   };
+}
+
+function emailTaken(): GrpcError {
+  return new GrpcError(status.ALREADY_EXISTS, 'email is already registered');
 }
 
 function validEmail(raw: string): string {
