@@ -26,7 +26,6 @@ export class JwksCache implements KeyResolver {
   private lastFetchAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
-  fetches = 0;
 
   constructor(private readonly opts: JwksCacheOptions) {}
 
@@ -55,10 +54,8 @@ export class JwksCache implements KeyResolver {
   /** Fetches now unless one ran within `minFetchIntervalMs`; concurrent callers share one fetch. */
   refresh(): Promise<void> {
     if (this.inFlight) return this.inFlight;
-    const wait = this.lastFetchAt + this.opts.minFetchIntervalMs - Date.now();
-    if (wait > 0) return Promise.resolve();
+    if (Date.now() < this.lastFetchAt + this.opts.minFetchIntervalMs) return Promise.resolve();
     this.lastFetchAt = Date.now();
-    this.fetches++;
     this.inFlight = this.opts
       .fetch()
       .then((snapshot) => {

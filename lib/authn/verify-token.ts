@@ -23,7 +23,7 @@ export function tokenVerifier(opts: VerifyOptions): TokenVerifier {
 
 /** Verifies signature (algorithm pinned by the key), expiry, issuer and audience, then the claim shapes. */
 export function verifyAccessToken(token: string, opts: VerifyOptions): AuthResult<Principal> {
-  const header = decodeHeader(token);
+  const header = decodeSegment(token, 0);
   if (!header) return fail('malformed', 'token header is not valid JSON');
   if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') {
     return fail('unsupported_algorithm', 'unsigned tokens are not accepted');
@@ -90,10 +90,6 @@ function toPrincipal(c: jwt.JwtPayload, token: string): AuthResult<Principal> {
 function stringList(v: unknown): string[] | undefined {
   if (v === undefined) return [];
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
-}
-
-function decodeHeader(token: string): Record<string, unknown> | undefined {
-  return decodeSegment(token, 0);
 }
 
 function decodeSegment(token: string, index: number): Record<string, unknown> | undefined {
