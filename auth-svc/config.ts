@@ -8,6 +8,9 @@ export interface AuthConfig extends ProcessConfig {
   readonly dbPath: string;
   readonly tokens: TokenConfig;
   readonly accessTokenTtlSeconds: number;
+  /** Sliding: each refresh issues a new refresh token with this lifetime. */
+  readonly refreshTokenTtlSeconds: number;
+  readonly serviceTokenTtlSeconds: number;
   /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
   readonly scryptLogN: number;
   readonly warnings: readonly string[];
@@ -22,8 +25,15 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),
     tokens: readTokenConfig(env),
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
+    refreshTokenTtlSeconds: env.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    serviceTokenTtlSeconds: env.int('SERVICE_TOKEN_TTL_SECONDS', 300, 10, 3600),
     scryptLogN,
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };
+}
+
+/** How long any token auth-svc issues can be accepted: lifetime plus clock skew, in ms. */
+export function tokenAcceptanceWindowMs(config: AuthConfig): number {
+  return (Math.max(config.accessTokenTtlSeconds, config.serviceTokenTtlSeconds) + config.tokens.clockSkewSeconds) * 1000;
 }

@@ -7,6 +7,6 @@ await runService('auth-svc', async () => {
   const config = loadAuthConfig();
   const log = createLogger('auth-svc', config.logLevel);
   for (const w of config.warnings) log.warn(w);
-  const { server, db } = await startAuthServer(config, log);
-  return { log, server, shutdownGraceMs: config.shutdownGraceMs, close: () => db.close() };
+  const { server, close } = await startAuthServer(config, log);
+  return { log, server, shutdownGraceMs: config.shutdownGraceMs, close };
 });

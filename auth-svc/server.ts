@@ -1,16 +1,29 @@
 import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
+import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
+import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
-import { INFRASTRUCTURE_POLICIES, PUBLIC, type PolicyTable } from '../lib/authn/policy.js';
+import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, type PolicyTable } from '../lib/authn/policy.js';
+import { RevocationList, withRevocations } from '../lib/authn/revocation-list.js';
+import { SCOPES } from '../lib/authn/scopes.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
+import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import type { Logger } from '../lib/log/logger.js';
 import { openDatabase, type Db } from '../lib/sqlite/database.js';
-import type { AuthConfig } from './config.js';
+import { tokenAcceptanceWindowMs, type AuthConfig } from './config.js';
 import { authServiceHandlers } from './handlers/auth-service.js';
 import { keysServiceHandlers } from './handlers/keys-service.js';
+import { revocationServiceHandlers } from './handlers/revocation-service.js';
+import { userDirectoryHandlers } from './handlers/user-directory.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import { ServiceClients } from './service-clients/service-clients.js';
+import { Revoker } from './sessions/revoker.js';
+import { SessionManager } from './sessions/session-manager.js';
 import { AUTH_MIGRATIONS } from './store/migrations.js';
+import { RevocationStore } from './store/revocation-store.js';
+import { ServiceClientStore } from './store/service-client-store.js';
+import { SessionStore } from './store/session-store.js';
 import { UserStore } from './store/user-store.js';
 import { signingSetup } from './tokens/signing-setup.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
@@ -20,37 +33,77 @@ export const AUTH_POLICIES: PolicyTable = {
   ...INFRASTRUCTURE_POLICIES,
   [AuthServiceService.register.path]: PUBLIC,
   [AuthServiceService.login.path]: PUBLIC,
+  [AuthServiceService.refresh.path]: PUBLIC,
+  [AuthServiceService.issueServiceToken.path]: PUBLIC,
+  [AuthServiceService.logout.path]: ANY_USER,
+  [AuthServiceService.logoutAll.path]: ANY_USER,
+  [AuthServiceService.changePassword.path]: ANY_USER,
   [KeysServiceService.listPublicKeys.path]: PUBLIC,
+  [UserDirectoryService.getUser.path]: serviceWith(SCOPES.usersRead),
+  [RevocationServiceService.watchRevocations.path]: serviceWith(SCOPES.revocationsWatch),
 };
+
+/** Old sessions, refresh tokens and forgotten revocations are deleted this often. */
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface AuthServer {
   readonly server: RunningServer;
   readonly db: Db;
+  readonly close: () => void;
 }
 
 export async function startAuthServer(config: AuthConfig, log: Logger): Promise<AuthServer> {
   const db = openDatabase(config.dbPath, AUTH_MIGRATIONS);
-  const signing = signingSetup(db, config.tokens, config.accessTokenTtlSeconds);
+  const signing = signingSetup(db, config.tokens, tokenAcceptanceWindowMs(config));
   const tokens = new TokenIssuer({
     issuer: config.tokens.issuer,
     audience: config.tokens.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
     signingKey: signing.signingKey,
   });
-  const handlers = authServiceHandlers({
-    users: new UserStore(db),
-    hasher: new PasswordHasher(config.scryptLogN),
+  const users = new UserStore(db);
+  const revoker = new Revoker(new RevocationStore(db), tokenAcceptanceWindowMs(config));
+  const sessions = new SessionManager({
+    sessions: new SessionStore(db),
+    users,
     tokens,
+    revoker,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     log,
   });
+  const serviceClients = new ServiceClients(new ServiceClientStore(db), revoker);
+
+  // auth-svc verifies its own tokens (Logout, ChangePassword, …) and refuses revoked ones at once.
+  const revoked = new RevocationList();
+  revoked.replace(revoker.snapshot());
+  revoker.subscribe((entries) => revoked.add(entries));
+  revoker.watchOtherWriters();
+
+  const streams = new OpenStreams();
+  const handlers = authServiceHandlers({ users, hasher: new PasswordHasher(config.scryptLogN), sessions, serviceClients, tokens, log });
   const server = await startGrpcServer({
     ...config.listen,
     log,
-    authenticate: createAuthenticate(AUTH_POLICIES, tokenVerifier({ ...config.tokens, keys: signing.verificationKeys })),
+    authenticate: createAuthenticate(AUTH_POLICIES, withRevocations(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), revoked)),
     services: [
       { name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers },
       { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },
+      { name: 'auth.v1.UserDirectory', definition: UserDirectoryService, implementation: userDirectoryHandlers({ users, log }) },
+      {
+        name: 'auth.v1.RevocationService',
+        definition: RevocationServiceService,
+        implementation: revocationServiceHandlers({ revoker, streams, log }),
+      },
     ],
+    beforeDrain: () => streams.closeAll(),
   });
-  return { server, db };
+
+  const purge = setInterval(() => {
+    const ended = sessions.purgeEnded();
+    const forgotten = revoker.purgeForgotten();
+    if (ended + forgotten > 0) log.info({ ended, forgotten }, 'purged old sessions and revocations');
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  return { server, db, close: () => (clearInterval(purge), revoker.stop(), db.close()) };
 }

@@ -11,6 +11,10 @@ export interface BusinessConfig extends ProcessConfig {
   readonly authAddress: string;
   readonly keysRefreshSeconds: number;
   readonly keysMinFetchIntervalMs: number;
+  /** business-svc's own identity at auth-svc (revocation stream, UserDirectory). */
+  readonly serviceClient: { readonly clientId: string; readonly clientSecret: string } | undefined;
+  readonly userDirectoryTimeoutMs: number;
+  readonly displayNameCacheSeconds: number;
   readonly warnings: readonly string[];
 }
 
@@ -23,7 +27,20 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     authAddress: env.string('AUTH_ADDRESS', '127.0.0.1:50051'),
     keysRefreshSeconds: env.int('KEYS_REFRESH_SECONDS', 60, 1, 3600),
     keysMinFetchIntervalMs: env.int('KEYS_MIN_FETCH_INTERVAL_MS', 1000, 100, 60_000),
+    serviceClient: readServiceClient(env),
+    userDirectoryTimeoutMs: env.int('USER_DIRECTORY_TIMEOUT_MS', 300, 10, 10_000),
+    displayNameCacheSeconds: env.int('DISPLAY_NAME_CACHE_SECONDS', 60, 0, 3600),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };
+}
+
+/** Both or neither; required in production, where revocations must reach this service. */
+function readServiceClient(env: EnvReader): BusinessConfig['serviceClient'] {
+  const clientId = env.optional('SERVICE_CLIENT_ID');
+  const clientSecret = env.optional('SERVICE_CLIENT_SECRET');
+  if (clientId && clientSecret) return { clientId, clientSecret };
+  if (clientId || clientSecret) env.problem('SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET must be set together');
+  else if (env.production) env.problem('SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET must be set in production (see npm run service-clients)');
+  return undefined;
 }

@@ -7,6 +7,6 @@ await runService('business-svc', async () => {
   const config = loadBusinessConfig();
   const log = createLogger('business-svc', config.logLevel);
   for (const w of config.warnings) log.warn(w);
-  const { server, db, closeKeys } = await startBusinessServer(config, log);
-  return { log, server, shutdownGraceMs: config.shutdownGraceMs, close: () => (closeKeys(), db.close()) };
+  const { server, close } = await startBusinessServer(config, log);
+  return { log, server, shutdownGraceMs: config.shutdownGraceMs, close };
 });

@@ -7,7 +7,7 @@
  * the change up within a second, without a restart.
  */
 import { parseArgs } from 'node:util';
-import { loadAuthConfig } from '../auth-svc/config.js';
+import { loadAuthConfig, tokenAcceptanceWindowMs } from '../auth-svc/config.js';
 import { AUTH_MIGRATIONS } from '../auth-svc/store/migrations.js';
 import { openKeyRing } from '../auth-svc/tokens/signing-setup.js';
 import { openDatabase } from '../lib/sqlite/database.js';
@@ -24,6 +24,6 @@ if (config.tokens.algorithm === 'HS256') {
   process.exit(64);
 }
 const db = openDatabase(config.dbPath, AUTH_MIGRATIONS);
-const kid = openKeyRing(db, config.tokens, config.accessTokenTtlSeconds).rotate(publishAhead * 1000);
+const kid = openKeyRing(db, config.tokens, tokenAcceptanceWindowMs(config)).rotate(publishAhead * 1000);
 db.close();
 process.stdout.write(`new signing key ${kid}: published now, signs in ${publishAhead} s\n`);

@@ -1,6 +1,8 @@
 import { credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
 import { AuthServiceClient } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceClient } from '../gen/auth/v1/keys_service.js';
+import { RevocationServiceClient } from '../gen/auth/v1/revocation_service.js';
+import { UserDirectoryClient } from '../gen/auth/v1/user_directory.js';
 import { DashboardServiceClient } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceClient } from '../gen/business/v1/notes_service.js';
 
@@ -33,4 +35,14 @@ export function createNotesClient(address: string, opts: ClientOptions = {}): No
 
 export function createKeysClient(address: string, opts: ClientOptions = {}): KeysServiceClient {
   return new KeysServiceClient(address, ...clientArgs(opts));
+}
+
+/** Service-to-service: needs a service token with `users.read` (pass ServiceCredentials' interceptor). */
+export function createUserDirectoryClient(address: string, opts: ClientOptions = {}): UserDirectoryClient {
+  return new UserDirectoryClient(address, ...clientArgs(opts));
+}
+
+/** Service-to-service: needs a service token with `revocations.watch`. */
+export function createRevocationClient(address: string, opts: ClientOptions = {}): RevocationServiceClient {
+  return new RevocationServiceClient(address, ...clientArgs(opts));
 }

@@ -1,39 +1,47 @@
-import type { Interceptor } from '@grpc/grpc-js';
+import { Metadata, status, type Interceptor } from '@grpc/grpc-js';
 import type { AuthServiceClient, LoginResponse } from '../gen/auth/v1/auth_service.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
 import { createAuthClient, type ClientOptions } from './clients.js';
+import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
 import { unaryCall } from './unary-call.js';
 
-export interface SessionOptions {
+export interface SessionOptions extends RenewingTokenOptions {
   /** auth-svc address (`host:port`), or an existing client. */
   readonly auth: string | AuthServiceClient;
   readonly email: string;
   readonly password: string;
-  /** Renew when the token has less than this many seconds left (capped at half its lifetime). Default 30. */
-  readonly renewBeforeSeconds?: number;
   /** Channel options for the auth-svc client created from an address. */
   readonly clientOptions?: ClientOptions;
-  /** Clock in epoch ms (tests). */
-  readonly now?: () => number;
+}
+
+/** Thrown (with code UNAUTHENTICATED) once a session cannot be renewed: sign in again. */
+export class SessionEndedError extends Error {
+  readonly code = status.UNAUTHENTICATED;
+  constructor(readonly reason: string) {
+    super(`session ended: ${reason}; sign in again`);
+    this.name = 'SessionEndedError';
+  }
 }
 
 /**
- * A signed-in user. `session.interceptor` authenticates every call of any client it
- * is given to, renewing the access token shortly before it expires. Renewal happens
- * on demand (no timers), and concurrent calls share one renewal.
+ * A signed-in user. `session.interceptor` authenticates every call of any client it is
+ * given to. Shortly before the access token expires the session calls Refresh (never
+ * Login again: the password is not kept), which also rotates the refresh token. When
+ * the session was revoked (logout elsewhere, password change, theft detection) calls
+ * fail locally with UNAUTHENTICATED and `ended` says why.
  */
 export class Session {
   readonly interceptor: Interceptor;
-  private current: { token: string; renewAtMs: number; userId: string };
-  private renewing: Promise<string> | undefined;
+  private readonly token: RenewingToken<LoginResponse>;
+  private endReason: string | undefined;
 
   private constructor(
     private readonly client: AuthServiceClient,
     private readonly ownsClient: boolean,
-    private readonly opts: SessionOptions,
+    opts: RenewingTokenOptions,
     first: LoginResponse,
   ) {
-    this.current = this.toState(first);
+    this.token = new RenewingToken((previous) => this.refresh(previous!), opts, first);
     this.interceptor = bearerInterceptor(() => this.accessToken());
   }
 
@@ -42,7 +50,8 @@ export class Session {
     const ownsClient = typeof opts.auth === 'string';
     const client = typeof opts.auth === 'string' ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
     try {
-      return new Session(client, ownsClient, opts, await login(client, opts));
+      const first = await unaryCall(client, client.login, { email: opts.email, password: opts.password });
+      return new Session(client, ownsClient, opts, first);
     } catch (err) {
       if (ownsClient) client.close();
       throw err;
@@ -50,36 +59,58 @@ export class Session {
   }
 
   get userId(): string {
-    return this.current.userId;
+    return this.token.current!.userId;
   }
 
-  /** A token valid for at least the renewal margin, renewing first if needed. */
+  get sessionId(): string {
+    return this.token.current!.sessionId;
+  }
+
+  /** Why the session can no longer be used, or undefined while it can. */
+  get ended(): string | undefined {
+    return this.endReason;
+  }
+
+  /** A token valid for at least the renewal margin, refreshing first if needed. */
   accessToken(): Promise<string> {
-    if (this.now() < this.current.renewAtMs) return Promise.resolve(this.current.token);
-    this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
-    return this.renewing;
+    if (this.endReason) return Promise.reject(new SessionEndedError(this.endReason));
+    return this.token.token();
+  }
+
+  /** Revokes this session at auth-svc (every service refuses its tokens within a second). */
+  async logout(): Promise<void> {
+    await unaryCall(this.client, this.client.logout, {}, { metadata: await this.authMetadata() });
+    this.endReason = 'logged out';
+  }
+
+  /** Revokes every session of this user, this one included. */
+  async logoutAll(): Promise<number> {
+    const res = await unaryCall(this.client, this.client.logoutAll, {}, { metadata: await this.authMetadata() });
+    this.endReason = 'logged out everywhere';
+    return res.revokedSessions;
   }
 
   close(): void {
     if (this.ownsClient) this.client.close();
   }
 
-  private async renew(): Promise<string> {
-    this.current = this.toState(await login(this.client, this.opts));
-    return this.current.token;
+  private async authMetadata(): Promise<Metadata> {
+    const md = new Metadata();
+    md.set('authorization', `Bearer ${await this.accessToken()}`);
+    return md;
   }
 
-  private toState(res: LoginResponse) {
-    const lifetimeMs = res.expiresIn * 1000;
-    const marginMs = Math.min((this.opts.renewBeforeSeconds ?? 30) * 1000, lifetimeMs / 2);
-    return { token: res.accessToken, renewAtMs: this.now() + lifetimeMs - marginMs, userId: res.userId };
+  private async refresh(previous: LoginResponse): Promise<LoginResponse> {
+    try {
+      return await unaryCall(this.client, this.client.refresh, { refreshToken: previous.refreshToken });
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      // Refused for good (revoked, reused, expired, disabled): stop trying. Network errors may pass.
+      if (code === status.UNAUTHENTICATED || code === status.PERMISSION_DENIED) {
+        this.endReason = (err as { details?: string }).details ?? 'refresh refused';
+        throw new SessionEndedError(this.endReason);
+      }
+      throw err;
+    }
   }
-
-  private now(): number {
-    return this.opts.now ? this.opts.now() : Date.now();
-  }
-}
-
-function login(client: AuthServiceClient, { email, password }: SessionOptions): Promise<LoginResponse> {
-  return unaryCall(client, client.login, { email, password });
 }

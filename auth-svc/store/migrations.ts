@@ -36,4 +36,52 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'sessions, refresh tokens, revocations, service clients',
+    sql: `
+      -- One row per login. Refresh tokens rotate inside it; revoking it ends them all.
+      CREATE TABLE sessions (
+        id            TEXT PRIMARY KEY,
+        user_id       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at    INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL, -- end of the newest refresh token's lifetime
+        revoked_at    INTEGER,
+        revoke_reason TEXT
+      ) STRICT;
+      CREATE INDEX sessions_by_user ON sessions (user_id);
+
+      -- Only hashes: a copy of this table cannot be replayed. Used tokens stay (used_at set)
+      -- until the session ends, so presenting one again is recognised as theft.
+      CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY, -- SHA-256 of the opaque token (256 random bits)
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER
+      ) STRICT;
+      CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
+
+      -- What verifiers must refuse, pushed by RevocationService. Kept until every access
+      -- token of the session has expired anyway (forget_after). Other processes (admin
+      -- commands, other replicas) add rows too; auth-svc polls for rows after its last seq.
+      CREATE TABLE revocations (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: pollers resume after the last seen
+        session_id   TEXT NOT NULL UNIQUE,
+        revoked_at   INTEGER NOT NULL,
+        forget_after INTEGER NOT NULL
+      ) STRICT;
+
+      -- Services that obtain tokens by client credentials. Secrets are stored hashed.
+      CREATE TABLE service_clients (
+        id          TEXT PRIMARY KEY,      -- the client id (also the tokens' sub)
+        name        TEXT NOT NULL UNIQUE,
+        secret_hash TEXT NOT NULL,         -- SHA-256 of the secret (256 random bits)
+        scopes      TEXT NOT NULL,         -- space-separated
+        session_id  TEXT NOT NULL UNIQUE,  -- sid of every token it gets: revoking the client revokes them
+        created_at  INTEGER NOT NULL,
+        revoked_at  INTEGER
+      ) STRICT;
+    `,
+  },
 ];

@@ -13,12 +13,13 @@ export interface SigningSetup {
 }
 
 /** Asymmetric keys from the key store (default), or the shared HS256 secret (parity mode). */
-export function signingSetup(db: Db, tokens: TokenConfig, maxTokenTtlSeconds: number): SigningSetup {
+/** `verifyWindowMs`: how long a retired key must keep verifying (token lifetime + skew). */
+export function signingSetup(db: Db, tokens: TokenConfig, verifyWindowMs: number): SigningSetup {
   if (tokens.algorithm === 'HS256') {
     const key = sharedSecretKey(tokens.sharedSecret!);
     return { signingKey: () => key, publicKeys: () => [], verificationKeys: new StaticKeySet([key]) };
   }
-  const ring = openKeyRing(db, tokens, maxTokenTtlSeconds);
+  const ring = openKeyRing(db, tokens, verifyWindowMs);
   ring.ensureKey();
   return {
     signingKey: () => ring.signingKey(),
@@ -27,7 +28,7 @@ export function signingSetup(db: Db, tokens: TokenConfig, maxTokenTtlSeconds: nu
   };
 }
 
-export function openKeyRing(db: Db, tokens: TokenConfig, maxTokenTtlSeconds: number): KeyRing {
+export function openKeyRing(db: Db, tokens: TokenConfig, verifyWindowMs: number): KeyRing {
   const alg = tokens.algorithm === 'ES256' ? 'ES256' : 'RS256';
-  return new KeyRing(new KeyStore(db), { alg, verifyWindowMs: (maxTokenTtlSeconds + tokens.clockSkewSeconds) * 1000 });
+  return new KeyRing(new KeyStore(db), { alg, verifyWindowMs });
 }

@@ -13,6 +13,7 @@ export interface TokenIssuerOptions {
   readonly issuer: string;
   readonly audience: string;
   readonly accessTokenTtlSeconds: number;
+  readonly serviceTokenTtlSeconds: number;
   /** The key that signs right now (rotation swaps it). */
   readonly signingKey: () => SigningKey;
 }
@@ -25,11 +26,15 @@ export interface IssuedToken {
 export class TokenIssuer {
   constructor(private readonly opts: TokenIssuerOptions) {}
 
-  /** Access token for an end user: sub, roles, jti, iss, aud, iat, exp; `sid` when tied to a session. */
-  issueUserToken(user: { id: string; roles: readonly string[] }, sessionId?: string): IssuedToken {
-    const claims: Record<string, unknown> = { typ: 'user', roles: user.roles };
-    if (sessionId) claims.sid = sessionId;
-    return this.sign(user.id, claims, this.opts.accessTokenTtlSeconds);
+  /** Access token for an end user: sub, roles, sid, jti, iss, aud, iat, exp. */
+  issueUserToken(user: { id: string; roles: readonly string[] }, sessionId: string): IssuedToken {
+    return this.sign(user.id, { typ: 'user', roles: user.roles, sid: sessionId }, this.opts.accessTokenTtlSeconds);
+  }
+
+  /** Token for a service client: `typ: service`, OAuth-style space-separated `scope`, and the client's sid. */
+  issueServiceToken(client: { id: string; scopes: readonly string[]; sessionId: string }): IssuedToken {
+    const claims = { typ: 'service', scope: client.scopes.join(' '), sid: client.sessionId };
+    return this.sign(client.id, claims, this.opts.serviceTokenTtlSeconds);
   }
 
   private sign(subject: string, claims: Record<string, unknown>, ttlSeconds: number): IssuedToken {

@@ -1,7 +1,8 @@
-import { Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { NotesServiceServer } from '../../gen/business/v1/notes_service.js';
 import { GrpcError, invalidArgument, notFound } from '../../lib/grpc/errors.js';
 import { serverStream, unary } from '../../lib/grpc/handlers.js';
+import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
 import { limitText, requireText, requireUuid } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { NoteChanges } from '../store/note-changes.js';
@@ -22,10 +23,12 @@ export const NOTE_LIMITS = {
 export interface NotesServiceDeps {
   readonly notes: NoteStore;
   readonly changes: NoteChanges;
+  /** Open WatchNotes streams, ended on shutdown. */
+  readonly streams: OpenStreams;
   readonly log: Logger;
 }
 
-export function notesServiceHandlers({ notes, changes, log }: NotesServiceDeps): NotesServiceServer {
+export function notesServiceHandlers({ notes, changes, streams, log }: NotesServiceDeps): NotesServiceServer {
   return {
     createNote: unary(log, (req, { principal }) => {
       const title = requireText('title', req.title, 1, NOTE_LIMITS.titleChars);
@@ -70,37 +73,14 @@ export function notesServiceHandlers({ notes, changes, log }: NotesServiceDeps):
       return {};
     }),
 
-    watchNotes: serverStream(log, (_req, { principal, call }) => {
-      return new Promise<void>((resolve, reject) => {
-        let done = false;
-        const finish = (err?: GrpcError) => {
-          if (done) return;
-          done = true;
-          unsubscribe();
-          clearTimeout(expiry);
-          if (err) reject(err);
-          else resolve();
-        };
-        const unsubscribe = changes.subscribe(
-          principal.subject,
-          (kind, note) => {
-            if (call.writableLength > NOTE_LIMITS.maxWatchBacklogBytes) {
-              finish(new GrpcError(status.RESOURCE_EXHAUSTED, 'watcher is not reading fast enough'));
-              return;
-            }
-            call.write({ kind: CHANGE_KIND[kind], note: toNoteMessage(note) });
-          },
-          () => finish(new GrpcError(status.UNAVAILABLE, 'server is shutting down; reconnect')),
-        );
-        // Streams are authenticated once, when opened; they end when that token would have.
-        const expiry = setTimeout(
-          () => finish(new GrpcError(status.UNAUTHENTICATED, 'access token expired; reopen the stream with a fresh token')),
-          Math.max(0, principal.expiresAt * 1000 - Date.now()),
-        );
-        call.on('cancelled', () => finish());
-        // Headers tell the client the subscription is in place.
-        call.sendMetadata(new Metadata());
-      });
-    }),
+    watchNotes: serverStream(log, (_req, { principal, call }) =>
+      liveStream(call, {
+        principal,
+        streams,
+        maxBacklogBytes: NOTE_LIMITS.maxWatchBacklogBytes,
+        attach: (send) =>
+          changes.subscribe(principal.subject, (kind, note) => send({ kind: CHANGE_KIND[kind], note: toNoteMessage(note) })),
+      }),
+    ),
   };
 }

@@ -17,6 +17,10 @@ export type PolicyTable = Readonly<Record<string, MethodPolicy>>;
 export const PUBLIC: MethodPolicy = { access: 'public' };
 export const ANY_USER: MethodPolicy = { access: 'user' };
 
+export function serviceWith(scope: string): MethodPolicy {
+  return { access: 'service', scope };
+}
+
 /** Health checks and reflection must work without a token (load balancers, grpcurl). */
 export const INFRASTRUCTURE_POLICIES: PolicyTable = {
   '/grpc.health.v1.Health/Check': PUBLIC,

@@ -37,7 +37,9 @@ describe('business-svc authentication, HS256 shared-secret mode (real processes)
     const res = await getDashboard(bearer(token));
     expect(res.userId).to.equal(userId);
     expect(res.roles).to.deep.equal(['user']);
-    expect(res.message).to.include(userId);
+    expect(res.displayName, 'looked up in auth-svc with business-svc\'s service token').to.equal('Erin');
+    expect(res.degraded).to.equal(false);
+    expect(res.message).to.include('Erin');
   });
 
   it('treats the scheme name case-insensitively (RFC 7235)', async () => {

@@ -37,6 +37,9 @@ describe('client SDK end to end (real processes)', () => {
     const renewed = await Promise.all([session.accessToken(), session.accessToken(), session.accessToken()]);
     expect(new Set(renewed).size).to.equal(1);
     expect(renewed[0]).to.not.equal(first);
+    // Renewed by Refresh inside the same session, not by a new login.
+    expect((jwt.decode(renewed[0]!) as jwt.JwtPayload).sid).to.equal(session.sessionId);
+    expect((jwt.decode(first) as jwt.JwtPayload).sid).to.equal(session.sessionId);
     expect((jwt.decode(renewed[0]!) as jwt.JwtPayload).iat).to.be.greaterThan((jwt.decode(first) as jwt.JwtPayload).iat!);
     session.close();
   });
@@ -45,16 +48,21 @@ describe('client SDK end to end (real processes)', () => {
     await expectStatus(Session.login({ auth: sys.authAddress, email, password: 'wrong-passphrase!' }), status.UNAUTHENTICATED);
   });
 
-  it('fails calls locally with UNAUTHENTICATED when the token cannot be renewed', async () => {
+  it('fails calls locally with UNAUTHENTICATED once the session was revoked elsewhere', async () => {
     let clock = Date.now();
     const session = await Session.login({ auth: sys.authAddress, email, password, now: () => clock });
     const dashboard = createDashboardClient(sys.businessAddress, { interceptors: [session.interceptor] });
-    clock += 600_000;
-    // Make renewal impossible: auth-svc's credentials for this user no longer match.
-    (session as unknown as { opts: { password: string } }).opts.password = 'no-longer-valid-pass';
-    await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}), status.UNAUTHENTICATED, /could not obtain an access token/);
+    expect((await unaryCall(dashboard, dashboard.getDashboard, {})).userId).to.equal(session.userId);
+    const other = await Session.login({ auth: sys.authAddress, email, password });
+    expect(await other.logoutAll()).to.be.at.least(2);
+    clock += 600_000; // the access token needs renewing: Refresh is refused for a revoked session
+    await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}), status.UNAUTHENTICATED, /session has been revoked/);
+    expect(session.ended).to.match(/revoked/);
+    // Ended for good: later calls fail locally without asking auth-svc again.
+    await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}), status.UNAUTHENTICATED, /session ended/);
     dashboard.close();
     session.close();
+    other.close();
   });
 
   it('is importable by package name through package.json exports', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUSINESS_SVC_SCOPES, provisionServiceClient } from '../../scripts/support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
 
 /** Shared by the services under test and by tests that forge tokens. Test-only value. */
@@ -40,8 +41,12 @@ export async function startSystem(extra: NodeJS.ProcessEnv = {}): Promise<Runnin
   const dataDir = mkdtempSync(join(tmpdir(), 'grpc-token-auth-'));
   const env = testEnv(dataDir, extra);
   const auth = await spawnService('auth-svc', { env });
+  // business-svc's identity at auth-svc (revocation stream, display names), as an operator would set it up.
+  const client = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, env);
   // business-svc fetches its verification keys from auth-svc at start.
-  const business = await spawnService('business-svc', { env: { ...env, AUTH_ADDRESS: `127.0.0.1:${auth.port}` } });
+  const business = await spawnService('business-svc', {
+    env: { SERVICE_CLIENT_ID: client.id, SERVICE_CLIENT_SECRET: client.secret, ...env, AUTH_ADDRESS: `127.0.0.1:${auth.port}` },
+  });
   return {
     auth,
     business,

@@ -234,10 +234,12 @@ describe('loadAuthConfig', () => {
   });
 });
 
+const SERVICE_CLIENT = { SERVICE_CLIENT_ID: 'client-1', SERVICE_CLIENT_SECRET: 'secret-1' };
+
 describe('asymmetric mode (the default)', () => {
   it('needs no shared secret and warns about none, even in production', () => {
     for (const load of [loadAuthConfig, loadBusinessConfig]) {
-      const config = load({ NODE_ENV: 'production' });
+      const config = load({ NODE_ENV: 'production', ...SERVICE_CLIENT });
       expect(config.tokens.algorithm).to.equal('RS256');
       expect(config.tokens.sharedSecret).to.equal(undefined);
       expect(config.warnings).to.deep.equal([]);
@@ -260,13 +262,30 @@ describe('loadBusinessConfig', () => {
   });
 
   it('refuses to start in production without JWT_SECRET', () => {
-    expect(problemsOf(() => loadBusinessConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production' }))).to.deep.equal([
+    expect(problemsOf(() => loadBusinessConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production', ...SERVICE_CLIENT }))).to.deep.equal([
       'JWT_SECRET must be set in production (the built-in dev default is public)',
     ]);
   });
 
+  it('refuses to start in production without service client credentials (revocations must reach it)', () => {
+    expect(problemsOf(() => loadBusinessConfig({ NODE_ENV: 'production' }))).to.deep.equal([
+      'SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET must be set in production (see npm run service-clients)',
+    ]);
+  });
+
+  it('refuses a service client id without its secret, and the other way round', () => {
+    for (const env of [{ SERVICE_CLIENT_ID: 'abc' }, { SERVICE_CLIENT_SECRET: 'xyz' }]) {
+      expect(problemsOf(() => loadBusinessConfig(env))).to.deep.equal(['SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET must be set together']);
+    }
+  });
+
+  it('runs without a service client in development (no revocations, no display names)', () => {
+    expect(loadBusinessConfig({}).serviceClient).to.equal(undefined);
+    expect(loadBusinessConfig(SERVICE_CLIENT).serviceClient).to.deep.equal({ clientId: 'client-1', clientSecret: 'secret-1' });
+  });
+
   it('starts in production with a real secret', () => {
-    const config = loadBusinessConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, BUSINESS_PORT: '7000' });
+    const config = loadBusinessConfig({ JWT_ALGORITHM: 'HS256', NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, BUSINESS_PORT: '7000', ...SERVICE_CLIENT });
     expect(config.listen.port).to.equal(7000);
     expect(config.warnings).to.deep.equal([]);
   });

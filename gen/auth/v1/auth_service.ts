@@ -51,6 +51,67 @@ export interface LoginResponse {
   expiresIn: number;
   /** The authenticated user's id (the token's `sub`). */
   userId: string;
+  /** Opaque; send it to Refresh before access_token expires. Single use. */
+  refreshToken: string;
+  /** Seconds until refresh_token expires. */
+  refreshExpiresIn: number;
+  /** The session both tokens belong to (the access token's `sid`). */
+  sessionId: string;
+}
+
+export interface RefreshRequest {
+  refreshToken: string;
+}
+
+export interface RefreshResponse {
+  accessToken: string;
+  /** Always "Bearer". */
+  tokenType: string;
+  expiresIn: number;
+  userId: string;
+  /** Replaces the refresh token that was presented. */
+  refreshToken: string;
+  refreshExpiresIn: number;
+  sessionId: string;
+}
+
+export interface LogoutRequest {
+}
+
+export interface LogoutResponse {
+}
+
+export interface LogoutAllRequest {
+}
+
+export interface LogoutAllResponse {
+  /** How many sessions were open and are now revoked. */
+  revokedSessions: number;
+}
+
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  /** Same policy as RegisterRequest.password. */
+  newPassword: string;
+}
+
+export interface ChangePasswordResponse {
+  /** How many other sessions were revoked. */
+  revokedSessions: number;
+}
+
+export interface IssueServiceTokenRequest {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface IssueServiceTokenResponse {
+  accessToken: string;
+  /** Always "Bearer". */
+  tokenType: string;
+  expiresIn: number;
+  /** The scopes the token carries (the client's scopes). */
+  scopes: string[];
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
@@ -317,7 +378,15 @@ export const LoginRequest: MessageFns<LoginRequest> = {
 };
 
 function createBaseLoginResponse(): LoginResponse {
-  return { accessToken: "", tokenType: "", expiresIn: 0, userId: "" };
+  return {
+    accessToken: "",
+    tokenType: "",
+    expiresIn: 0,
+    userId: "",
+    refreshToken: "",
+    refreshExpiresIn: 0,
+    sessionId: "",
+  };
 }
 
 export const LoginResponse: MessageFns<LoginResponse> = {
@@ -333,6 +402,15 @@ export const LoginResponse: MessageFns<LoginResponse> = {
     }
     if (message.userId !== "") {
       writer.uint32(34).string(message.userId);
+    }
+    if (message.refreshToken !== "") {
+      writer.uint32(42).string(message.refreshToken);
+    }
+    if (message.refreshExpiresIn !== 0) {
+      writer.uint32(48).int32(message.refreshExpiresIn);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(58).string(message.sessionId);
     }
     return writer;
   },
@@ -382,6 +460,30 @@ export const LoginResponse: MessageFns<LoginResponse> = {
             message.userId = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.refreshExpiresIn = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -416,6 +518,21 @@ export const LoginResponse: MessageFns<LoginResponse> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
+      refreshToken: isSet(object.refreshToken)
+        ? globalThis.String(object.refreshToken)
+        : isSet(object.refresh_token)
+        ? globalThis.String(object.refresh_token)
+        : "",
+      refreshExpiresIn: isSet(object.refreshExpiresIn)
+        ? globalThis.Number(object.refreshExpiresIn)
+        : isSet(object.refresh_expires_in)
+        ? globalThis.Number(object.refresh_expires_in)
+        : 0,
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
     };
   },
 
@@ -433,6 +550,15 @@ export const LoginResponse: MessageFns<LoginResponse> = {
     if (message.userId !== "") {
       obj.userId = message.userId;
     }
+    if (message.refreshToken !== "") {
+      obj.refreshToken = message.refreshToken;
+    }
+    if (message.refreshExpiresIn !== 0) {
+      obj.refreshExpiresIn = Math.round(message.refreshExpiresIn);
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
     return obj;
   },
 
@@ -445,13 +571,907 @@ export const LoginResponse: MessageFns<LoginResponse> = {
     message.tokenType = object.tokenType ?? "";
     message.expiresIn = object.expiresIn ?? 0;
     message.userId = object.userId ?? "";
+    message.refreshToken = object.refreshToken ?? "";
+    message.refreshExpiresIn = object.refreshExpiresIn ?? 0;
+    message.sessionId = object.sessionId ?? "";
+    return message;
+  },
+};
+
+function createBaseRefreshRequest(): RefreshRequest {
+  return { refreshToken: "" };
+}
+
+export const RefreshRequest: MessageFns<RefreshRequest> = {
+  encode(message: RefreshRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.refreshToken !== "") {
+      writer.uint32(10).string(message.refreshToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefreshRequest {
+    return {
+      refreshToken: isSet(object.refreshToken)
+        ? globalThis.String(object.refreshToken)
+        : isSet(object.refresh_token)
+        ? globalThis.String(object.refresh_token)
+        : "",
+    };
+  },
+
+  toJSON(message: RefreshRequest): unknown {
+    const obj: any = {};
+    if (message.refreshToken !== "") {
+      obj.refreshToken = message.refreshToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RefreshRequest>, I>>(base?: I): RefreshRequest {
+    return RefreshRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RefreshRequest>, I>>(object: I): RefreshRequest {
+    const message = createBaseRefreshRequest();
+    message.refreshToken = object.refreshToken ?? "";
+    return message;
+  },
+};
+
+function createBaseRefreshResponse(): RefreshResponse {
+  return {
+    accessToken: "",
+    tokenType: "",
+    expiresIn: 0,
+    userId: "",
+    refreshToken: "",
+    refreshExpiresIn: 0,
+    sessionId: "",
+  };
+}
+
+export const RefreshResponse: MessageFns<RefreshResponse> = {
+  encode(message: RefreshResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessToken !== "") {
+      writer.uint32(10).string(message.accessToken);
+    }
+    if (message.tokenType !== "") {
+      writer.uint32(18).string(message.tokenType);
+    }
+    if (message.expiresIn !== 0) {
+      writer.uint32(24).int32(message.expiresIn);
+    }
+    if (message.userId !== "") {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.refreshToken !== "") {
+      writer.uint32(42).string(message.refreshToken);
+    }
+    if (message.refreshExpiresIn !== 0) {
+      writer.uint32(48).int32(message.refreshExpiresIn);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(58).string(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiresIn = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.refreshExpiresIn = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefreshResponse {
+    return {
+      accessToken: isSet(object.accessToken)
+        ? globalThis.String(object.accessToken)
+        : isSet(object.access_token)
+        ? globalThis.String(object.access_token)
+        : "",
+      tokenType: isSet(object.tokenType)
+        ? globalThis.String(object.tokenType)
+        : isSet(object.token_type)
+        ? globalThis.String(object.token_type)
+        : "",
+      expiresIn: isSet(object.expiresIn)
+        ? globalThis.Number(object.expiresIn)
+        : isSet(object.expires_in)
+        ? globalThis.Number(object.expires_in)
+        : 0,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      refreshToken: isSet(object.refreshToken)
+        ? globalThis.String(object.refreshToken)
+        : isSet(object.refresh_token)
+        ? globalThis.String(object.refresh_token)
+        : "",
+      refreshExpiresIn: isSet(object.refreshExpiresIn)
+        ? globalThis.Number(object.refreshExpiresIn)
+        : isSet(object.refresh_expires_in)
+        ? globalThis.Number(object.refresh_expires_in)
+        : 0,
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RefreshResponse): unknown {
+    const obj: any = {};
+    if (message.accessToken !== "") {
+      obj.accessToken = message.accessToken;
+    }
+    if (message.tokenType !== "") {
+      obj.tokenType = message.tokenType;
+    }
+    if (message.expiresIn !== 0) {
+      obj.expiresIn = Math.round(message.expiresIn);
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.refreshToken !== "") {
+      obj.refreshToken = message.refreshToken;
+    }
+    if (message.refreshExpiresIn !== 0) {
+      obj.refreshExpiresIn = Math.round(message.refreshExpiresIn);
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RefreshResponse>, I>>(base?: I): RefreshResponse {
+    return RefreshResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RefreshResponse>, I>>(object: I): RefreshResponse {
+    const message = createBaseRefreshResponse();
+    message.accessToken = object.accessToken ?? "";
+    message.tokenType = object.tokenType ?? "";
+    message.expiresIn = object.expiresIn ?? 0;
+    message.userId = object.userId ?? "";
+    message.refreshToken = object.refreshToken ?? "";
+    message.refreshExpiresIn = object.refreshExpiresIn ?? 0;
+    message.sessionId = object.sessionId ?? "";
+    return message;
+  },
+};
+
+function createBaseLogoutRequest(): LogoutRequest {
+  return {};
+}
+
+export const LogoutRequest: MessageFns<LogoutRequest> = {
+  encode(_: LogoutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): LogoutRequest {
+    return {};
+  },
+
+  toJSON(_: LogoutRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogoutRequest>, I>>(base?: I): LogoutRequest {
+    return LogoutRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogoutRequest>, I>>(_: I): LogoutRequest {
+    const message = createBaseLogoutRequest();
+    return message;
+  },
+};
+
+function createBaseLogoutResponse(): LogoutResponse {
+  return {};
+}
+
+export const LogoutResponse: MessageFns<LogoutResponse> = {
+  encode(_: LogoutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): LogoutResponse {
+    return {};
+  },
+
+  toJSON(_: LogoutResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogoutResponse>, I>>(base?: I): LogoutResponse {
+    return LogoutResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogoutResponse>, I>>(_: I): LogoutResponse {
+    const message = createBaseLogoutResponse();
+    return message;
+  },
+};
+
+function createBaseLogoutAllRequest(): LogoutAllRequest {
+  return {};
+}
+
+export const LogoutAllRequest: MessageFns<LogoutAllRequest> = {
+  encode(_: LogoutAllRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutAllRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutAllRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): LogoutAllRequest {
+    return {};
+  },
+
+  toJSON(_: LogoutAllRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogoutAllRequest>, I>>(base?: I): LogoutAllRequest {
+    return LogoutAllRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogoutAllRequest>, I>>(_: I): LogoutAllRequest {
+    const message = createBaseLogoutAllRequest();
+    return message;
+  },
+};
+
+function createBaseLogoutAllResponse(): LogoutAllResponse {
+  return { revokedSessions: 0 };
+}
+
+export const LogoutAllResponse: MessageFns<LogoutAllResponse> = {
+  encode(message: LogoutAllResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revokedSessions !== 0) {
+      writer.uint32(8).int32(message.revokedSessions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogoutAllResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogoutAllResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.revokedSessions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogoutAllResponse {
+    return {
+      revokedSessions: isSet(object.revokedSessions)
+        ? globalThis.Number(object.revokedSessions)
+        : isSet(object.revoked_sessions)
+        ? globalThis.Number(object.revoked_sessions)
+        : 0,
+    };
+  },
+
+  toJSON(message: LogoutAllResponse): unknown {
+    const obj: any = {};
+    if (message.revokedSessions !== 0) {
+      obj.revokedSessions = Math.round(message.revokedSessions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogoutAllResponse>, I>>(base?: I): LogoutAllResponse {
+    return LogoutAllResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogoutAllResponse>, I>>(object: I): LogoutAllResponse {
+    const message = createBaseLogoutAllResponse();
+    message.revokedSessions = object.revokedSessions ?? 0;
+    return message;
+  },
+};
+
+function createBaseChangePasswordRequest(): ChangePasswordRequest {
+  return { currentPassword: "", newPassword: "" };
+}
+
+export const ChangePasswordRequest: MessageFns<ChangePasswordRequest> = {
+  encode(message: ChangePasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currentPassword !== "") {
+      writer.uint32(10).string(message.currentPassword);
+    }
+    if (message.newPassword !== "") {
+      writer.uint32(18).string(message.newPassword);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangePasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangePasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.currentPassword = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.newPassword = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChangePasswordRequest {
+    return {
+      currentPassword: isSet(object.currentPassword)
+        ? globalThis.String(object.currentPassword)
+        : isSet(object.current_password)
+        ? globalThis.String(object.current_password)
+        : "",
+      newPassword: isSet(object.newPassword)
+        ? globalThis.String(object.newPassword)
+        : isSet(object.new_password)
+        ? globalThis.String(object.new_password)
+        : "",
+    };
+  },
+
+  toJSON(message: ChangePasswordRequest): unknown {
+    const obj: any = {};
+    if (message.currentPassword !== "") {
+      obj.currentPassword = message.currentPassword;
+    }
+    if (message.newPassword !== "") {
+      obj.newPassword = message.newPassword;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChangePasswordRequest>, I>>(base?: I): ChangePasswordRequest {
+    return ChangePasswordRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChangePasswordRequest>, I>>(object: I): ChangePasswordRequest {
+    const message = createBaseChangePasswordRequest();
+    message.currentPassword = object.currentPassword ?? "";
+    message.newPassword = object.newPassword ?? "";
+    return message;
+  },
+};
+
+function createBaseChangePasswordResponse(): ChangePasswordResponse {
+  return { revokedSessions: 0 };
+}
+
+export const ChangePasswordResponse: MessageFns<ChangePasswordResponse> = {
+  encode(message: ChangePasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revokedSessions !== 0) {
+      writer.uint32(8).int32(message.revokedSessions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangePasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangePasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.revokedSessions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChangePasswordResponse {
+    return {
+      revokedSessions: isSet(object.revokedSessions)
+        ? globalThis.Number(object.revokedSessions)
+        : isSet(object.revoked_sessions)
+        ? globalThis.Number(object.revoked_sessions)
+        : 0,
+    };
+  },
+
+  toJSON(message: ChangePasswordResponse): unknown {
+    const obj: any = {};
+    if (message.revokedSessions !== 0) {
+      obj.revokedSessions = Math.round(message.revokedSessions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChangePasswordResponse>, I>>(base?: I): ChangePasswordResponse {
+    return ChangePasswordResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChangePasswordResponse>, I>>(object: I): ChangePasswordResponse {
+    const message = createBaseChangePasswordResponse();
+    message.revokedSessions = object.revokedSessions ?? 0;
+    return message;
+  },
+};
+
+function createBaseIssueServiceTokenRequest(): IssueServiceTokenRequest {
+  return { clientId: "", clientSecret: "" };
+}
+
+export const IssueServiceTokenRequest: MessageFns<IssueServiceTokenRequest> = {
+  encode(message: IssueServiceTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== "") {
+      writer.uint32(10).string(message.clientId);
+    }
+    if (message.clientSecret !== "") {
+      writer.uint32(18).string(message.clientSecret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueServiceTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueServiceTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientSecret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssueServiceTokenRequest {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      clientSecret: isSet(object.clientSecret)
+        ? globalThis.String(object.clientSecret)
+        : isSet(object.client_secret)
+        ? globalThis.String(object.client_secret)
+        : "",
+    };
+  },
+
+  toJSON(message: IssueServiceTokenRequest): unknown {
+    const obj: any = {};
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
+    if (message.clientSecret !== "") {
+      obj.clientSecret = message.clientSecret;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IssueServiceTokenRequest>, I>>(base?: I): IssueServiceTokenRequest {
+    return IssueServiceTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IssueServiceTokenRequest>, I>>(object: I): IssueServiceTokenRequest {
+    const message = createBaseIssueServiceTokenRequest();
+    message.clientId = object.clientId ?? "";
+    message.clientSecret = object.clientSecret ?? "";
+    return message;
+  },
+};
+
+function createBaseIssueServiceTokenResponse(): IssueServiceTokenResponse {
+  return { accessToken: "", tokenType: "", expiresIn: 0, scopes: [] };
+}
+
+export const IssueServiceTokenResponse: MessageFns<IssueServiceTokenResponse> = {
+  encode(message: IssueServiceTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessToken !== "") {
+      writer.uint32(10).string(message.accessToken);
+    }
+    if (message.tokenType !== "") {
+      writer.uint32(18).string(message.tokenType);
+    }
+    if (message.expiresIn !== 0) {
+      writer.uint32(24).int32(message.expiresIn);
+    }
+    for (const v of message.scopes) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueServiceTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueServiceTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiresIn = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.scopes.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssueServiceTokenResponse {
+    return {
+      accessToken: isSet(object.accessToken)
+        ? globalThis.String(object.accessToken)
+        : isSet(object.access_token)
+        ? globalThis.String(object.access_token)
+        : "",
+      tokenType: isSet(object.tokenType)
+        ? globalThis.String(object.tokenType)
+        : isSet(object.token_type)
+        ? globalThis.String(object.token_type)
+        : "",
+      expiresIn: isSet(object.expiresIn)
+        ? globalThis.Number(object.expiresIn)
+        : isSet(object.expires_in)
+        ? globalThis.Number(object.expires_in)
+        : 0,
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: IssueServiceTokenResponse): unknown {
+    const obj: any = {};
+    if (message.accessToken !== "") {
+      obj.accessToken = message.accessToken;
+    }
+    if (message.tokenType !== "") {
+      obj.tokenType = message.tokenType;
+    }
+    if (message.expiresIn !== 0) {
+      obj.expiresIn = Math.round(message.expiresIn);
+    }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IssueServiceTokenResponse>, I>>(base?: I): IssueServiceTokenResponse {
+    return IssueServiceTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IssueServiceTokenResponse>, I>>(object: I): IssueServiceTokenResponse {
+    const message = createBaseIssueServiceTokenResponse();
+    message.accessToken = object.accessToken ?? "";
+    message.tokenType = object.tokenType ?? "";
+    message.expiresIn = object.expiresIn ?? 0;
+    message.scopes = object.scopes?.map((e) => e) || [];
     return message;
   },
 };
 
 /**
- * AuthService owns user accounts and issues access tokens. It is the only
- * service that sees passwords or holds signing keys.
+ * AuthService owns user accounts, their login sessions and service clients, and
+ * issues tokens. It is the only service that sees passwords or holds signing keys.
  */
 export type AuthServiceService = typeof AuthServiceService;
 export const AuthServiceService = {
@@ -466,8 +1486,10 @@ export const AuthServiceService = {
     responseDeserialize: (value: Buffer): RegisterResponse => RegisterResponse.decode(value),
   },
   /**
-   * Exchanges email + password for an access token. Public.
-   * Unknown email and wrong password give the same UNAUTHENTICATED answer.
+   * Exchanges email + password for an access token and a refresh token, opening a
+   * session. Public. Unknown email and wrong password give the same
+   * UNAUTHENTICATED answer; repeated failures are throttled with RESOURCE_EXHAUSTED
+   * (trailing metadata `retry-after-seconds` says when to try again).
    */
   login: {
     path: "/auth.v1.AuthService/Login" as const,
@@ -478,16 +1500,96 @@ export const AuthServiceService = {
     responseSerialize: (value: LoginResponse): Buffer => Buffer.from(LoginResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LoginResponse => LoginResponse.decode(value),
   },
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token; the
+   * presented refresh token stops working. Presenting one that was already used
+   * revokes the whole session (it was copied). Public: the refresh token is the credential.
+   */
+  refresh: {
+    path: "/auth.v1.AuthService/Refresh" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RefreshRequest): Buffer => Buffer.from(RefreshRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RefreshRequest => RefreshRequest.decode(value),
+    responseSerialize: (value: RefreshResponse): Buffer => Buffer.from(RefreshResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RefreshResponse => RefreshResponse.decode(value),
+  },
+  /** Revokes the session of the access token used for this call. Any user. */
+  logout: {
+    path: "/auth.v1.AuthService/Logout" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LogoutRequest): Buffer => Buffer.from(LogoutRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LogoutRequest => LogoutRequest.decode(value),
+    responseSerialize: (value: LogoutResponse): Buffer => Buffer.from(LogoutResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LogoutResponse => LogoutResponse.decode(value),
+  },
+  /** Revokes every session of the calling user. Any user. */
+  logoutAll: {
+    path: "/auth.v1.AuthService/LogoutAll" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LogoutAllRequest): Buffer => Buffer.from(LogoutAllRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LogoutAllRequest => LogoutAllRequest.decode(value),
+    responseSerialize: (value: LogoutAllResponse): Buffer => Buffer.from(LogoutAllResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LogoutAllResponse => LogoutAllResponse.decode(value),
+  },
+  /** Changes the caller's password and revokes every other session of theirs. Any user. */
+  changePassword: {
+    path: "/auth.v1.AuthService/ChangePassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ChangePasswordRequest): Buffer =>
+      Buffer.from(ChangePasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ChangePasswordRequest => ChangePasswordRequest.decode(value),
+    responseSerialize: (value: ChangePasswordResponse): Buffer =>
+      Buffer.from(ChangePasswordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ChangePasswordResponse => ChangePasswordResponse.decode(value),
+  },
+  /**
+   * Client-credentials exchange: a service client's id + secret for a short-lived
+   * service token carrying the client's scopes. Public: the secret is the credential.
+   */
+  issueServiceToken: {
+    path: "/auth.v1.AuthService/IssueServiceToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: IssueServiceTokenRequest): Buffer =>
+      Buffer.from(IssueServiceTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): IssueServiceTokenRequest => IssueServiceTokenRequest.decode(value),
+    responseSerialize: (value: IssueServiceTokenResponse): Buffer =>
+      Buffer.from(IssueServiceTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IssueServiceTokenResponse => IssueServiceTokenResponse.decode(value),
+  },
 } as const;
 
 export interface AuthServiceServer extends UntypedServiceImplementation {
   /** Creates a user account. Public. */
   register: handleUnaryCall<RegisterRequest, RegisterResponse>;
   /**
-   * Exchanges email + password for an access token. Public.
-   * Unknown email and wrong password give the same UNAUTHENTICATED answer.
+   * Exchanges email + password for an access token and a refresh token, opening a
+   * session. Public. Unknown email and wrong password give the same
+   * UNAUTHENTICATED answer; repeated failures are throttled with RESOURCE_EXHAUSTED
+   * (trailing metadata `retry-after-seconds` says when to try again).
    */
   login: handleUnaryCall<LoginRequest, LoginResponse>;
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token; the
+   * presented refresh token stops working. Presenting one that was already used
+   * revokes the whole session (it was copied). Public: the refresh token is the credential.
+   */
+  refresh: handleUnaryCall<RefreshRequest, RefreshResponse>;
+  /** Revokes the session of the access token used for this call. Any user. */
+  logout: handleUnaryCall<LogoutRequest, LogoutResponse>;
+  /** Revokes every session of the calling user. Any user. */
+  logoutAll: handleUnaryCall<LogoutAllRequest, LogoutAllResponse>;
+  /** Changes the caller's password and revokes every other session of theirs. Any user. */
+  changePassword: handleUnaryCall<ChangePasswordRequest, ChangePasswordResponse>;
+  /**
+   * Client-credentials exchange: a service client's id + secret for a short-lived
+   * service token carrying the client's scopes. Public: the secret is the credential.
+   */
+  issueServiceToken: handleUnaryCall<IssueServiceTokenRequest, IssueServiceTokenResponse>;
 }
 
 export interface AuthServiceClient extends Client {
@@ -508,8 +1610,10 @@ export interface AuthServiceClient extends Client {
     callback: (error: ServiceError | null, response: RegisterResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Exchanges email + password for an access token. Public.
-   * Unknown email and wrong password give the same UNAUTHENTICATED answer.
+   * Exchanges email + password for an access token and a refresh token, opening a
+   * session. Public. Unknown email and wrong password give the same
+   * UNAUTHENTICATED answer; repeated failures are throttled with RESOURCE_EXHAUSTED
+   * (trailing metadata `retry-after-seconds` says when to try again).
    */
   login(
     request: LoginRequest,
@@ -525,6 +1629,93 @@ export interface AuthServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LoginResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token; the
+   * presented refresh token stops working. Presenting one that was already used
+   * revokes the whole session (it was copied). Public: the refresh token is the credential.
+   */
+  refresh(
+    request: RefreshRequest,
+    callback: (error: ServiceError | null, response: RefreshResponse) => void,
+  ): ClientUnaryCall;
+  refresh(
+    request: RefreshRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RefreshResponse) => void,
+  ): ClientUnaryCall;
+  refresh(
+    request: RefreshRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RefreshResponse) => void,
+  ): ClientUnaryCall;
+  /** Revokes the session of the access token used for this call. Any user. */
+  logout(
+    request: LogoutRequest,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  logout(
+    request: LogoutRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  logout(
+    request: LogoutRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LogoutResponse) => void,
+  ): ClientUnaryCall;
+  /** Revokes every session of the calling user. Any user. */
+  logoutAll(
+    request: LogoutAllRequest,
+    callback: (error: ServiceError | null, response: LogoutAllResponse) => void,
+  ): ClientUnaryCall;
+  logoutAll(
+    request: LogoutAllRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LogoutAllResponse) => void,
+  ): ClientUnaryCall;
+  logoutAll(
+    request: LogoutAllRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LogoutAllResponse) => void,
+  ): ClientUnaryCall;
+  /** Changes the caller's password and revokes every other session of theirs. Any user. */
+  changePassword(
+    request: ChangePasswordRequest,
+    callback: (error: ServiceError | null, response: ChangePasswordResponse) => void,
+  ): ClientUnaryCall;
+  changePassword(
+    request: ChangePasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ChangePasswordResponse) => void,
+  ): ClientUnaryCall;
+  changePassword(
+    request: ChangePasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ChangePasswordResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Client-credentials exchange: a service client's id + secret for a short-lived
+   * service token carrying the client's scopes. Public: the secret is the credential.
+   */
+  issueServiceToken(
+    request: IssueServiceTokenRequest,
+    callback: (error: ServiceError | null, response: IssueServiceTokenResponse) => void,
+  ): ClientUnaryCall;
+  issueServiceToken(
+    request: IssueServiceTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IssueServiceTokenResponse) => void,
+  ): ClientUnaryCall;
+  issueServiceToken(
+    request: IssueServiceTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IssueServiceTokenResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -33,6 +33,16 @@ export interface GetDashboardResponse {
   userId: string;
   /** The caller's roles, taken from the verified token. */
   roles: string[];
+  /**
+   * The caller's display name, looked up in auth-svc's UserDirectory with
+   * business-svc's own service token. Empty when the lookup failed (see degraded).
+   */
+  displayName: string;
+  /**
+   * True when the answer is missing the parts that come from auth-svc (it was
+   * down or too slow for the caller's deadline).
+   */
+  degraded: boolean;
 }
 
 function createBaseGetDashboardRequest(): GetDashboardRequest {
@@ -88,7 +98,7 @@ export const GetDashboardRequest: MessageFns<GetDashboardRequest> = {
 };
 
 function createBaseGetDashboardResponse(): GetDashboardResponse {
-  return { message: "", userId: "", roles: [] };
+  return { message: "", userId: "", roles: [], displayName: "", degraded: false };
 }
 
 export const GetDashboardResponse: MessageFns<GetDashboardResponse> = {
@@ -101,6 +111,12 @@ export const GetDashboardResponse: MessageFns<GetDashboardResponse> = {
     }
     for (const v of message.roles) {
       writer.uint32(26).string(v!);
+    }
+    if (message.displayName !== "") {
+      writer.uint32(34).string(message.displayName);
+    }
+    if (message.degraded !== false) {
+      writer.uint32(40).bool(message.degraded);
     }
     return writer;
   },
@@ -142,6 +158,22 @@ export const GetDashboardResponse: MessageFns<GetDashboardResponse> = {
             message.roles.push(reader.string());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.displayName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.degraded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -163,6 +195,12 @@ export const GetDashboardResponse: MessageFns<GetDashboardResponse> = {
         ? globalThis.String(object.user_id)
         : "",
       roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [],
+      displayName: isSet(object.displayName)
+        ? globalThis.String(object.displayName)
+        : isSet(object.display_name)
+        ? globalThis.String(object.display_name)
+        : "",
+      degraded: isSet(object.degraded) ? globalThis.Boolean(object.degraded) : false,
     };
   },
 
@@ -177,6 +215,12 @@ export const GetDashboardResponse: MessageFns<GetDashboardResponse> = {
     if (message.roles?.length) {
       obj.roles = message.roles;
     }
+    if (message.displayName !== "") {
+      obj.displayName = message.displayName;
+    }
+    if (message.degraded !== false) {
+      obj.degraded = message.degraded;
+    }
     return obj;
   },
 
@@ -188,6 +232,8 @@ export const GetDashboardResponse: MessageFns<GetDashboardResponse> = {
     message.message = object.message ?? "";
     message.userId = object.userId ?? "";
     message.roles = object.roles?.map((e) => e) || [];
+    message.displayName = object.displayName ?? "";
+    message.degraded = object.degraded ?? false;
     return message;
   },
 };

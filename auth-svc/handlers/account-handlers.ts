@@ -1,0 +1,73 @@
+import { status } from '@grpc/grpc-js';
+import type { AuthServiceServer } from '../../gen/auth/v1/auth_service.js';
+import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
+import { publicUnary, unary } from '../../lib/grpc/handlers.js';
+import { requireText } from '../../lib/grpc/validate.js';
+import type { Logger } from '../../lib/log/logger.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { passwordProblem } from '../passwords/password-policy.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { EmailTakenError, type UserStore } from '../store/user-store.js';
+import { passwordMatches } from './credentials-check.js';
+
+export interface AccountDeps {
+  readonly users: UserStore;
+  readonly hasher: PasswordHasher;
+  readonly sessions: SessionManager;
+  readonly log: Logger;
+}
+
+// Pragmatic shape check; deliverability is the mail server's business.
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+export function accountHandlers({ users, hasher, sessions, log }: AccountDeps): Pick<AuthServiceServer, 'register' | 'changePassword'> {
+  return {
+    register: publicUnary(log, async (req) => {
+      const email = validEmail(req.email);
+      const displayName = requireText('display_name', req.displayName, 1, 100);
+      const problem = passwordProblem(req.password, email);
+      if (problem) throw invalidArgument('password', problem);
+      if (users.findByEmail(email)) throw emailTaken();
+      const passwordHash = await hasher.hash(req.password);
+      try {
+        const user = users.create({ email, passwordHash, displayName });
+        log.info({ sub: user.id }, 'user registered');
+        return { userId: user.id };
+      } catch (err) {
+        // Two concurrent registrations: the unique index decides.
+        if (err instanceof EmailTakenError) throw emailTaken();
+        throw err;
+      }
+    }),
+
+    changePassword: unary(log, async (req, { principal }) => {
+      if (req.currentPassword === '') throw invalidArgument('current_password', 'is required');
+      const user = users.findById(principal.subject);
+      if (!user) throw new GrpcError(status.NOT_FOUND, 'account no longer exists');
+      const problem = passwordProblem(req.newPassword, user.email);
+      if (problem) throw invalidArgument('new_password', problem);
+      if (req.newPassword.normalize('NFKC') === req.currentPassword.normalize('NFKC')) {
+        throw invalidArgument('new_password', 'must differ from the current password');
+      }
+      // PERMISSION_DENIED, not UNAUTHENTICATED: the caller's token is fine, clients must not re-login.
+      if (!(await passwordMatches(users, hasher, user, req.currentPassword))) {
+        throw new GrpcError(status.PERMISSION_DENIED, 'current password is incorrect');
+      }
+      users.setPasswordHash(user.id, await hasher.hash(req.newPassword));
+      // Whoever else knew the old password is signed out everywhere; the caller stays in.
+      const revokedSessions = sessions.revokeAllOf(user.id, 'password changed', principal.sessionId);
+      log.info({ sub: user.id, revokedSessions }, 'password changed');
+      return { revokedSessions };
+    }),
+  };
+}
+
+function emailTaken(): GrpcError {
+  return new GrpcError(status.ALREADY_EXISTS, 'email is already registered');
+}
+
+function validEmail(raw: string): string {
+  const email = requireText('email', raw, 1, 254);
+  if (!EMAIL.test(email)) throw invalidArgument('email', 'is not a valid email address');
+  return email;
+}

@@ -1,0 +1,24 @@
+import { status } from '@grpc/grpc-js';
+import { GrpcError } from '../../lib/grpc/errors.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { MAX_PASSWORD_LENGTH } from '../passwords/password-policy.js';
+import type { User, UserStore } from '../store/user-store.js';
+
+/** Deliberately identical for unknown email and wrong password: no account enumeration. */
+export const BAD_CREDENTIALS = 'invalid email or password';
+
+/**
+ * Checks a password against a user (or against a dummy hash when there is no such user,
+ * so both failures take the same time), upgrading an outdated hash on success.
+ */
+export async function passwordMatches(users: UserStore, hasher: PasswordHasher, user: User | undefined, password: string): Promise<boolean> {
+  // Over-long input would only burn hashing time; it cannot be a valid password.
+  if ([...password].length > MAX_PASSWORD_LENGTH) return false;
+  const ok = user ? await hasher.verify(password, user.passwordHash) : await hasher.verifyNothing(password);
+  if (ok && user && hasher.needsRehash(user.passwordHash)) users.setPasswordHash(user.id, await hasher.hash(password));
+  return ok && user !== undefined;
+}
+
+export function badCredentials(): GrpcError {
+  return new GrpcError(status.UNAUTHENTICATED, BAD_CREDENTIALS);
+}

@@ -1,0 +1,61 @@
+import { status } from '@grpc/grpc-js';
+import type { AuthServiceServer } from '../../gen/auth/v1/auth_service.js';
+import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
+import { publicUnary, unary } from '../../lib/grpc/handlers.js';
+import type { Logger } from '../../lib/log/logger.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { RefreshFailure, SessionManager, SessionTokens } from '../sessions/session-manager.js';
+import type { UserStore } from '../store/user-store.js';
+import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
+import { badCredentials, passwordMatches } from './credentials-check.js';
+
+export interface SessionDeps {
+  readonly users: UserStore;
+  readonly hasher: PasswordHasher;
+  readonly sessions: SessionManager;
+  readonly log: Logger;
+}
+
+const REFRESH_REFUSED: Record<RefreshFailure, GrpcError> = {
+  unknown: new GrpcError(status.UNAUTHENTICATED, 'refresh token is not valid; sign in again'),
+  expired: new GrpcError(status.UNAUTHENTICATED, 'refresh token expired; sign in again'),
+  revoked: new GrpcError(status.UNAUTHENTICATED, 'session has been revoked; sign in again'),
+  reused: new GrpcError(status.UNAUTHENTICATED, 'refresh token was already used; the session has been revoked, sign in again'),
+  disabled: new GrpcError(status.PERMISSION_DENIED, 'account is disabled'),
+};
+
+export function sessionHandlers({ users, hasher, sessions, log }: SessionDeps): Pick<AuthServiceServer, 'login' | 'refresh' | 'logout' | 'logoutAll'> {
+  return {
+    login: publicUnary(log, async (req) => {
+      if (req.email === '') throw invalidArgument('email', 'is required');
+      if (req.password === '') throw invalidArgument('password', 'is required');
+      if (req.email.length > 254) throw badCredentials();
+      const user = users.findByEmail(req.email);
+      if (!(await passwordMatches(users, hasher, user, req.password)) || !user) throw badCredentials();
+      if (user.disabled) throw new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
+      return tokenResponse(sessions.open(user));
+    }),
+
+    refresh: publicUnary(log, (req) => {
+      if (req.refreshToken === '') throw invalidArgument('refresh_token', 'is required');
+      if (req.refreshToken.length > MAX_OPAQUE_SECRET_LENGTH) throw REFRESH_REFUSED.unknown;
+      const outcome = sessions.refresh(req.refreshToken);
+      if (!outcome.ok) throw REFRESH_REFUSED[outcome.failure];
+      return tokenResponse(outcome.tokens);
+    }),
+
+    logout: unary(log, (_req, { principal }) => {
+      if (!principal.sessionId) throw new GrpcError(status.FAILED_PRECONDITION, 'this token belongs to no session');
+      sessions.revoke(principal.sessionId, 'logout');
+      return {};
+    }),
+
+    logoutAll: unary(log, (_req, { principal }) => ({
+      revokedSessions: sessions.revokeAllOf(principal.subject, 'logout everywhere'),
+    })),
+  };
+}
+
+function tokenResponse(t: SessionTokens) {
+  return { ...t, tokenType: 'Bearer' };
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { isValidScope } from '../../lib/authn/scopes.js';
+import type { Revoker } from '../sessions/revoker.js';
+import type { ServiceClient, ServiceClientStore } from '../store/service-client-store.js';
+import { newOpaqueSecret, opaqueSecretMatches } from '../tokens/opaque-secret.js';
+
+const NAME_SHAPE = /^[a-z][a-z0-9-]{0,62}$/;
+/** Compared against when the client id is unknown, so both failures cost the same. */
+const NO_SUCH_CLIENT_HASH = '0'.repeat(64);
+
+/**
+ * Service clients: the callers of the client-credentials exchange. Secrets are shown
+ * once and stored hashed. Revoking a client revokes its `sid`, so tokens it already
+ * holds stop working at every verifier, not only new issuance.
+ */
+export class ServiceClients {
+  constructor(
+    private readonly store: ServiceClientStore,
+    private readonly revoker: Revoker,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  create(name: string, scopes: readonly string[]): { client: ServiceClient; secret: string } {
+    if (!NAME_SHAPE.test(name)) throw new Error('name must be lower-case letters, digits and dashes (at most 63)');
+    const bad = scopes.filter((s) => !isValidScope(s));
+    if (bad.length > 0) throw new Error(`invalid scope names: ${bad.join(', ')}`);
+    const secret = newOpaqueSecret();
+    const client: Omit<ServiceClient, 'revokedAt'> = {
+      id: randomUUID(),
+      name,
+      secretHash: secret.hash,
+      scopes: [...new Set(scopes)],
+      sessionId: randomUUID(),
+      createdAt: this.now(),
+    };
+    this.store.create(client);
+    return { client: { ...client, revokedAt: null }, secret: secret.value };
+  }
+
+  /** A new secret; the old one stops working at once. */
+  rotateSecret(idOrName: string): { client: ServiceClient; secret: string } {
+    const client = this.require(idOrName);
+    const secret = newOpaqueSecret();
+    if (!this.store.replaceSecret(client.id, secret.hash)) throw new Error(`service client ${idOrName} is revoked`);
+    return { client, secret: secret.value };
+  }
+
+  revoke(idOrName: string): ServiceClient {
+    const client = this.require(idOrName);
+    if (this.store.markRevoked(client.id, this.now())) this.revoker.revoke([client.sessionId]);
+    return client;
+  }
+
+  list(): ServiceClient[] {
+    return this.store.list();
+  }
+
+  /** The client when id and secret match and it is not revoked; constant-time either way. */
+  authenticate(clientId: string, secret: string): ServiceClient | undefined {
+    const client = this.store.findById(clientId);
+    const matches = opaqueSecretMatches(secret, client?.secretHash ?? NO_SUCH_CLIENT_HASH);
+    return client && matches && client.revokedAt === null ? client : undefined;
+  }
+
+  private require(idOrName: string): ServiceClient {
+    const client = this.store.findById(idOrName) ?? this.store.findByName(idOrName);
+    if (!client) throw new Error(`no service client ${idOrName}`);
+    return client;
+  }
+}

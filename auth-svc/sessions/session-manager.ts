@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../lib/log/logger.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { User, UserStore } from '../store/user-store.js';
+import { hashOpaqueSecret, newOpaqueSecret } from '../tokens/opaque-secret.js';
+import type { TokenIssuer } from '../tokens/token-issuer.js';
+import type { Revoker } from './revoker.js';
+
+export interface SessionTokens {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly accessToken: string;
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresIn: number;
+}
+
+export type RefreshFailure = 'unknown' | 'expired' | 'revoked' | 'reused' | 'disabled';
+export type RefreshOutcome = { ok: true; tokens: SessionTokens } | { ok: false; failure: RefreshFailure };
+
+export interface SessionManagerOptions {
+  readonly sessions: SessionStore;
+  readonly users: UserStore;
+  readonly tokens: TokenIssuer;
+  readonly revoker: Revoker;
+  readonly refreshTokenTtlSeconds: number;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Login sessions: each holds one live refresh token at a time. Refresh rotates it; a
+ * rotated token presented again means two parties hold it (one stole it), so the whole
+ * session is revoked. Every revocation is pushed to verifiers through the Revoker.
+ */
+export class SessionManager {
+  constructor(private readonly o: SessionManagerOptions) {}
+
+  open(user: User): SessionTokens {
+    const now = this.now();
+    const sessionId = randomUUID();
+    const refresh = newOpaqueSecret();
+    this.o.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: this.refreshExpiry(now) }, refresh.hash);
+    return this.tokensFor(user, sessionId, refresh.value);
+  }
+
+  refresh(refreshToken: string): RefreshOutcome {
+    const now = this.now();
+    const hash = hashOpaqueSecret(refreshToken);
+    const stored = this.o.sessions.findRefreshToken(hash);
+    if (!stored) return { ok: false, failure: 'unknown' };
+    const session = this.o.sessions.findSession(stored.sessionId);
+    if (!session || session.revokedAt !== null) return { ok: false, failure: 'revoked' };
+    if (stored.usedAt !== null) return this.reused(session.id, session.userId);
+    if (stored.expiresAt <= now) return { ok: false, failure: 'expired' };
+    const user = this.o.users.findById(session.userId);
+    if (!user || user.disabled) {
+      this.revoke(session.id, 'account disabled');
+      return { ok: false, failure: 'disabled' };
+    }
+    const next = newOpaqueSecret();
+    const rotated = this.o.sessions.rotate(hash, {
+      tokenHash: next.hash,
+      sessionId: session.id,
+      createdAt: now,
+      expiresAt: this.refreshExpiry(now),
+    });
+    if (!rotated) return this.reused(session.id, session.userId);
+    // Roles are read again, so a change of roles takes effect at the next refresh.
+    return { ok: true, tokens: this.tokensFor(user, session.id, next.value) };
+  }
+
+  /** Revokes one session; false when it was unknown or already revoked. */
+  revoke(sessionId: string, reason: string): boolean {
+    const revoked = this.o.sessions.markRevoked(sessionId, reason, this.now());
+    if (revoked) this.o.revoker.revoke([sessionId]);
+    return revoked;
+  }
+
+  /** Revokes every open session of a user but `keep`; returns how many. */
+  revokeAllOf(userId: string, reason: string, keep?: string): number {
+    const now = this.now();
+    const ids = this.o.sessions.openSessionIds(userId, now).filter((id) => id !== keep);
+    const revoked = ids.filter((id) => this.o.sessions.markRevoked(id, reason, now));
+    this.o.revoker.revoke(revoked);
+    return revoked.length;
+  }
+
+  /** Drops sessions whose refresh tokens all expired long ago. */
+  purgeEnded(): number {
+    return this.o.sessions.purgeEndedBefore(this.now());
+  }
+
+  private reused(sessionId: string, userId: string): RefreshOutcome {
+    this.revoke(sessionId, 'refresh token reuse');
+    this.o.log.warn({ event: 'security', kind: 'refresh_token_reuse', sid: sessionId, sub: userId }, 'refresh token reused: session revoked');
+    return { ok: false, failure: 'reused' };
+  }
+
+  private tokensFor(user: User, sessionId: string, refreshToken: string): SessionTokens {
+    const access = this.o.tokens.issueUserToken(user, sessionId);
+    return {
+      userId: user.id,
+      sessionId,
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken,
+      refreshExpiresIn: this.o.refreshTokenTtlSeconds,
+    };
+  }
+
+  private refreshExpiry(now: number): number {
+    return now + this.o.refreshTokenTtlSeconds * 1000;
+  }
+
+  private now(): number {
+    return this.o.now ? this.o.now() : Date.now();
+  }
+}

@@ -1,0 +1,55 @@
+import { propagate, type CallOptions } from '@grpc/grpc-js';
+import { LRUCache } from 'lru-cache';
+import type { UserDirectoryClient } from '../../gen/auth/v1/user_directory.js';
+import { downstreamDeadline } from '../../lib/grpc/deadlines.js';
+import type { Logger } from '../../lib/log/logger.js';
+import { unaryCall } from '../../sdk/unary-call.js';
+
+export interface DisplayNamesOptions {
+  /** Calls carry business-svc's own service token (users.read). */
+  readonly client: UserDirectoryClient;
+  /** Longest wait for auth-svc, whatever the caller's deadline. */
+  readonly timeoutMs: number;
+  readonly cacheTtlMs: number;
+  readonly maxEntries: number;
+  readonly log: Logger;
+}
+
+/** Time kept back from the caller's deadline to answer degraded if auth-svc is slow. */
+const RESERVE_MS = 20;
+
+/** The incoming call a lookup is made for (grpc-js does not export its type by name). */
+export type IncomingCall = NonNullable<CallOptions['parent']>;
+
+/**
+ * Display names from auth-svc's UserDirectory, cached briefly (names change rarely and
+ * every dashboard call would otherwise cost a downstream round trip). A lookup never
+ * outlives the caller: it gets the caller's remaining deadline minus a reserve, and is
+ * cancelled with the caller. Any failure yields undefined and the caller answers degraded.
+ */
+export class DisplayNames {
+  private readonly cache: LRUCache<string, string>;
+
+  constructor(private readonly o: DisplayNamesOptions) {
+    this.cache = new LRUCache({ max: o.maxEntries, ttl: Math.max(1, o.cacheTtlMs) });
+  }
+
+  async lookup(userId: string, caller: IncomingCall): Promise<string | undefined> {
+    const cached = this.o.cacheTtlMs > 0 ? this.cache.get(userId) : undefined;
+    if (cached !== undefined) return cached;
+    const deadline = downstreamDeadline(caller.getDeadline(), Date.now(), this.o.timeoutMs, RESERVE_MS);
+    if (deadline === undefined) return undefined;
+    try {
+      const res = await unaryCall(this.o.client, this.o.client.getUser, { userId }, {
+        callOptions: { deadline, parent: caller, propagate_flags: propagate.CANCELLATION },
+      });
+      const name = res.user?.displayName;
+      if (name !== undefined && this.o.cacheTtlMs > 0) this.cache.set(userId, name);
+      return name;
+    } catch (err) {
+      const e = err as { code?: number; details?: string };
+      this.o.log.warn({ code: e.code, details: e.details }, 'user directory lookup failed; answering degraded');
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `npm run service-clients -- <command>`: manage the services that may obtain service
+ * tokens (client-credentials exchange). Run it where auth-svc's database lives, with the
+ * same environment; a running auth-svc sees changes within a second.
+ *
+ *   create <name> --scopes users.read,revocations.watch   prints the client id and secret (shown once)
+ *   list                                                  id, name, scopes, state
+ *   rotate-secret <id|name>                                new secret (shown once); the old one stops working
+ *   revoke <id|name>                                       refuses new tokens and revokes the ones it holds
+ *
+ * `--json` prints machine-readable output.
+ */
+import { parseArgs } from 'node:util';
+import { loadAuthConfig, tokenAcceptanceWindowMs } from '../auth-svc/config.js';
+import { ServiceClients } from '../auth-svc/service-clients/service-clients.js';
+import { Revoker } from '../auth-svc/sessions/revoker.js';
+import { AUTH_MIGRATIONS } from '../auth-svc/store/migrations.js';
+import { RevocationStore } from '../auth-svc/store/revocation-store.js';
+import { ServiceClientStore, type ServiceClient } from '../auth-svc/store/service-client-store.js';
+import { openDatabase } from '../lib/sqlite/database.js';
+
+const USAGE = 'usage: service-clients create <name> --scopes a,b | list | rotate-secret <id|name> | revoke <id|name> [--json]';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { scopes: { type: 'string', default: '' }, json: { type: 'boolean', default: false } },
+});
+const [command, target] = positionals;
+
+const config = loadAuthConfig();
+const db = openDatabase(config.dbPath, AUTH_MIGRATIONS);
+const clients = new ServiceClients(new ServiceClientStore(db), new Revoker(new RevocationStore(db), tokenAcceptanceWindowMs(config)));
+
+const describe = (c: ServiceClient) => ({ id: c.id, name: c.name, scopes: c.scopes, revoked: c.revokedAt !== null });
+const print = (data: object, text: string) => process.stdout.write(values.json ? `${JSON.stringify(data)}\n` : `${text}\n`);
+
+try {
+  switch (command) {
+    case 'create': {
+      if (!target) throw new Error(USAGE);
+      const scopes = values.scopes.split(',').map((s) => s.trim()).filter(Boolean);
+      const { client, secret } = clients.create(target, scopes);
+      print({ ...describe(client), secret }, `created ${client.name}\n  SERVICE_CLIENT_ID=${client.id}\n  SERVICE_CLIENT_SECRET=${secret}\n  scopes: ${client.scopes.join(' ') || '(none)'}\nThe secret is shown only now.`);
+      break;
+    }
+    case 'list': {
+      const all = clients.list().map(describe);
+      print(all, all.map((c) => `${c.id}  ${c.name}  [${c.scopes.join(' ')}]${c.revoked ? '  REVOKED' : ''}`).join('\n') || '(no service clients)');
+      break;
+    }
+    case 'rotate-secret': {
+      if (!target) throw new Error(USAGE);
+      const { client, secret } = clients.rotateSecret(target);
+      print({ ...describe(client), secret }, `new secret for ${client.name}\n  SERVICE_CLIENT_SECRET=${secret}\nThe old secret no longer works.`);
+      break;
+    }
+    case 'revoke': {
+      if (!target) throw new Error(USAGE);
+      const client = clients.revoke(target);
+      print(describe(client), `revoked ${client.name}: no new tokens, and its current tokens are refused everywhere`);
+      break;
+    }
+    default:
+      throw new Error(USAGE);
+  }
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 64;
+} finally {
+  db.close();
+}

@@ -1,0 +1,90 @@
+import type { ClientReadableStream } from '@grpc/grpc-js';
+import type { RevocationServiceClient, WatchRevocationsResponse } from '../gen/auth/v1/revocation_service.js';
+import type { RevocationList, RevokedSessionEntry } from '../lib/authn/revocation-list.js';
+
+export interface RevocationWatcherOptions {
+  /** A RevocationService client whose calls carry a service token with `revocations.watch`. */
+  readonly client: RevocationServiceClient;
+  readonly list: RevocationList;
+  /** First and longest wait between reconnection attempts, ms. */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly onConnected?: () => void;
+  readonly onDisconnected?: (err: unknown) => void;
+}
+
+/**
+ * Keeps a RevocationList in step with auth-svc: subscribes, applies the snapshot and
+ * then each revocation as it is pushed, and reconnects with backoff whenever the stream
+ * ends (auth-svc restart, token expiry, network). Every (re)connection starts with a
+ * full snapshot, so nothing revoked while disconnected is missed. While disconnected the
+ * last known set stays in force.
+ */
+export class RevocationWatcher {
+  private call: ClientReadableStream<WatchRevocationsResponse> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private backoffMs: number;
+  private stopped = false;
+  private isConnected = false;
+  private firstSnapshot!: () => void;
+  private readonly synced = new Promise<void>((resolve) => (this.firstSnapshot = resolve));
+
+  constructor(private readonly opts: RevocationWatcherOptions) {
+    this.backoffMs = opts.minBackoffMs ?? 100;
+  }
+
+  /** Subscribes; resolves at the first snapshot or after `waitMs`, whichever is first. */
+  async start(waitMs: number): Promise<boolean> {
+    this.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+    const synced = await Promise.race([this.synced.then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    return synced;
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.call?.cancel();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const call = this.opts.client.watchRevocations({});
+    this.call = call;
+    call.on('data', (msg: WatchRevocationsResponse) => {
+      const entries = msg.revoked.map(toEntry);
+      if (msg.snapshot) {
+        this.opts.list.replace(entries);
+        this.isConnected = true;
+        this.backoffMs = this.opts.minBackoffMs ?? 100;
+        this.opts.onConnected?.();
+        this.firstSnapshot();
+      } else {
+        this.opts.list.add(entries);
+      }
+    });
+    let ended = false;
+    const onEnd = (err: unknown) => {
+      if (ended) return;
+      ended = true;
+      this.isConnected = false;
+      if (this.stopped) return;
+      this.opts.onDisconnected?.(err);
+      this.retry = setTimeout(() => this.connect(), this.backoffMs);
+      this.retry.unref();
+      this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 5000);
+    };
+    call.on('error', onEnd);
+    call.on('end', () => onEnd(new Error('revocation stream ended')));
+  }
+}
+
+function toEntry(r: { sessionId: string; forgetAfter: Date | undefined }): RevokedSessionEntry {
+  return { sessionId: r.sessionId, forgetAfter: r.forgetAfter?.getTime() ?? 0 };
+}

@@ -1,0 +1,51 @@
+import type { Interceptor } from '@grpc/grpc-js';
+import type { AuthServiceClient, IssueServiceTokenResponse } from '../gen/auth/v1/auth_service.js';
+import { bearerInterceptor } from './bearer-interceptor.js';
+import { createAuthClient, type ClientOptions } from './clients.js';
+import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
+import { unaryCall } from './unary-call.js';
+
+export interface ServiceCredentialsOptions extends RenewingTokenOptions {
+  /** auth-svc address (`host:port`), or an existing client. */
+  readonly auth: string | AuthServiceClient;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly clientOptions?: ClientOptions;
+  /** Deadline for each token request, ms. Default 2000. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A service's own identity for service-to-service calls: fetches a service token by the
+ * client-credentials exchange on first use, caches it, renews it shortly before it
+ * expires, and attaches it to every call through `interceptor`. Nothing is fetched at
+ * construction, so a service can start while auth-svc is still coming up.
+ */
+export class ServiceCredentials {
+  readonly interceptor: Interceptor;
+  private readonly client: AuthServiceClient;
+  private readonly ownsClient: boolean;
+  private readonly token: RenewingToken<IssueServiceTokenResponse>;
+
+  constructor(private readonly opts: ServiceCredentialsOptions) {
+    this.ownsClient = typeof opts.auth === 'string';
+    this.client = typeof opts.auth === 'string' ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
+    this.token = new RenewingToken(() => this.issue(), opts);
+    this.interceptor = bearerInterceptor(() => this.token.token());
+  }
+
+  accessToken(): Promise<string> {
+    return this.token.token();
+  }
+
+  close(): void {
+    if (this.ownsClient) this.client.close();
+  }
+
+  private issue(): Promise<IssueServiceTokenResponse> {
+    const { clientId, clientSecret } = this.opts;
+    return unaryCall(this.client, this.client.issueServiceToken, { clientId, clientSecret }, {
+      callOptions: { deadline: Date.now() + (this.opts.timeoutMs ?? 2000) },
+    });
+  }
+}
