@@ -177,6 +177,17 @@ describe('LoginThrottle', () => {
       expect(t.throttle.check(ALICE, HOME)).to.deep.include({ allowed: false, limitedBy: 'account' });
     });
 
+    it('forgets each address 30 days after its own last success, even while the account has newer ones', () => {
+      const t = setup();
+      t.throttle.recordSuccess(ALICE, HOME);
+      t.advance(20 * DAY);
+      t.throttle.recordSuccess(ALICE, '10.0.0.1');
+      t.advance(10 * DAY);
+      t.fail(ALICE, ATTACKER, 6);
+      expect(t.throttle.check(ALICE, HOME)).to.deep.include({ allowed: false, limitedBy: 'account' });
+      expect(t.throttle.check(ALICE, '10.0.0.1').allowed).to.equal(true);
+    });
+
     it('remembers only the 5 most recent addresses per account', () => {
       const t = setup();
       const addresses = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'];
@@ -223,6 +234,16 @@ describe('LoginThrottle', () => {
       expect(t.throttle.check('new@example.com', ATTACKER).allowed).to.equal(true);
       t.fail('z@example.com', ATTACKER);
       expect(t.throttle.check('new@example.com', ATTACKER)).to.deep.include({ allowed: false, limitedBy: 'address' });
+    });
+
+    it('opens the next window when a lockout ends, so lockout time does not use up the window', () => {
+      const t = setup();
+      t.fail(ALICE, ATTACKER, 20); // locked for 1 minute
+      t.advance(1 * MINUTE);
+      for (let i = 0; i < 19; i++) t.fail(`user${i}@example.com`, ATTACKER);
+      t.advance(15 * MINUTE - 1);
+      t.fail('z@example.com', ATTACKER);
+      expect(t.throttle.check('new@example.com', ATTACKER)).to.deep.equal({ allowed: false, retryAfterMs: 2 * MINUTE, limitedBy: 'address' });
     });
 
     it('grows lockouts 1, 2, 4, 8 minutes, capped at 15, and allows exactly when each ends', () => {
