@@ -198,7 +198,7 @@ export class LoginThrottle {
     return now - Math.max(state.lastFailureAt, state.lockedUntil) >= this.options.addressWindowMs;
   }
 
-  /** The newest entry is the last one inserted. */
+  /** Expired once even its most recent address is past the TTL (at most a few to scan). */
   private knownExpired(known: KnownAddresses, now: number): boolean {
     let newest = -Infinity;
     for (const at of known.values()) newest = Math.max(newest, at);
