@@ -2,6 +2,7 @@ import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
+import { readThrottleConfig, type ThrottleConfig } from './throttle/throttle-config.js';
 
 export interface AuthConfig extends ProcessConfig {
   readonly listen: ListenConfig;
@@ -13,6 +14,7 @@ export interface AuthConfig extends ProcessConfig {
   readonly serviceTokenTtlSeconds: number;
   /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
   readonly scryptLogN: number;
+  readonly loginThrottle: ThrottleConfig;
   readonly warnings: readonly string[];
 }
 
@@ -28,6 +30,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     refreshTokenTtlSeconds: env.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
     serviceTokenTtlSeconds: env.int('SERVICE_TOKEN_TTL_SECONDS', 300, 10, 3600),
     scryptLogN,
+    loginThrottle: readThrottleConfig(env),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

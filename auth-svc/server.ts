@@ -24,6 +24,8 @@ import { AUTH_MIGRATIONS } from './store/migrations.js';
 import { RevocationStore } from './store/revocation-store.js';
 import { ServiceClientStore } from './store/service-client-store.js';
 import { SessionStore } from './store/session-store.js';
+import { LoginGuard } from './throttle/login-guard.js';
+import { LoginThrottle } from './throttle/login-throttle.js';
 import { UserStore } from './store/user-store.js';
 import { signingSetup } from './tokens/signing-setup.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
@@ -81,7 +83,9 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   revoker.watchOtherWriters();
 
   const streams = new OpenStreams();
-  const handlers = authServiceHandlers({ users, hasher: new PasswordHasher(config.scryptLogN), sessions, serviceClients, tokens, log });
+  const hasher = new PasswordHasher(config.scryptLogN);
+  const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle));
+  const handlers = authServiceHandlers({ users, hasher, loginGuard, sessions, serviceClients, tokens, log });
   const server = await startGrpcServer({
     ...config.listen,
     log,

@@ -4,15 +4,12 @@ import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { publicUnary, unary } from '../../lib/grpc/handlers.js';
 import { requireText } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
-import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { passwordProblem } from '../passwords/password-policy.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { EmailTakenError, type UserStore } from '../store/user-store.js';
-import { passwordMatches } from './credentials-check.js';
+import { throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
 
-export interface AccountDeps {
-  readonly users: UserStore;
-  readonly hasher: PasswordHasher;
+export interface AccountDeps extends PasswordCheckDeps {
   readonly sessions: SessionManager;
   readonly log: Logger;
 }
@@ -20,7 +17,8 @@ export interface AccountDeps {
 // Pragmatic shape check; deliverability is the mail server's business.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
-export function accountHandlers({ users, hasher, sessions, log }: AccountDeps): Pick<AuthServiceServer, 'register' | 'changePassword'> {
+export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'register' | 'changePassword'> {
+  const { users, hasher, sessions, log } = deps;
   return {
     register: publicUnary(log, async (req) => {
       const email = validEmail(req.email);
@@ -40,7 +38,7 @@ export function accountHandlers({ users, hasher, sessions, log }: AccountDeps): 
       }
     }),
 
-    changePassword: unary(log, async (req, { principal }) => {
+    changePassword: unary(log, async (req, { principal, call }) => {
       if (req.currentPassword === '') throw invalidArgument('current_password', 'is required');
       const user = users.findById(principal.subject);
       if (!user) throw new GrpcError(status.NOT_FOUND, 'account no longer exists');
@@ -50,7 +48,8 @@ export function accountHandlers({ users, hasher, sessions, log }: AccountDeps): 
         throw invalidArgument('new_password', 'must differ from the current password');
       }
       // PERMISSION_DENIED, not UNAUTHENTICATED: the caller's token is fine, clients must not re-login.
-      if (!(await passwordMatches(users, hasher, user, req.currentPassword))) {
+      // Throttled like Login: a stolen access token must not become a password oracle.
+      if (!(await throttledPasswordCheck(deps, user.email, user, req.currentPassword, call.getPeer()))) {
         throw new GrpcError(status.PERMISSION_DENIED, 'current password is incorrect');
       }
       users.setPasswordHash(user.id, await hasher.hash(req.newPassword));

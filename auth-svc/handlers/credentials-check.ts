@@ -2,16 +2,39 @@ import { status } from '@grpc/grpc-js';
 import { GrpcError } from '../../lib/grpc/errors.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { MAX_PASSWORD_LENGTH } from '../passwords/password-policy.js';
-import type { User, UserStore } from '../store/user-store.js';
+import { normalizeEmail, type User, type UserStore } from '../store/user-store.js';
+import { clientAddress } from '../throttle/client-address.js';
+import type { LoginGuard } from '../throttle/login-guard.js';
 
 /** Deliberately identical for unknown email and wrong password: no account enumeration. */
 export const BAD_CREDENTIALS = 'invalid email or password';
+
+export interface PasswordCheckDeps {
+  readonly users: UserStore;
+  readonly hasher: PasswordHasher;
+  readonly loginGuard: LoginGuard;
+}
+
+/**
+ * Checks a password for an account, behind the login throttle (RESOURCE_EXHAUSTED when
+ * throttled). `email` keys the account even when no such user exists, so guessing at
+ * unknown accounts is throttled too.
+ */
+export function throttledPasswordCheck(
+  { users, hasher, loginGuard }: PasswordCheckDeps,
+  email: string,
+  user: User | undefined,
+  password: string,
+  peer: string,
+): Promise<boolean> {
+  return loginGuard.run(normalizeEmail(email), clientAddress(peer), () => passwordMatches(users, hasher, user, password));
+}
 
 /**
  * Checks a password against a user (or against a dummy hash when there is no such user,
  * so both failures take the same time), upgrading an outdated hash on success.
  */
-export async function passwordMatches(users: UserStore, hasher: PasswordHasher, user: User | undefined, password: string): Promise<boolean> {
+async function passwordMatches(users: UserStore, hasher: PasswordHasher, user: User | undefined, password: string): Promise<boolean> {
   // Over-long input would only burn hashing time; it cannot be a valid password.
   if ([...password].length > MAX_PASSWORD_LENGTH) return false;
   const ok = user ? await hasher.verify(password, user.passwordHash) : await hasher.verifyNothing(password);

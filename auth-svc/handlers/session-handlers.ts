@@ -3,15 +3,11 @@ import type { AuthServiceServer } from '../../gen/auth/v1/auth_service.js';
 import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { publicUnary, unary } from '../../lib/grpc/handlers.js';
 import type { Logger } from '../../lib/log/logger.js';
-import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { RefreshFailure, SessionManager, SessionTokens } from '../sessions/session-manager.js';
-import type { UserStore } from '../store/user-store.js';
 import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
-import { badCredentials, passwordMatches } from './credentials-check.js';
+import { badCredentials, throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
 
-export interface SessionDeps {
-  readonly users: UserStore;
-  readonly hasher: PasswordHasher;
+export interface SessionDeps extends PasswordCheckDeps {
   readonly sessions: SessionManager;
   readonly log: Logger;
 }
@@ -24,14 +20,15 @@ const REFRESH_REFUSED: Record<RefreshFailure, GrpcError> = {
   disabled: new GrpcError(status.PERMISSION_DENIED, 'account is disabled'),
 };
 
-export function sessionHandlers({ users, hasher, sessions, log }: SessionDeps): Pick<AuthServiceServer, 'login' | 'refresh' | 'logout' | 'logoutAll'> {
+export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'login' | 'refresh' | 'logout' | 'logoutAll'> {
+  const { users, sessions, log } = deps;
   return {
-    login: publicUnary(log, async (req) => {
+    login: publicUnary(log, async (req, call) => {
       if (req.email === '') throw invalidArgument('email', 'is required');
       if (req.password === '') throw invalidArgument('password', 'is required');
       if (req.email.length > 254) throw badCredentials();
       const user = users.findByEmail(req.email);
-      if (!(await passwordMatches(users, hasher, user, req.password)) || !user) throw badCredentials();
+      if (!(await throttledPasswordCheck(deps, req.email, user, req.password, call.getPeer())) || !user) throw badCredentials();
       if (user.disabled) throw new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
       return tokenResponse(sessions.open(user));
     }),

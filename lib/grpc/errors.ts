@@ -5,6 +5,8 @@ export class GrpcError extends Error {
   constructor(
     readonly code: status,
     readonly details: string,
+    /** Sent as trailing metadata, e.g. a retry hint. */
+    readonly trailers: Readonly<Record<string, string>> = {},
   ) {
     super(details);
     this.name = 'GrpcError';

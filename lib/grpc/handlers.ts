@@ -1,4 +1,5 @@
 import {
+  Metadata,
   status,
   type handleServerStreamingCall,
   type handleUnaryCall,
@@ -60,12 +61,14 @@ async function run<T>(log: Logger, method: string, body: () => Promise<T>): Prom
   try {
     return await body();
   } catch (err) {
-    if (err instanceof GrpcError) throw toServiceError(err.code, err.details);
+    if (err instanceof GrpcError) throw toServiceError(err.code, err.details, err.trailers);
     log.error({ err, method }, 'handler failed');
     throw toServiceError(status.INTERNAL, 'internal error');
   }
 }
 
-function toServiceError(code: status, details: string): ServerErrorResponse {
-  return Object.assign(new Error(details), { code, details });
+function toServiceError(code: status, details: string, trailers: Readonly<Record<string, string>> = {}): ServerErrorResponse {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(trailers)) metadata.set(key, value);
+  return Object.assign(new Error(details), { code, details, metadata });
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUSINESS_SVC_SCOPES, provisionServiceClient } from '../../scripts/support/service-client-cli.js';
+import { BUSINESS_SVC_SCOPES, provisionServiceClient, type ProvisionedClient } from '../../scripts/support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
 
 /** Shared by the services under test and by tests that forge tokens. Test-only value. */
@@ -15,6 +15,10 @@ export interface RunningSystem {
   readonly authAddress: string;
   readonly businessAddress: string;
   readonly dataDir: string;
+  /** business-svc's service client (id + secret), provisioned with the real admin command. */
+  readonly serviceClient: ProvisionedClient;
+  /** Stops auth-svc (SIGTERM) and starts it again on the same port and database. */
+  restartAuth(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,19 +44,28 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
 export async function startSystem(extra: NodeJS.ProcessEnv = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'grpc-token-auth-'));
   const env = testEnv(dataDir, extra);
-  const auth = await spawnService('auth-svc', { env });
+  let auth = await spawnService('auth-svc', { env });
+  const authAddress = `127.0.0.1:${auth.port}`;
   // business-svc's identity at auth-svc (revocation stream, display names), as an operator would set it up.
-  const client = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, env);
+  const serviceClient = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, env);
   // business-svc fetches its verification keys from auth-svc at start.
   const business = await spawnService('business-svc', {
-    env: { SERVICE_CLIENT_ID: client.id, SERVICE_CLIENT_SECRET: client.secret, ...env, AUTH_ADDRESS: `127.0.0.1:${auth.port}` },
+    env: { SERVICE_CLIENT_ID: serviceClient.id, SERVICE_CLIENT_SECRET: serviceClient.secret, ...env, AUTH_ADDRESS: authAddress },
   });
   return {
-    auth,
+    get auth() {
+      return auth;
+    },
     business,
-    authAddress: `127.0.0.1:${auth.port}`,
+    authAddress,
     businessAddress: `127.0.0.1:${business.port}`,
     dataDir,
+    serviceClient,
+    async restartAuth() {
+      const port = auth.port;
+      await auth.stop();
+      auth = await spawnService('auth-svc', { env: { ...env, AUTH_PORT: String(port) } });
+    },
     async stop() {
       await Promise.all([auth.stop(), business.stop()]);
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,168 @@
+import { status } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
+import type { AuthServiceClient, LoginResponse } from '../../gen/auth/v1/auth_service.js';
+import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
+import { createAuthClient, createDashboardClient, unaryCall } from '../../sdk/index.js';
+import { failsWith, within } from '../support/eventually.js';
+import { bearer, expectStatus } from '../support/grpc.js';
+import { startSystem, type RunningSystem } from '../support/system.js';
+
+describe('sessions, refresh tokens and revocation (real processes)', () => {
+  let sys: RunningSystem;
+  let auth: AuthServiceClient;
+  let dashboard: DashboardServiceClient;
+  const password = 'correct-horse-battery-staple';
+  let n = 0;
+
+  before(async () => {
+    sys = await startSystem();
+    auth = createAuthClient(sys.authAddress);
+    dashboard = createDashboardClient(sys.businessAddress);
+  });
+  after(async () => {
+    auth?.close();
+    dashboard?.close();
+    await sys?.stop();
+  });
+
+  /** A fresh user, so tests do not share sessions. */
+  async function newUser(): Promise<string> {
+    const email = `user${++n}@example.com`;
+    await unaryCall(auth, auth.register, { email, password, displayName: `User ${n}` });
+    return email;
+  }
+  const login = (email: string, pw = password) => unaryCall(auth, auth.login, { email, password: pw });
+  const refresh = (refreshToken: string) => unaryCall(auth, auth.refresh, { refreshToken });
+  const dashboardWith = (token: string) => unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(token) });
+  /** Time until business-svc refuses the token (fails the test beyond 1 s). */
+  const refusedWithin1s = (token: string) =>
+    within(1000, () => failsWith(dashboardWith(token), status.UNAUTHENTICATED), 'business-svc refuses the revoked session');
+
+  it('Login opens a session: the access token carries its sid, the refresh token is opaque', async () => {
+    const res = await login(await newUser());
+    expect(res.sessionId).to.match(/^[0-9a-f-]{36}$/);
+    expect((jwt.decode(res.accessToken) as jwt.JwtPayload).sid).to.equal(res.sessionId);
+    expect(res.refreshToken).to.match(/^[A-Za-z0-9_-]{43}$/);
+    expect(res.refreshExpiresIn).to.equal(30 * 86_400);
+    expect(res.refreshToken).not.to.include('.'); // not a JWT: nothing to decode or forge
+  });
+
+  it('Refresh rotates: a new pair in the same session, and the old refresh token stops working', async () => {
+    const first = await login(await newUser());
+    const second = await refresh(first.refreshToken);
+    expect(second.sessionId).to.equal(first.sessionId);
+    expect(second.refreshToken).not.to.equal(first.refreshToken);
+    expect(second.accessToken).not.to.equal(first.accessToken);
+    expect((await dashboardWith(second.accessToken)).userId).to.equal(first.userId);
+    const third = await refresh(second.refreshToken);
+    expect(third.sessionId).to.equal(first.sessionId);
+  });
+
+  it('treats a reused refresh token as theft: the whole session is revoked, everywhere, and logged', async () => {
+    const first = await login(await newUser());
+    const second = await refresh(first.refreshToken); // the legitimate client rotated
+    await expectStatus(refresh(first.refreshToken), status.UNAUTHENTICATED, /already used; the session has been revoked/);
+    // The thief's replay also killed the legitimate holder's newer tokens.
+    await expectStatus(refresh(second.refreshToken), status.UNAUTHENTICATED, /session has been revoked/);
+    await refusedWithin1s(second.accessToken);
+    const event = sys.auth.output.find((l) => l.includes('refresh_token_reuse') && l.includes(first.sessionId));
+    expect(event, 'security event logged').to.be.a('string');
+    expect(event).not.to.include(first.refreshToken);
+  });
+
+  it('only one of two concurrent refreshes with the same token can win', async () => {
+    const first = await login(await newUser());
+    const results = await Promise.allSettled([refresh(first.refreshToken), refresh(first.refreshToken)]);
+    expect(results.filter((r) => r.status === 'fulfilled').length).to.be.at.most(1);
+  });
+
+  it('refuses bad refresh tokens with clear statuses', async () => {
+    await expectStatus(refresh(''), status.INVALID_ARGUMENT, /refresh_token: is required/);
+    await expectStatus(refresh('not-a-real-token'), status.UNAUTHENTICATED, /not valid/);
+    await expectStatus(refresh('x'.repeat(10_000)), status.UNAUTHENTICATED, /not valid/);
+    const res = await login(await newUser());
+    await expectStatus(refresh(res.accessToken), status.UNAUTHENTICATED, /not valid/); // an access token is not a refresh token
+  });
+
+  it('Logout revokes the session: business-svc refuses its token within 1 s; other sessions live on', async () => {
+    const email = await newUser();
+    const a = await login(email);
+    const b = await login(email);
+    await unaryCall(auth, auth.logout, {}, { metadata: bearer(a.accessToken) });
+    const ms = await refusedWithin1s(a.accessToken);
+    expect(ms).to.be.below(1000);
+    await expectStatus(dashboardWith(a.accessToken), status.UNAUTHENTICATED, /session has been revoked/);
+    await expectStatus(refresh(a.refreshToken), status.UNAUTHENTICATED, /revoked/);
+    // auth-svc itself refuses it too (its own verifier hears its own revocations).
+    await expectStatus(unaryCall(auth, auth.logout, {}, { metadata: bearer(a.accessToken) }), status.UNAUTHENTICATED, /revoked/);
+    expect((await dashboardWith(b.accessToken)).userId).to.equal(b.userId);
+  });
+
+  it('LogoutAll revokes every session of the user and no one else\'s', async () => {
+    const email = await newUser();
+    const sessions = [await login(email), await login(email), await login(email)];
+    const bystander = await login(await newUser());
+    const res = await unaryCall(auth, auth.logoutAll, {}, { metadata: bearer(sessions[0]!.accessToken) });
+    expect(res.revokedSessions).to.equal(3);
+    for (const s of sessions) await refusedWithin1s(s.accessToken);
+    expect((await dashboardWith(bystander.accessToken)).userId).to.equal(bystander.userId);
+  });
+
+  it('ChangePassword checks the current password, applies the policy, and revokes every other session', async () => {
+    const email = await newUser();
+    const mine = await login(email);
+    const other = await login(email);
+    const change = (current: string, next: string, token = mine.accessToken) =>
+      unaryCall(auth, auth.changePassword, { currentPassword: current, newPassword: next }, { metadata: bearer(token) });
+    await expectStatus(change('wrong-password-here', 'a-brand-new-passphrase'), status.PERMISSION_DENIED, /current password is incorrect/);
+    await expectStatus(change(password, 'short'), status.INVALID_ARGUMENT, /new_password: must be at least 10/);
+    await expectStatus(change(password, password), status.INVALID_ARGUMENT, /must differ/);
+    await expectStatus(change('', 'a-brand-new-passphrase'), status.INVALID_ARGUMENT, /current_password/);
+    expect((await change(password, 'a-brand-new-passphrase')).revokedSessions).to.equal(1);
+    await refusedWithin1s(other.accessToken);
+    expect((await dashboardWith(mine.accessToken)).userId).to.equal(mine.userId); // the caller stays signed in
+    await expectStatus(login(email), status.UNAUTHENTICATED, /invalid email or password/);
+    expect((await login(email, 'a-brand-new-passphrase')).userId).to.equal(mine.userId);
+  });
+
+  it('a service token cannot log out or change a password (user methods)', async () => {
+    const token = await serviceToken(sys);
+    await expectStatus(unaryCall(auth, auth.logout, {}, { metadata: bearer(token) }), status.PERMISSION_DENIED, /for users/);
+  });
+
+  describe('across an auth-svc restart', () => {
+    let before: LoginResponse;
+    it('keeps refusing sessions revoked before the restart, keeps accepting live ones, and applies new logouts within 1 s', async function () {
+      this.timeout(30_000);
+      const email = await newUser();
+      before = await login(email);
+      const live = await login(email);
+      const later = await login(email);
+      await unaryCall(auth, auth.logout, {}, { metadata: bearer(before.accessToken) });
+      await refusedWithin1s(before.accessToken);
+
+      const syncs = () => sys.business.output.filter((l) => l.includes('revocation stream in sync')).length;
+      const syncsBefore = syncs();
+      await sys.restartAuth();
+      // business-svc resubscribes and gets a fresh snapshot, which must still hold the old revocation.
+      await within(10_000, async () => syncs() > syncsBefore, 'business-svc resynchronised');
+      await expectStatus(dashboardWith(before.accessToken), status.UNAUTHENTICATED, /revoked/);
+      expect((await dashboardWith(live.accessToken)).userId).to.equal(live.userId);
+
+      await unaryCall(auth, auth.logout, {}, { metadata: bearer(later.accessToken) });
+      await refusedWithin1s(later.accessToken);
+    });
+  });
+});
+
+/** A service token for business-svc's own client, exchanged the way business-svc does it. */
+async function serviceToken(sys: RunningSystem): Promise<string> {
+  const auth = createAuthClient(sys.authAddress);
+  try {
+    const res = await unaryCall(auth, auth.issueServiceToken, { clientId: sys.serviceClient.id, clientSecret: sys.serviceClient.secret });
+    return res.accessToken;
+  } finally {
+    auth.close();
+  }
+}
