@@ -4,6 +4,7 @@ import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { INFRASTRUCTURE_POLICIES, PUBLIC, type PolicyTable } from '../lib/authn/policy.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
+import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import type { Logger } from '../lib/log/logger.js';
 import { openDatabase, type Db } from '../lib/sqlite/database.js';
 import type { AuthConfig } from './config.js';
@@ -45,6 +46,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   });
   const server = await startGrpcServer({
     ...config.listen,
+    credentials: serverCredentials(config.tls),
     log,
     authenticate: createAuthenticate(AUTH_POLICIES, tokenVerifier({ ...config.tokens, keys: signing.verificationKeys })),
     services: [

@@ -1,3 +1,4 @@
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
@@ -6,6 +7,7 @@ import { StaticKeySet, sharedSecretKey, type KeyResolver } from '../lib/authn/ke
 import { ANY_USER, INFRASTRUCTURE_POLICIES, type PolicyTable } from '../lib/authn/policy.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
+import { channelCredentials, serverCredentials } from '../lib/grpc/tls-credentials.js';
 import type { Logger } from '../lib/log/logger.js';
 import { publicKeysFetcher } from '../sdk/public-keys.js';
 import { openDatabase, type Db } from '../lib/sqlite/database.js';
@@ -31,9 +33,9 @@ export interface BusinessServer {
 }
 
 /** HS256: the shared secret. Otherwise: auth-svc's public keys, fetched and cached. */
-async function verificationKeys(config: BusinessConfig, log: Logger): Promise<{ keys: KeyResolver; close: () => void }> {
+async function verificationKeys(config: BusinessConfig, authCredentials: ChannelCredentials, log: Logger): Promise<{ keys: KeyResolver; close: () => void }> {
   if (config.tokens.algorithm === 'HS256') return { keys: new StaticKeySet([sharedSecretKey(config.tokens.sharedSecret!)]), close: () => {} };
-  const fetcher = publicKeysFetcher(config.authAddress);
+  const fetcher = publicKeysFetcher(config.authAddress, { credentials: authCredentials });
   const cache = new JwksCache({
     fetch: fetcher.fetch,
     refreshIntervalMs: config.keysRefreshSeconds * 1000,
@@ -47,11 +49,13 @@ async function verificationKeys(config: BusinessConfig, log: Logger): Promise<{ 
 
 export async function startBusinessServer(config: BusinessConfig, log: Logger): Promise<BusinessServer> {
   const db = openDatabase(config.dbPath, BUSINESS_MIGRATIONS);
-  const { keys, close: closeKeys } = await verificationKeys(config, log);
+  const authCredentials = channelCredentials(config.authTls); // one value for every client of auth-svc
+  const { keys, close: closeKeys } = await verificationKeys(config, authCredentials, log);
   const changes = new NoteChanges();
   const notes = new NoteStore(db, changes);
   const server = await startGrpcServer({
     ...config.listen,
+    credentials: serverCredentials(config.tls),
     log,
     authenticate: createAuthenticate(BUSINESS_POLICIES, tokenVerifier({ ...config.tokens, keys })),
     services: [

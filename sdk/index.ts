@@ -4,11 +4,15 @@
  *   const session = await Session.login({ auth: 'localhost:50051', email, password });
  *   const dashboard = createDashboardClient('localhost:50052', { interceptors: [session.interceptor] });
  *   const view = await unaryCall(dashboard, dashboard.getDashboard, {});
+ *
+ * Over TLS, pass `credentials: tlsCredentials({ ca, cert?, key? })` to any create*Client
+ * (and to Session as `clientOptions: { credentials }`).
  */
 export { bearerInterceptor, type TokenSource } from './bearer-interceptor.js';
 export { createAuthClient, createDashboardClient, createKeysClient, createNotesClient, type ClientOptions } from './clients.js';
 export { publicKeysFetcher } from './public-keys.js';
 export { Session, type SessionOptions } from './session.js';
+export { tlsCredentials, type PemSource, type TlsOptions } from './tls.js';
 export { unaryCall } from './unary-call.js';
 export * as authV1 from '../gen/auth/v1/auth_service.js';
 export * as dashboardV1 from '../gen/business/v1/dashboard_service.js';
