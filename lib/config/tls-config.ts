@@ -62,7 +62,7 @@ export function readClientTlsConfig(env: EnvReader, prefix: string, peer: string
     for (const name of [certVar, keyVar, nameVar]) {
       if (env.optional(name) !== undefined) env.problem(`${name} needs ${caVar} (which turns TLS on for calls to ${peer})`);
     }
-    if (env.production) env.warning(`${caVar} is not set: calls to ${peer} are PLAINTEXT.`);
+    if (env.production) env.warning(`${caVar} is not set: calls to ${peer} are PLAINTEXT`);
     return undefined;
   }
   if (ca === undefined) return undefined; // unreadable: already a problem
