@@ -1,11 +1,14 @@
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
+import { readServerTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 import { readThrottleConfig, type ThrottleConfig } from './throttle/throttle-config.js';
 
 export interface AuthConfig extends ProcessConfig {
   readonly listen: ListenConfig;
+  /** Undefined = plaintext. */
+  readonly tls: ServerTlsConfig | undefined;
   readonly dbPath: string;
   readonly tokens: TokenConfig;
   readonly accessTokenTtlSeconds: number;
@@ -24,6 +27,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
   if (env.production && scryptLogN < 14) env.problem('PASSWORD_SCRYPT_LOG_N must be at least 14 in production');
   const config = {
     listen: readListenConfig(env, 'AUTH', 50051),
+    tls: readServerTlsConfig(env),
     dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),
     tokens: readTokenConfig(env),
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),

@@ -9,6 +9,7 @@ import { SCOPES } from '../lib/authn/scopes.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
+import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import type { Logger } from '../lib/log/logger.js';
 import { openDatabase, type Db } from '../lib/sqlite/database.js';
 import { tokenAcceptanceWindowMs, type AuthConfig } from './config.js';
@@ -88,6 +89,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   const handlers = authServiceHandlers({ users, hasher, loginGuard, sessions, serviceClients, tokens, log });
   const server = await startGrpcServer({
     ...config.listen,
+    credentials: serverCredentials(config.tls),
     log,
     authenticate: createAuthenticate(AUTH_POLICIES, withRevocations(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), revoked)),
     services: [

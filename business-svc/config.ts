@@ -1,14 +1,19 @@
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
+import { readClientTlsConfig, readServerTlsConfig, type ClientTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 
 export interface BusinessConfig extends ProcessConfig {
   readonly listen: ListenConfig;
+  /** Undefined = plaintext. */
+  readonly tls: ServerTlsConfig | undefined;
   readonly dbPath: string;
   readonly tokens: TokenConfig;
   /** Where to fetch verification keys (asymmetric modes). */
   readonly authAddress: string;
+  /** TLS for every call to auth-svc; undefined = plaintext. */
+  readonly authTls: ClientTlsConfig | undefined;
   readonly keysRefreshSeconds: number;
   readonly keysMinFetchIntervalMs: number;
   /** business-svc's own identity at auth-svc (revocation stream, UserDirectory). */
@@ -22,9 +27,11 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
   const env = new EnvReader(environment);
   const config = {
     listen: readListenConfig(env, 'BUSINESS', 50052),
+    tls: readServerTlsConfig(env),
     dbPath: env.string('BUSINESS_DB_PATH', 'data/business.db'),
     tokens: readTokenConfig(env),
     authAddress: env.string('AUTH_ADDRESS', '127.0.0.1:50051'),
+    authTls: readClientTlsConfig(env, 'AUTH', 'auth-svc'),
     keysRefreshSeconds: env.int('KEYS_REFRESH_SECONDS', 60, 1, 3600),
     keysMinFetchIntervalMs: env.int('KEYS_MIN_FETCH_INTERVAL_MS', 1000, 100, 60_000),
     serviceClient: readServiceClient(env),

@@ -1,3 +1,4 @@
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
@@ -6,6 +7,7 @@ import { withRevocations } from '../lib/authn/revocation-list.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
+import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import type { Logger } from '../lib/log/logger.js';
 import { openDatabase } from '../lib/sqlite/database.js';
 import type { BusinessConfig } from './config.js';
@@ -37,6 +39,7 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger): 
   const streams = new OpenStreams();
   const server = await startGrpcServer({
     ...config.listen,
+    credentials: serverCredentials(config.tls),
     log,
     authenticate: createAuthenticate(BUSINESS_POLICIES, verify),
     services: [

@@ -7,6 +7,9 @@
  *
  * Services calling services use ServiceCredentials the same way, and verify incoming
  * tokens with publicKeysFetcher + RevocationWatcher.
+ *
+ * Over TLS, pass `credentials: tlsCredentials({ ca, cert?, key? })` to any create*Client
+ * (and to Session as `clientOptions: { credentials }`).
  */
 export { bearerInterceptor, type TokenSource } from './bearer-interceptor.js';
 export {
@@ -23,6 +26,7 @@ export { RenewingToken, type IssuedAccessToken, type RenewingTokenOptions } from
 export { RevocationWatcher, type RevocationWatcherOptions } from './revocation-watcher.js';
 export { ServiceCredentials, type ServiceCredentialsOptions } from './service-credentials.js';
 export { Session, SessionEndedError, type SessionOptions } from './session.js';
+export { tlsCredentials, type PemSource, type TlsOptions } from './tls.js';
 export { unaryCall } from './unary-call.js';
 export * as authV1 from '../gen/auth/v1/auth_service.js';
 export * as dashboardV1 from '../gen/business/v1/dashboard_service.js';

@@ -1,8 +1,9 @@
 import { JwksCache } from '../../lib/authn/jwks-cache.js';
 import { sharedSecretKey, StaticKeySet, type KeyResolver } from '../../lib/authn/keys.js';
 import { RevocationList } from '../../lib/authn/revocation-list.js';
+import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
 import type { Logger } from '../../lib/log/logger.js';
-import { createRevocationClient, createUserDirectoryClient } from '../../sdk/clients.js';
+import { createRevocationClient, createUserDirectoryClient, type ClientOptions } from '../../sdk/clients.js';
 import { publicKeysFetcher } from '../../sdk/public-keys.js';
 import { RevocationWatcher } from '../../sdk/revocation-watcher.js';
 import { ServiceCredentials } from '../../sdk/service-credentials.js';
@@ -23,13 +24,15 @@ export interface AuthUpstream {
 
 export async function connectAuthUpstream(config: BusinessConfig, log: Logger): Promise<AuthUpstream> {
   const closers: (() => void)[] = [];
-  const keys = await verificationKeys(config, log, closers);
+  // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
+  const channel = { credentials: channelCredentials(config.authTls) };
+  const keys = await verificationKeys(config, channel, log, closers);
   const revocations = new RevocationList();
   let displayNames: DisplayNames | undefined;
 
   if (config.serviceClient) {
-    const credentials = new ServiceCredentials({ auth: config.authAddress, ...config.serviceClient });
-    const withToken = { interceptors: [credentials.interceptor] };
+    const credentials = new ServiceCredentials({ auth: config.authAddress, clientOptions: channel, ...config.serviceClient });
+    const withToken = { ...channel, interceptors: [credentials.interceptor] };
     const watcher = new RevocationWatcher({
       client: createRevocationClient(config.authAddress, withToken),
       list: revocations,
@@ -53,9 +56,9 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger): 
 }
 
 /** HS256: the shared secret. Otherwise: auth-svc's public keys, fetched and cached. */
-async function verificationKeys(config: BusinessConfig, log: Logger, closers: (() => void)[]): Promise<KeyResolver> {
+async function verificationKeys(config: BusinessConfig, channel: ClientOptions, log: Logger, closers: (() => void)[]): Promise<KeyResolver> {
   if (config.tokens.algorithm === 'HS256') return new StaticKeySet([sharedSecretKey(config.tokens.sharedSecret!)]);
-  const fetcher = publicKeysFetcher(config.authAddress);
+  const fetcher = publicKeysFetcher(config.authAddress, channel);
   const cache = new JwksCache({
     fetch: fetcher.fetch,
     refreshIntervalMs: config.keysRefreshSeconds * 1000,

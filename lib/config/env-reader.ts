@@ -65,6 +65,11 @@ export class EnvReader {
     this.problems.push(message);
   }
 
+  /** Logged at start-up; for settings that are allowed but unwise (e.g. plaintext in production). */
+  warning(message: string): void {
+    this.warnings.push(message);
+  }
+
   /** Throws ConfigError if anything was wrong; returns the warnings to log. */
   finish(): readonly string[] {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

@@ -89,7 +89,7 @@ describe('asymmetric signing keys (real processes)', () => {
       }
     })();
     await new Promise((r) => setTimeout(r, 500));
-    await runRotate(sys, 2);
+    await runRotate(sys, 4); // > key pick-up (1 s) + verifier refresh (1 s), with room for a loaded machine
     const deadline = Date.now() + 10_000;
     while (kids.size < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUSINESS_SVC_SCOPES, provisionServiceClient, type ProvisionedClient } from '../../scripts/support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
+import type { TestPkiFiles } from './certificates.js';
 
 /** Shared by the services under test and by tests that forge tokens. Test-only value. */
 export const TEST_SECRET = 'test-secret-for-integration-tests-only-0123456789';
@@ -40,17 +41,24 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
   };
 }
 
+/** Variables for one service only (e.g. TLS settings, see `mutualTlsEnv`), on top of `extra`. */
+export interface PerServiceEnv {
+  readonly auth?: NodeJS.ProcessEnv;
+  readonly business?: NodeJS.ProcessEnv;
+}
+
 /** Both services as real child processes, as deployed, on loopback. */
-export async function startSystem(extra: NodeJS.ProcessEnv = {}): Promise<RunningSystem> {
+export async function startSystem(extra: NodeJS.ProcessEnv = {}, perService: PerServiceEnv = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'grpc-token-auth-'));
   const env = testEnv(dataDir, extra);
-  let auth = await spawnService('auth-svc', { env });
+  const authEnv = { ...env, ...perService.auth };
+  let auth = await spawnService('auth-svc', { env: authEnv });
   const authAddress = `127.0.0.1:${auth.port}`;
   // business-svc's identity at auth-svc (revocation stream, display names), as an operator would set it up.
   const serviceClient = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, env);
   // business-svc fetches its verification keys from auth-svc at start.
   const business = await spawnService('business-svc', {
-    env: { SERVICE_CLIENT_ID: serviceClient.id, SERVICE_CLIENT_SECRET: serviceClient.secret, ...env, AUTH_ADDRESS: authAddress },
+    env: { SERVICE_CLIENT_ID: serviceClient.id, SERVICE_CLIENT_SECRET: serviceClient.secret, ...env, ...perService.business, AUTH_ADDRESS: authAddress },
   });
   return {
     get auth() {
@@ -64,11 +72,28 @@ export async function startSystem(extra: NodeJS.ProcessEnv = {}): Promise<Runnin
     async restartAuth() {
       const port = auth.port;
       await auth.stop();
-      auth = await spawnService('auth-svc', { env: { ...env, AUTH_PORT: String(port) } });
+      auth = await spawnService('auth-svc', { env: { ...authEnv, AUTH_PORT: String(port) } });
     },
     async stop() {
       await Promise.all([auth.stop(), business.stop()]);
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * TLS for the whole system from a test PKI: auth-svc requires client certificates (mutual TLS),
+ * business-svc serves plain TLS and calls auth-svc with its client certificate.
+ */
+export function mutualTlsEnv(pki: TestPkiFiles): Required<PerServiceEnv> {
+  const server = { TLS_CERT_PATH: pki.path('server.crt'), TLS_KEY_PATH: pki.path('server.key') };
+  return {
+    auth: { ...server, TLS_CLIENT_CA_PATH: pki.path('ca.crt') },
+    business: {
+      ...server,
+      AUTH_TLS_CA_PATH: pki.path('ca.crt'),
+      AUTH_TLS_CLIENT_CERT_PATH: pki.path('client.crt'),
+      AUTH_TLS_CLIENT_KEY_PATH: pki.path('client.key'),
     },
   };
 }
