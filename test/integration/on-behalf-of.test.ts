@@ -1,0 +1,138 @@
+import { credentials, status, type Deadline } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { NotesServiceClient, NotesServiceService, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
+import { createAuthenticate } from '../../lib/authn/authenticate.js';
+import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
+import { ANY_USER, INFRASTRUCTURE_POLICIES, serviceWith } from '../../lib/authn/policy.js';
+import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { GrpcError } from '../../lib/grpc/errors.js';
+import { unary } from '../../lib/grpc/handlers.js';
+import { onBehalfOf } from '../../lib/grpc/on-behalf-of.js';
+import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
+import { unaryCall } from '../../sdk/index.js';
+import { bearer, expectStatus } from '../support/grpc.js';
+import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
+import { forgeToken } from '../support/tokens.js';
+
+/**
+ * A chain of two services, both behind the real interceptor: `front` (a DashboardService)
+ * serves each call by calling `back` (a NotesService) on behalf of its caller.
+ */
+describe('on-behalf-of calls through a chain of two services', () => {
+  const log = pino({ level: 'silent' });
+  const verify = tokenVerifier({ keys: new StaticKeySet([sharedSecretKey(TEST_SECRET)]), issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
+  let back: RunningServer;
+  let front: RunningServer;
+  let backClient: NotesServiceClient;
+  let client: DashboardServiceClient;
+  let seen: { subject: string; deadline: Deadline; cancelled: boolean }[] = [];
+  let backDelayMs = 0;
+  let useGetNote = false;
+
+  before(async () => {
+    const backHandlers: Partial<NotesServiceServer> = {
+      listNotes: unary(log, async (_req, { principal, call }) => {
+        const entry = { subject: principal.subject, deadline: call.getDeadline(), cancelled: false };
+        seen.push(entry);
+        call.on('cancelled', () => (entry.cancelled = true));
+        if (backDelayMs > 0) await new Promise((r) => setTimeout(r, backDelayMs));
+        return { notes: [], nextPageToken: `for ${principal.subject}` };
+      }),
+      // Service-only on `back`: a forwarded user token must not get in.
+      getNote: unary(log, () => {
+        throw new GrpcError(status.INTERNAL, 'must never run for a user');
+      }),
+    };
+    back = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      log,
+      authenticate: createAuthenticate(
+        { ...INFRASTRUCTURE_POLICIES, [NotesServiceService.listNotes.path]: ANY_USER, [NotesServiceService.getNote.path]: serviceWith('notes.admin') },
+        verify,
+      ),
+      services: [{ name: 'business.v1.NotesService', definition: NotesServiceService, implementation: backHandlers as NotesServiceServer }],
+    });
+    backClient = new NotesServiceClient(`127.0.0.1:${back.port}`, credentials.createInsecure());
+
+    front = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      log,
+      authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, [DashboardServiceService.getDashboard.path]: ANY_USER }, verify),
+      services: [
+        {
+          name: 'business.v1.DashboardService',
+          definition: DashboardServiceService,
+          implementation: {
+            getDashboard: unary(log, async (_req, ctx) => {
+              const { metadata, callOptions } = onBehalfOf(ctx);
+              try {
+                if (useGetNote) await unaryCall(backClient, backClient.getNote, { id: '00000000-0000-4000-8000-000000000000' }, { metadata, callOptions });
+                const res = await unaryCall(backClient, backClient.listNotes, { pageSize: 0, pageToken: '' }, { metadata, callOptions });
+                return { message: res.nextPageToken, userId: ctx.principal.subject, roles: [], displayName: '', degraded: false };
+              } catch (err) {
+                // Pass the downstream status through, as a gateway would.
+                const e = err as { code: status; details: string };
+                throw new GrpcError(e.code, `back: ${e.details}`);
+              }
+            }),
+          },
+        },
+      ],
+    });
+    client = new DashboardServiceClient(`127.0.0.1:${front.port}`, credentials.createInsecure());
+  });
+  beforeEach(() => {
+    seen = [];
+    backDelayMs = 0;
+  });
+  after(async () => {
+    client?.close();
+    backClient?.close();
+    await front?.shutdown(500);
+    await back?.shutdown(500);
+  });
+
+  it('forwards the caller\'s identity: back verifies the caller\'s own token', async () => {
+    const res = await unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')) });
+    expect(res.message).to.equal('for alice');
+    expect(seen.map((s) => s.subject)).to.deep.equal(['alice']);
+  });
+
+  it('forwards the caller\'s deadline', async () => {
+    const deadline = Date.now() + 2000;
+    await unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')), callOptions: { deadline } });
+    const backDeadline = seen[0]!.deadline;
+    const ms = backDeadline instanceof Date ? backDeadline.getTime() : backDeadline;
+    expect(ms).to.be.at.most(deadline).and.above(deadline - 1000); // the same budget, not a fresh one
+  });
+
+  it('fails the chain at the caller\'s deadline, not when the slow back end finishes', async () => {
+    backDelayMs = 3000;
+    const started = Date.now();
+    await expectStatus(
+      unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')), callOptions: { deadline: Date.now() + 300 } }),
+      status.DEADLINE_EXCEEDED,
+    );
+    expect(Date.now() - started).to.be.below(2500);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen[0]!.cancelled, 'back end learns the caller gave up').to.equal(true);
+  });
+
+  it('adds no privilege: back applies its own policy to the forwarded user token', async () => {
+    useGetNote = true;
+    try {
+      await expectStatus(
+        unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')) }),
+        status.PERMISSION_DENIED,
+        /back: this method is only for services/,
+      );
+      expect(seen).to.deep.equal([]); // refused before any handler of `back` ran
+    } finally {
+      useGetNote = false;
+    }
+  });
+});
