@@ -166,3 +166,35 @@ async function serviceToken(sys: RunningSystem): Promise<string> {
     auth.close();
   }
 }
+
+describe('revocation stream outlives its service token (real processes)', () => {
+  let sys: RunningSystem;
+  before(async () => {
+    sys = await startSystem({ SERVICE_TOKEN_TTL_SECONDS: '10' });
+  });
+  after(async () => sys?.stop());
+
+  it('ends the stream when business-svc\'s service token expires, resubscribes with a renewed one, and still applies logouts within 1 s', async function () {
+    this.timeout(30_000);
+    const auth = createAuthClient(sys.authAddress);
+    const dashboard = createDashboardClient(sys.businessAddress);
+    try {
+      const email = 'long-lived@example.com';
+      const password = 'correct-horse-battery-staple';
+      await unaryCall(auth, auth.register, { email, password, displayName: 'Long' });
+      const syncs = () => sys.business.output.filter((l) => l.includes('revocation stream in sync')).length;
+      await within(15_000, async () => syncs() >= 2, 'resubscribed after the first service token expired');
+      expect(sys.business.output.join('\n')).to.include('access token expired; reopen the stream');
+      const s = await unaryCall(auth, auth.login, { email, password });
+      await unaryCall(auth, auth.logout, {}, { metadata: bearer(s.accessToken) });
+      await within(
+        1000,
+        () => failsWith(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(s.accessToken) }), status.UNAUTHENTICATED),
+        'logout applied on the renewed stream',
+      );
+    } finally {
+      auth.close();
+      dashboard.close();
+    }
+  });
+});
