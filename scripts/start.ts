@@ -44,6 +44,8 @@ Try it (grpcurl uses server reflection, no .proto files needed):
   TOKEN=$(${login} | jq -r .accessToken)
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${b} business.v1.DashboardService/GetDashboard
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" -d '{"title":"hello"}' ${b} business.v1.NotesService/CreateNote
+  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${a} auth.v1.AuthService/Logout
+  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${b} business.v1.DashboardService/GetDashboard   # now refused: session revoked
 
 Press Ctrl-C to stop.
 `);
