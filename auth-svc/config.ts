@@ -2,6 +2,7 @@ import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
+import { readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface AuthConfig extends ProcessConfig {
   readonly listen: ListenConfig;
@@ -10,6 +11,7 @@ export interface AuthConfig extends ProcessConfig {
   readonly accessTokenTtlSeconds: number;
   /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
   readonly scryptLogN: number;
+  readonly tokenCacheMaxEntries: number;
   readonly warnings: readonly string[];
 }
 
@@ -23,6 +25,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     tokens: readTokenConfig(env),
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
     scryptLogN,
+    tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

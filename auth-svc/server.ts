@@ -2,6 +2,7 @@ import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { INFRASTRUCTURE_POLICIES, PUBLIC, type PolicyTable } from '../lib/authn/policy.js';
+import { cachedVerifier } from '../lib/authn/token-cache.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import type { Logger } from '../lib/log/logger.js';
@@ -43,10 +44,13 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
     tokens,
     log,
   });
+  const tokenCache = cachedVerifier(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), {
+    maxEntries: config.tokenCacheMaxEntries,
+  });
   const server = await startGrpcServer({
     ...config.listen,
     log,
-    authenticate: createAuthenticate(AUTH_POLICIES, tokenVerifier({ ...config.tokens, keys: signing.verificationKeys })),
+    authenticate: createAuthenticate(AUTH_POLICIES, tokenCache.verify),
     services: [
       { name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers },
       { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },

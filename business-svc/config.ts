@@ -2,6 +2,7 @@ import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
+import { readBenchDisableAuth, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface BusinessConfig extends ProcessConfig {
   readonly listen: ListenConfig;
@@ -11,6 +12,9 @@ export interface BusinessConfig extends ProcessConfig {
   readonly authAddress: string;
   readonly keysRefreshSeconds: number;
   readonly keysMinFetchIntervalMs: number;
+  readonly tokenCacheMaxEntries: number;
+  /** Benchmark only: skip verification (refused in production). */
+  readonly benchDisableAuth: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -23,6 +27,8 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     authAddress: env.string('AUTH_ADDRESS', '127.0.0.1:50051'),
     keysRefreshSeconds: env.int('KEYS_REFRESH_SECONDS', 60, 1, 3600),
     keysMinFetchIntervalMs: env.int('KEYS_MIN_FETCH_INTERVAL_MS', 1000, 100, 60_000),
+    tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
+    benchDisableAuth: readBenchDisableAuth(env),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

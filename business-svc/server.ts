@@ -4,6 +4,8 @@ import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { JwksCache } from '../lib/authn/jwks-cache.js';
 import { StaticKeySet, sharedSecretKey, type KeyResolver } from '../lib/authn/keys.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES, type PolicyTable } from '../lib/authn/policy.js';
+import { benchVerifier } from '../lib/authn/bench-verifier.js';
+import { cachedVerifier } from '../lib/authn/token-cache.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import type { Logger } from '../lib/log/logger.js';
@@ -50,10 +52,11 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger): 
   const { keys, close: closeKeys } = await verificationKeys(config, log);
   const changes = new NoteChanges();
   const notes = new NoteStore(db, changes);
+  const tokenCache = cachedVerifier(tokenVerifier({ ...config.tokens, keys }), { maxEntries: config.tokenCacheMaxEntries });
   const server = await startGrpcServer({
     ...config.listen,
     log,
-    authenticate: createAuthenticate(BUSINESS_POLICIES, tokenVerifier({ ...config.tokens, keys })),
+    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchDisableAuth ? benchVerifier() : tokenCache.verify),
     services: [
       { name: 'business.v1.DashboardService', definition: DashboardServiceService, implementation: dashboardServiceHandlers({ log }) },
       { name: 'business.v1.NotesService', definition: NotesServiceService, implementation: notesServiceHandlers({ notes, changes, log }) },

@@ -65,6 +65,11 @@ export class EnvReader {
     this.problems.push(message);
   }
 
+  /** Something allowed but risky, for the service to log at start. */
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
   /** Throws ConfigError if anything was wrong; returns the warnings to log. */
   finish(): readonly string[] {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

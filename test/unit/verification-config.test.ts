@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { loadAuthConfig } from '../../auth-svc/config.js';
+import { loadBusinessConfig } from '../../business-svc/config.js';
+import { BENCH_SUBJECT, benchVerifier } from '../../lib/authn/bench-verifier.js';
+import { ConfigError } from '../../lib/config/env-reader.js';
+import { valueOf } from './fixtures.js';
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+describe('BENCH_DISABLE_AUTH', () => {
+  it('is off by default, and with 0', () => {
+    expect(loadBusinessConfig({}).benchDisableAuth).to.equal(false);
+    expect(loadBusinessConfig({ BENCH_DISABLE_AUTH: '0' }).benchDisableAuth).to.equal(false);
+  });
+
+  it('is refused when NODE_ENV=production', () => {
+    expect(problemsOf(() => loadBusinessConfig({ NODE_ENV: 'production', BENCH_DISABLE_AUTH: '1' }))).to.deep.equal([
+      'BENCH_DISABLE_AUTH is a benchmark-only switch and is refused when NODE_ENV=production',
+    ]);
+  });
+
+  it('turns on outside production with a loud start-up warning', () => {
+    const config = loadBusinessConfig({ BENCH_DISABLE_AUTH: '1' });
+    expect(config.benchDisableAuth).to.equal(true);
+    expect(config.warnings.join('\n')).to.contain('TOKEN VERIFICATION IS OFF');
+  });
+
+  it('refuses values other than 0 and 1 (no "true" that someone reads as off)', () => {
+    for (const raw of ['true', 'yes', '2']) {
+      expect(problemsOf(() => loadBusinessConfig({ BENCH_DISABLE_AUTH: raw }))[0]).to.contain('BENCH_DISABLE_AUTH must be 0 or 1');
+    }
+  });
+
+  it('answers every token with the fixed benchmark principal', () => {
+    const verify = benchVerifier();
+    expect(valueOf(verify('a.b.c')).subject).to.equal(BENCH_SUBJECT);
+  });
+});
+
+describe('TOKEN_CACHE_MAX_ENTRIES', () => {
+  it('defaults to 10000 in both services, accepts 0 (off) and refuses negatives', () => {
+    expect(loadBusinessConfig({}).tokenCacheMaxEntries).to.equal(10_000);
+    expect(loadAuthConfig({}).tokenCacheMaxEntries).to.equal(10_000);
+    expect(loadBusinessConfig({ TOKEN_CACHE_MAX_ENTRIES: '0' }).tokenCacheMaxEntries).to.equal(0);
+    expect(problemsOf(() => loadBusinessConfig({ TOKEN_CACHE_MAX_ENTRIES: '-1' }))[0]).to.contain('TOKEN_CACHE_MAX_ENTRIES');
+  });
+});
