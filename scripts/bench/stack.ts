@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnService, type ServiceProcess } from '../support/service-process.js';
+
+/** The business-svc variants compared: same build and config but for one switch. */
+export const VARIANTS = ['auth', 'noauth', 'nocache'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+const VARIANT_ENV: Record<Variant, NodeJS.ProcessEnv> = {
+  auth: {},
+  noauth: { BENCH_DISABLE_AUTH: '1' },
+  nocache: { TOKEN_CACHE_MAX_ENTRIES: '0' },
+};
+
+export interface Stack {
+  readonly auth: ServiceProcess;
+  readonly business: Record<Variant, ServiceProcess>;
+  /** Spawn → `listening`, ms. */
+  readonly readyMs: { readonly auth: number; readonly business: number };
+  stop(): Promise<void>;
+}
+
+const running = new Set<ServiceProcess>();
+const tempDirs = new Set<string>();
+
+/**
+ * auth-svc plus one business-svc per variant, on 127.0.0.1 ephemeral ports, with
+ * SQLite files in a temp dir. Only one variant is loaded at a time; the others idle.
+ */
+export async function startStack(baseEnv: NodeJS.ProcessEnv): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
+  tempDirs.add(dir);
+  const env = { ...baseEnv, AUTH_HOST: '127.0.0.1', AUTH_PORT: '0', BUSINESS_HOST: '127.0.0.1', BUSINESS_PORT: '0' };
+
+  const authStarted = performance.now();
+  const auth = track(await spawnService('auth-svc', { env: { ...env, AUTH_DB_PATH: join(dir, 'auth.db') } }));
+  const authReady = performance.now() - authStarted;
+
+  const business = {} as Record<Variant, ServiceProcess>;
+  let businessReady = NaN;
+  for (const v of VARIANTS) {
+    const started = performance.now();
+    business[v] = track(
+      await spawnService('business-svc', {
+        env: { ...env, ...VARIANT_ENV[v], AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
+      }),
+    );
+    if (v === 'auth') businessReady = performance.now() - started;
+  }
+
+  return {
+    auth,
+    business,
+    readyMs: { auth: authReady, business: businessReady },
+    stop: async () => {
+      const all = [auth, ...Object.values(business)];
+      await Promise.all(all.map((s) => s.stop()));
+      for (const s of all) running.delete(s);
+      rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
+    },
+  };
+}
+
+function track(s: ServiceProcess): ServiceProcess {
+  running.add(s);
+  return s;
+}
+
+/** Stops every service still running (exit, Ctrl-C) and removes temp dirs. */
+export async function stopEverything(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop('SIGTERM', 3000)));
+  running.clear();
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+/** Resident and peak resident memory of a process, in MB, from /proc (Linux). */
+export function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
