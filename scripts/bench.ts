@@ -18,7 +18,7 @@ import { createAuthClient, createNotesClient, unaryCall } from '../sdk/index.js'
 import { median } from './bench/histogram.js';
 import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
 import { checkTargets, formatReport, type BenchResults, type Measured, type ReadRow } from './bench/report.js';
-import { memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
+import { measureStartup, memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,8 +36,8 @@ const { values: args } = parseArgs({
 const quick = args.quick;
 const settings = {
   rounds: int(args.rounds, quick ? 3 : 5),
-  seconds: Number(args.seconds ?? (quick ? 2 : 5)),
-  warmupSeconds: quick ? 0.5 : 1,
+  seconds: Number(args.seconds ?? (quick ? 1 : 3)),
+  warmupSeconds: quick ? 0.3 : 1,
   /** Authenticated calls driven to measure memory growth. */
   requests: int(args.requests, quick ? 50_000 : 1_000_000),
   workers: int(args.workers, 4),
@@ -46,6 +46,7 @@ const settings = {
   scryptLogN: 15,
   loginConcurrency: 8,
   stormReadConcurrency: 12,
+  startups: quick ? 1 : 3,
 };
 if (settings.workers < 2) throw new Error('--workers must be at least 2 (the login storm needs its own worker)');
 
@@ -69,8 +70,16 @@ const pool = new LoadPool(settings.workers);
 
 async function main(): Promise<void> {
   const started = performance.now();
+  status('measuring start-up times');
+  const startup = await measureStartup(BASE_ENV, settings.startups);
+  const readyMs = {
+    authFirst: median(startup.authFirst),
+    auth: median(startup.auth),
+    businessFirst: median(startup.businessFirst),
+    business: median(startup.business),
+  };
   const reads: ReadRow[] = [];
-  let rest: Pick<BenchResults, 'login' | 'storm' | 'memory' | 'readyMs'> | undefined;
+  let rest: Pick<BenchResults, 'login' | 'storm' | 'memory'> | undefined;
   for (const alg of ['RS256', 'HS256'] as const) {
     status(`${alg}: starting auth-svc and business-svc (${VARIANTS.join(', ')})`);
     const stack = await startStack({ ...BASE_ENV, JWT_ALGORITHM: alg });
@@ -86,7 +95,7 @@ async function main(): Promise<void> {
   }
   await pool.close();
 
-  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, errors };
+  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, readyMs, errors };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
   const file = save(results);
   status(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${file} and ${join(args.out, 'latest.json')}\n`);
@@ -124,37 +133,46 @@ async function createNotes(stack: Stack, token: string): Promise<Record<Variant,
   return ids;
 }
 
-/** Rounds interleave the variants so drift on a shared machine hits all of them alike. */
+/**
+ * Per round, per RPC, per variant: a throughput run (~100 calls in flight on every worker)
+ * and a latency run (one call in flight). Rounds interleave the variants so drift on a
+ * shared machine hits all of them alike.
+ */
 async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds: Record<Variant, string>): Promise<ReadRow[]> {
   const runs = new Map<string, LoadResult[]>();
-  const total = settings.rounds * READS.length * VARIANTS.length;
+  const total = settings.rounds * READS.length * VARIANTS.length * 2;
   let n = 0;
   for (let round = 1; round <= settings.rounds; round++) {
     for (const read of READS) {
       for (const v of VARIANTS) {
-        const label = `${alg} round ${round}/${settings.rounds} ${read.rpc} ${v} [${++n}/${total}]`;
-        const result = await load(label, {
-          address: `127.0.0.1:${stack.business[v].port}`,
-          path: read.path,
-          request: read.request(noteIds[v]),
-          tokens,
-          concurrency: settings.concurrency,
-          durationMs: settings.seconds * 1000,
-          warmupMs: settings.warmupSeconds * 1000,
-          maxCalls: 10_000_000,
-        });
-        const key = `${read.rpc}/${v}`;
-        runs.set(key, [...(runs.get(key) ?? []), result]);
+        for (const kind of ['throughput', 'latency'] as const) {
+          const label = `${alg} round ${round}/${settings.rounds} ${read.rpc} ${v} ${kind} [${++n}/${total}]`;
+          const result = await load(label, {
+            address: `127.0.0.1:${stack.business[v].port}`,
+            path: read.path,
+            request: read.request(noteIds[v]),
+            tokens,
+            concurrency: kind === 'throughput' ? settings.concurrency : 1,
+            durationMs: settings.seconds * 1000,
+            warmupMs: settings.warmupSeconds * 1000,
+            maxCalls: 10_000_000,
+          });
+          const key = `${read.rpc}/${v}/${kind}`;
+          runs.set(key, [...(runs.get(key) ?? []), result]);
+        }
       }
     }
   }
   return READS.map((read) => {
-    const m = (v: Variant) => medianOf(runs.get(`${read.rpc}/${v}`)!);
-    return { alg, rpc: read.rpc, auth: m('auth'), noauth: m('noauth'), nocache: m('nocache') };
+    const of = (kind: string) => {
+      const m = (v: Variant) => medianOf(runs.get(`${read.rpc}/${v}/${kind}`)!);
+      return { auth: m('auth'), noauth: m('noauth'), nocache: m('nocache') };
+    };
+    return { alg, rpc: read.rpc, throughput: of('throughput'), latency: of('latency') };
   });
 }
 
-async function measureRest(stack: Stack, tokens: string[], noteId: string): Promise<Pick<BenchResults, 'login' | 'storm' | 'memory' | 'readyMs'>> {
+async function measureRest(stack: Stack, tokens: string[], noteId: string): Promise<Pick<BenchResults, 'login' | 'storm' | 'memory'>> {
   const authAddress = `127.0.0.1:${stack.auth.port}`;
   const loginLoad = (label: string, workers: readonly [number, number]) =>
     load(label, {
@@ -194,18 +212,22 @@ async function measureRest(stack: Stack, tokens: string[], noteId: string): Prom
     stormLogins.push(logs);
   }
 
+  const many = (label: string, calls: number) =>
+    load(label, {
+      address: `127.0.0.1:${stack.business.auth.port}`,
+      path: NotesServiceService.getNote.path,
+      request: GetNoteRequest.encode({ id: noteId }).finish(),
+      tokens,
+      concurrency: settings.concurrency,
+      // Bounded in time too: at least 200 req/s or it stops (and the shortfall shows).
+      durationMs: (calls / 200) * 1000,
+      warmupMs: 0,
+      maxCalls: calls,
+    });
+  // Let the heaps reach their working size first: growth is what continues after that.
+  await many('memory: warm-up', Math.max(20_000, settings.requests / 10));
   const before = { auth: memoryMb(stack.auth.child.pid!), business: memoryMb(stack.business.auth.child.pid!) };
-  const growth = await load(`memory: ${settings.requests.toLocaleString('en-US')} authenticated GetNote`, {
-    address: `127.0.0.1:${stack.business.auth.port}`,
-    path: NotesServiceService.getNote.path,
-    request: GetNoteRequest.encode({ id: noteId }).finish(),
-    tokens,
-    concurrency: settings.concurrency,
-    // Bounded in time too: at least 200 req/s or it stops (and the shortfall shows).
-    durationMs: (settings.requests / 200) * 1000,
-    warmupMs: 0,
-    maxCalls: settings.requests,
-  });
+  const growth = await many(`memory: ${settings.requests.toLocaleString('en-US')} authenticated GetNote`, settings.requests);
   const after = { auth: memoryMb(stack.auth.child.pid!), business: memoryMb(stack.business.auth.child.pid!) };
 
   return {
@@ -225,7 +247,6 @@ async function measureRest(stack: Stack, tokens: string[], noteId: string): Prom
       businessGrowthMb: after.business.rss - before.business.rss,
       authGrowthMb: after.auth.rss - before.auth.rss,
     },
-    readyMs: stack.readyMs,
   };
 }
 

@@ -8,12 +8,15 @@ export interface Measured {
   readonly rounds: readonly LoadResult[];
 }
 
+type Variants = { readonly auth: Measured; readonly noauth: Measured; readonly nocache: Measured };
+
 export interface ReadRow {
   readonly alg: string;
   readonly rpc: string;
-  readonly auth: Measured;
-  readonly noauth: Measured;
-  readonly nocache: Measured;
+  /** ~100 calls in flight: requests/s (latency here is mostly queueing). */
+  readonly throughput: Variants;
+  /** One call in flight: what a single call pays. */
+  readonly latency: Variants;
 }
 
 export interface BenchResults {
@@ -34,7 +37,8 @@ export interface BenchResults {
     readonly businessGrowthMb: number;
     readonly authGrowthMb: number;
   };
-  readonly readyMs: { readonly auth: number; readonly business: number };
+  /** Spawn → `listening`, median of several starts: first start (empty database) and restart. */
+  readonly readyMs: { readonly authFirst: number; readonly auth: number; readonly businessFirst: number; readonly business: number };
   readonly targets: readonly Target[];
   readonly errors: Record<string, number>;
 }
@@ -50,8 +54,8 @@ export interface Target {
 export function checkTargets(r: Omit<BenchResults, 'targets'>): Target[] {
   const targets: Target[] = [];
   for (const row of r.reads) {
-    const ratio = row.auth.rps / row.noauth.rps;
-    const added = row.auth.p99Ms - row.noauth.p99Ms;
+    const ratio = row.throughput.auth.rps / row.throughput.noauth.rps;
+    const added = row.latency.auth.p99Ms - row.latency.noauth.p99Ms;
     targets.push({ name: `${row.alg} ${row.rpc} throughput`, goal: '≥ 97 % of no-auth', measured: pct(ratio), met: ratio >= 0.97 });
     targets.push({ name: `${row.alg} ${row.rpc} p99 added`, goal: '≤ 0.3 ms', measured: `${signed(added)} ms`, met: added <= 0.3 });
   }
@@ -66,8 +70,11 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     measured: `${signed(m.businessGrowthMb)} MB`,
     met: m.businessGrowthMb <= 10,
   });
-  targets.push({ name: 'auth-svc ready', goal: '< 1 s', measured: `${r.readyMs.auth.toFixed(0)} ms`, met: r.readyMs.auth < 1000 });
-  targets.push({ name: 'business-svc ready', goal: '< 1 s', measured: `${r.readyMs.business.toFixed(0)} ms`, met: r.readyMs.business < 1000 });
+  const ready = r.readyMs;
+  for (const [name, first, again] of [['auth-svc', ready.authFirst, ready.auth], ['business-svc', ready.businessFirst, ready.business]] as const) {
+    const worst = Math.max(first, again);
+    targets.push({ name: `${name} ready`, goal: '< 1 s', measured: `${first.toFixed(0)} ms first start, ${again.toFixed(0)} ms restart`, met: worst < 1000 });
+  }
   return targets;
 }
 
@@ -78,16 +85,22 @@ export function formatReport(r: BenchResults): string {
   lines.push(`Machine: ${Object.entries(r.machine).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push('');
-  lines.push('| RPC | alg | auth req/s | no-auth req/s | ratio | p50 auth / no-auth ms | p99 auth / no-auth ms | p99 added ms | no-cache req/s (ratio) |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| RPC | alg | req/s auth | req/s no-auth | ratio | req/s no cache (ratio) | p50 ms auth / no-auth | p99 ms auth / no-auth | p99 added ms | p99 ms under load auth / no-auth |',
+  );
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of r.reads) {
+    const t = row.throughput;
+    const l = row.latency;
     lines.push(
-      `| ${row.rpc} | ${row.alg} | ${rps(row.auth.rps)} | ${rps(row.noauth.rps)} | ${pct(row.auth.rps / row.noauth.rps)} | ` +
-        `${ms(row.auth.p50Ms)} / ${ms(row.noauth.p50Ms)} | ${ms(row.auth.p99Ms)} / ${ms(row.noauth.p99Ms)} | ` +
-        `${signed(row.auth.p99Ms - row.noauth.p99Ms)} | ${rps(row.nocache.rps)} (${pct(row.nocache.rps / row.noauth.rps)}) |`,
+      `| ${row.rpc} | ${row.alg} | ${rps(t.auth.rps)} | ${rps(t.noauth.rps)} | ${pct(t.auth.rps / t.noauth.rps)} | ` +
+        `${rps(t.nocache.rps)} (${pct(t.nocache.rps / t.noauth.rps)}) | ${ms(l.auth.p50Ms)} / ${ms(l.noauth.p50Ms)} | ` +
+        `${ms(l.auth.p99Ms)} / ${ms(l.noauth.p99Ms)} | ${signed(l.auth.p99Ms - l.noauth.p99Ms)} | ${ms(t.auth.p99Ms)} / ${ms(t.noauth.p99Ms)} |`,
     );
   }
-  lines.push(`| Login (scrypt log N ${r.login.scryptLogN}) | RS256 | ${rps(r.login.rps)} | | | ${ms(r.login.p50Ms)} | ${ms(r.login.p99Ms)} | | |`);
+  lines.push(
+    `| Login (scrypt log N ${r.login.scryptLogN}) | RS256 | ${rps(r.login.rps)} | | | | ${ms(r.login.p50Ms)} | ${ms(r.login.p99Ms)} | | |`,
+  );
   lines.push('');
   lines.push(
     `Login storm (${rps(r.storm.loginRps)} logins/s): authenticated GetNote p99 ${ms(r.storm.stormP99Ms)} ms vs ${ms(r.storm.idleP99Ms)} ms idle ` +
@@ -99,7 +112,12 @@ export function formatReport(r: BenchResults): string {
       `(peak ${m.businessPeakMb.toFixed(0)}); over ${count(m.growthRequests)} authenticated GetNote at ${rps(m.growthRps)} req/s: ` +
       `business-svc ${signed(m.businessGrowthMb)} MB, auth-svc ${signed(m.authGrowthMb)} MB`,
   );
-  lines.push(`Ready to serve (spawn → listening): auth-svc ${r.readyMs.auth.toFixed(0)} ms, business-svc ${r.readyMs.business.toFixed(0)} ms`);
+  const ready = r.readyMs;
+  lines.push(
+    `Ready to serve (spawn → listening, median): auth-svc ${ready.authFirst.toFixed(0)} ms first start (generates its signing key), ` +
+      `${ready.auth.toFixed(0)} ms restart; business-svc ${ready.businessFirst.toFixed(0)} ms first start, ${ready.business.toFixed(0)} ms restart ` +
+      '(both include fetching the public keys)',
+  );
   lines.push('');
   lines.push('| target | goal | measured | met |');
   lines.push('|---|---|---|---|');

@@ -16,8 +16,6 @@ const VARIANT_ENV: Record<Variant, NodeJS.ProcessEnv> = {
 export interface Stack {
   readonly auth: ServiceProcess;
   readonly business: Record<Variant, ServiceProcess>;
-  /** Spawn → `listening`, ms. */
-  readonly readyMs: { readonly auth: number; readonly business: number };
   stop(): Promise<void>;
 }
 
@@ -33,26 +31,19 @@ export async function startStack(baseEnv: NodeJS.ProcessEnv): Promise<Stack> {
   tempDirs.add(dir);
   const env = { ...baseEnv, AUTH_HOST: '127.0.0.1', AUTH_PORT: '0', BUSINESS_HOST: '127.0.0.1', BUSINESS_PORT: '0' };
 
-  const authStarted = performance.now();
   const auth = track(await spawnService('auth-svc', { env: { ...env, AUTH_DB_PATH: join(dir, 'auth.db') } }));
-  const authReady = performance.now() - authStarted;
-
   const business = {} as Record<Variant, ServiceProcess>;
-  let businessReady = NaN;
   for (const v of VARIANTS) {
-    const started = performance.now();
     business[v] = track(
       await spawnService('business-svc', {
         env: { ...env, ...VARIANT_ENV[v], AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
       }),
     );
-    if (v === 'auth') businessReady = performance.now() - started;
   }
 
   return {
     auth,
     business,
-    readyMs: { auth: authReady, business: businessReady },
     stop: async () => {
       const all = [auth, ...Object.values(business)];
       await Promise.all(all.map((s) => s.stop()));
@@ -61,6 +52,41 @@ export async function startStack(baseEnv: NodeJS.ProcessEnv): Promise<Stack> {
       tempDirs.delete(dir);
     },
   };
+}
+
+export interface StartupTimes {
+  readonly authFirst: number[];
+  readonly auth: number[];
+  readonly businessFirst: number[];
+  readonly business: number[];
+}
+
+/**
+ * Spawn → `listening` of each service, `times` times: a first start on an empty database
+ * (auth-svc generates its signing key then) and a restart on the same files.
+ */
+export async function measureStartup(baseEnv: NodeJS.ProcessEnv, times: number): Promise<StartupTimes> {
+  const out: StartupTimes = { authFirst: [], auth: [], businessFirst: [], business: [] };
+  for (let i = 0; i < times; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-start-'));
+    tempDirs.add(dir);
+    const env = { ...baseEnv, AUTH_PORT: '0', BUSINESS_PORT: '0', AUTH_DB_PATH: join(dir, 'auth.db'), BUSINESS_DB_PATH: join(dir, 'business.db') };
+    for (const [authTimes, businessTimes] of [[out.authFirst, out.businessFirst], [out.auth, out.business]] as const) {
+      const t0 = performance.now();
+      const auth = track(await spawnService('auth-svc', { env }));
+      authTimes.push(performance.now() - t0);
+      const t1 = performance.now();
+      const business = track(await spawnService('business-svc', { env: { ...env, AUTH_ADDRESS: `127.0.0.1:${auth.port}` } }));
+      businessTimes.push(performance.now() - t1);
+      for (const s of [business, auth]) {
+        await s.stop();
+        running.delete(s);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  }
+  return out;
 }
 
 function track(s: ServiceProcess): ServiceProcess {
