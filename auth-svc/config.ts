@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
@@ -12,6 +13,8 @@ export interface AuthConfig extends ProcessConfig {
   /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
   readonly scryptLogN: number;
   readonly tokenCacheMaxEntries: number;
+  /** Password hashes computed at once; the default leaves a core for every other RPC. */
+  readonly passwordHashConcurrency: number;
   readonly warnings: readonly string[];
 }
 
@@ -26,6 +29,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
     scryptLogN,
     tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
+    passwordHashConcurrency: env.int('PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

@@ -40,7 +40,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   });
   const handlers = authServiceHandlers({
     users: new UserStore(db),
-    hasher: new PasswordHasher(config.scryptLogN),
+    hasher: new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency),
     tokens,
     log,
   });

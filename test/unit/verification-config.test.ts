@@ -53,3 +53,11 @@ describe('TOKEN_CACHE_MAX_ENTRIES', () => {
     expect(problemsOf(() => loadBusinessConfig({ TOKEN_CACHE_MAX_ENTRIES: '-1' }))[0]).to.contain('TOKEN_CACHE_MAX_ENTRIES');
   });
 });
+
+describe('PASSWORD_HASH_CONCURRENCY', () => {
+  it('defaults to at least 1 and accepts 1 to 64', () => {
+    expect(loadAuthConfig({}).passwordHashConcurrency).to.be.at.least(1);
+    expect(loadAuthConfig({ PASSWORD_HASH_CONCURRENCY: '3' }).passwordHashConcurrency).to.equal(3);
+    expect(problemsOf(() => loadAuthConfig({ PASSWORD_HASH_CONCURRENCY: '0' }))[0]).to.contain('PASSWORD_HASH_CONCURRENCY');
+  });
+});
