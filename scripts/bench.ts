@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     concurrency: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    /** Node flags for the services, e.g. "--max-old-space-size=256" (see README, Performance). */
+    'service-node-args': { type: 'string', default: '' },
     out: { type: 'string', default: 'bench/results' },
   },
 });
@@ -43,6 +45,7 @@ const settings = {
   workers: int(args.workers, 4),
   concurrency: int(args.concurrency, 100),
   logLevel: args['log-level'],
+  serviceNodeArgs: args['service-node-args'].split(' ').filter(Boolean),
   scryptLogN: 15,
   loginConcurrency: 8,
   stormReadConcurrency: 12,
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
   let rest: Pick<BenchResults, 'login' | 'storm' | 'memory'> | undefined;
   for (const alg of ['RS256', 'HS256'] as const) {
     status(`${alg}: starting auth-svc and business-svc (${VARIANTS.join(', ')})`);
-    const stack = await startStack({ ...BASE_ENV, JWT_ALGORITHM: alg });
+    const stack = await startStack({ ...BASE_ENV, JWT_ALGORITHM: alg }, settings.serviceNodeArgs);
     try {
       const tokens = await loginTokens(stack, settings.workers);
       const noteIds = await createNotes(stack, tokens[0]!);
@@ -311,6 +314,7 @@ function describe(): Record<string, string | number> {
     loadWorkers: settings.workers,
     concurrentCalls: settings.concurrency,
     serviceLogLevel: settings.logLevel,
+    serviceNodeArgs: settings.serviceNodeArgs.join(' ') || 'none',
     growthRequests: settings.requests,
   };
 }

@@ -26,17 +26,18 @@ const tempDirs = new Set<string>();
  * auth-svc plus one business-svc per variant, on 127.0.0.1 ephemeral ports, with
  * SQLite files in a temp dir. Only one variant is loaded at a time; the others idle.
  */
-export async function startStack(baseEnv: NodeJS.ProcessEnv): Promise<Stack> {
+export async function startStack(baseEnv: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
   tempDirs.add(dir);
   const env = { ...baseEnv, AUTH_HOST: '127.0.0.1', AUTH_PORT: '0', BUSINESS_HOST: '127.0.0.1', BUSINESS_PORT: '0' };
 
-  const auth = track(await spawnService('auth-svc', { env: { ...env, AUTH_DB_PATH: join(dir, 'auth.db') } }));
+  const auth = track(await spawnService('auth-svc', { env: { ...env, AUTH_DB_PATH: join(dir, 'auth.db') }, nodeArgs }));
   const business = {} as Record<Variant, ServiceProcess>;
   for (const v of VARIANTS) {
     business[v] = track(
       await spawnService('business-svc', {
         env: { ...env, ...VARIANT_ENV[v], AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
+        nodeArgs,
       }),
     );
   }
