@@ -2,7 +2,7 @@ import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
-import { readBenchDisableAuth, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
+import { readBenchNoAuthSubject, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface BusinessConfig extends ProcessConfig {
   readonly listen: ListenConfig;
@@ -13,8 +13,8 @@ export interface BusinessConfig extends ProcessConfig {
   readonly keysRefreshSeconds: number;
   readonly keysMinFetchIntervalMs: number;
   readonly tokenCacheMaxEntries: number;
-  /** Benchmark only: skip verification (refused in production). */
-  readonly benchDisableAuth: boolean;
+  /** Benchmark only: skip verification, every call runs as this user id (refused in production). */
+  readonly benchNoAuthSubject: string | undefined;
   readonly warnings: readonly string[];
 }
 
@@ -28,7 +28,7 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     keysRefreshSeconds: env.int('KEYS_REFRESH_SECONDS', 60, 1, 3600),
     keysMinFetchIntervalMs: env.int('KEYS_MIN_FETCH_INTERVAL_MS', 1000, 100, 60_000),
     tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
-    benchDisableAuth: readBenchDisableAuth(env),
+    benchNoAuthSubject: readBenchNoAuthSubject(env),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

@@ -56,7 +56,7 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger): 
   const server = await startGrpcServer({
     ...config.listen,
     log,
-    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchDisableAuth ? benchVerifier() : tokenCache.verify),
+    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : tokenCache.verify),
     services: [
       { name: 'business.v1.DashboardService', definition: DashboardServiceService, implementation: dashboardServiceHandlers({ log }) },
       { name: 'business.v1.NotesService', definition: NotesServiceService, implementation: notesServiceHandlers({ notes, changes, log }) },

@@ -85,9 +85,13 @@ async function main(): Promise<void> {
   let rest: Pick<BenchResults, 'login' | 'storm' | 'memory'> | undefined;
   for (const alg of ['RS256', 'HS256'] as const) {
     status(`${alg}: starting auth-svc and business-svc (${VARIANTS.join(', ')})`);
-    const stack = await startStack({ ...BASE_ENV, JWT_ALGORITHM: alg }, settings.serviceNodeArgs);
+    let tokens: string[] = [];
+    const stack = await startStack({ ...BASE_ENV, JWT_ALGORITHM: alg }, settings.serviceNodeArgs, async (authAddress) => {
+      const user = await registerAndLogin(authAddress, settings.workers);
+      tokens = user.tokens;
+      return user.userId;
+    });
     try {
-      const tokens = await loginTokens(stack, settings.workers);
       const noteIds = await createNotes(stack, tokens[0]!);
       reads.push(...(await measureReads(alg, stack, tokens, noteIds)));
       // Login, storm and memory once, on the default algorithm.
@@ -107,19 +111,19 @@ async function main(): Promise<void> {
 }
 
 /** One token per load worker: same user, separate logins (sessions), like several clients. */
-async function loginTokens(stack: Stack, n: number): Promise<string[]> {
-  const client = createAuthClient(`127.0.0.1:${stack.auth.port}`);
+async function registerAndLogin(authAddress: string, n: number): Promise<{ userId: string; tokens: string[] }> {
+  const client = createAuthClient(authAddress);
   try {
-    await unaryCall(client, client.register, USER);
+    const { userId } = await unaryCall(client, client.register, USER);
     const tokens: string[] = [];
     for (let i = 0; i < n; i++) tokens.push((await unaryCall(client, client.login, USER)).accessToken);
-    return tokens;
+    return { userId, tokens };
   } finally {
     client.close();
   }
 }
 
-/** A note to read on each variant (with verification off, it belongs to the benchmark principal). */
+/** A note to read on each variant (each has its own database). */
 async function createNotes(stack: Stack, token: string): Promise<Record<Variant, string>> {
   const ids = {} as Record<Variant, string>;
   const metadata = new Metadata();

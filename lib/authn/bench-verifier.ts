@@ -1,19 +1,16 @@
-import type { AuthResult } from './auth-failure.js';
 import type { TokenVerifier } from './authenticate.js';
 import type { Principal } from './principal.js';
 
-/** The subject every call runs as when BENCH_DISABLE_AUTH=1. */
-export const BENCH_SUBJECT = 'bench-user';
-
 /**
  * Benchmark only (BENCH_DISABLE_AUTH=1, refused in production): accepts any well-formed
- * bearer token without checking it. Policy lookup and bearer parsing still run, so a
- * benchmark against this isolates what verification itself costs.
+ * bearer token without checking it, as user `subject`. Policy lookup and bearer parsing
+ * still run, so a benchmark against this isolates what verification itself costs. The
+ * principal carries the presented token, so on-behalf-of calls to auth-svc still work.
  */
-export function benchVerifier(): TokenVerifier {
+export function benchVerifier(subject: string): TokenVerifier {
   const principal: Principal = {
     kind: 'user',
-    subject: BENCH_SUBJECT,
+    subject,
     roles: [],
     scopes: [],
     tokenId: 'bench',
@@ -21,6 +18,5 @@ export function benchVerifier(): TokenVerifier {
     expiresAt: Number.MAX_SAFE_INTEGER,
     token: '',
   };
-  const accepted: AuthResult<Principal> = { ok: true, value: principal };
-  return () => accepted;
+  return (token) => ({ ok: true, value: { ...principal, token } });
 }

@@ -6,20 +6,22 @@ export function readTokenCacheMaxEntries(env: EnvReader): number {
 }
 
 /**
- * BENCH_DISABLE_AUTH=1 replaces token verification with a fixed benchmark principal, so
- * `npm run bench` can measure what verification costs. Refused in production; loud otherwise.
+ * BENCH_DISABLE_AUTH=1 replaces token verification with a fixed benchmark principal (user id
+ * BENCH_SUBJECT, default `bench-user`), so `npm run bench` can measure what verification
+ * costs. Refused in production; loud otherwise. Returns the subject, or undefined when off.
  */
-export function readBenchDisableAuth(env: EnvReader): boolean {
+export function readBenchNoAuthSubject(env: EnvReader): string | undefined {
   const raw = env.optional('BENCH_DISABLE_AUTH');
-  if (raw === undefined || raw === '0') return false;
+  if (raw === undefined || raw === '0') return undefined;
   if (raw !== '1') {
     env.problem(`BENCH_DISABLE_AUTH must be 0 or 1 (got "${raw}")`);
-    return false;
+    return undefined;
   }
   if (env.production) {
     env.problem('BENCH_DISABLE_AUTH is a benchmark-only switch and is refused when NODE_ENV=production');
-    return false;
+    return undefined;
   }
-  env.warn('BENCH_DISABLE_AUTH=1: TOKEN VERIFICATION IS OFF, every call runs as a fixed benchmark user. Benchmarks only.');
-  return true;
+  const subject = env.string('BENCH_SUBJECT', 'bench-user');
+  env.warn(`BENCH_DISABLE_AUTH=1: TOKEN VERIFICATION IS OFF, every call runs as user "${subject}". Benchmarks only.`);
+  return subject;
 }

@@ -63,7 +63,7 @@ for (const s of setups) {
   const variants: [string, TokenVerifier][] = [
     ['verify every call', verify],
     ['token cache', cachedVerifier(verify, { maxEntries: 10_000 }).verify],
-    ['off (BENCH_DISABLE_AUTH)', benchVerifier()],
+    ['off (BENCH_DISABLE_AUTH)', benchVerifier('bench-user')],
   ];
   const bearer = [`Bearer ${s.token}`];
   for (const [name, verifier] of variants) {

@@ -9,7 +9,7 @@ export type Variant = (typeof VARIANTS)[number];
 
 const VARIANT_ENV: Record<Variant, NodeJS.ProcessEnv> = {
   auth: {},
-  noauth: { BENCH_DISABLE_AUTH: '1' },
+  noauth: { BENCH_DISABLE_AUTH: '1' }, // + BENCH_SUBJECT
   nocache: { TOKEN_CACHE_MAX_ENTRIES: '0' },
 };
 
@@ -26,17 +26,24 @@ const tempDirs = new Set<string>();
  * auth-svc plus one business-svc per variant, on 127.0.0.1 ephemeral ports, with
  * SQLite files in a temp dir. Only one variant is loaded at a time; the others idle.
  */
-export async function startStack(baseEnv: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<Stack> {
+/** `prepare` runs once auth-svc is up (register the benchmark user) and returns that user's id. */
+export async function startStack(
+  baseEnv: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[],
+  prepare: (authAddress: string) => Promise<string>,
+): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
   tempDirs.add(dir);
   const env = { ...baseEnv, AUTH_HOST: '127.0.0.1', AUTH_PORT: '0', BUSINESS_HOST: '127.0.0.1', BUSINESS_PORT: '0' };
 
   const auth = track(await spawnService('auth-svc', { env: { ...env, AUTH_DB_PATH: join(dir, 'auth.db') }, nodeArgs }));
+  // With verification off, calls run as the same user as with it on (same notes, same directory entry).
+  const subject = await prepare(`127.0.0.1:${auth.port}`);
   const business = {} as Record<Variant, ServiceProcess>;
   for (const v of VARIANTS) {
     business[v] = track(
       await spawnService('business-svc', {
-        env: { ...env, ...VARIANT_ENV[v], AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
+        env: { ...env, ...VARIANT_ENV[v], BENCH_SUBJECT: subject, AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
         nodeArgs,
       }),
     );

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { loadAuthConfig } from '../../auth-svc/config.js';
 import { loadBusinessConfig } from '../../business-svc/config.js';
-import { BENCH_SUBJECT, benchVerifier } from '../../lib/authn/bench-verifier.js';
+import { benchVerifier } from '../../lib/authn/bench-verifier.js';
 import { ConfigError } from '../../lib/config/env-reader.js';
 import { valueOf } from './fixtures.js';
 
@@ -17,8 +17,8 @@ function problemsOf(fn: () => unknown): readonly string[] {
 
 describe('BENCH_DISABLE_AUTH', () => {
   it('is off by default, and with 0', () => {
-    expect(loadBusinessConfig({}).benchDisableAuth).to.equal(false);
-    expect(loadBusinessConfig({ BENCH_DISABLE_AUTH: '0' }).benchDisableAuth).to.equal(false);
+    expect(loadBusinessConfig({}).benchNoAuthSubject).to.equal(undefined);
+    expect(loadBusinessConfig({ BENCH_DISABLE_AUTH: '0', BENCH_SUBJECT: 'u-1' }).benchNoAuthSubject).to.equal(undefined);
   });
 
   it('is refused when NODE_ENV=production', () => {
@@ -29,8 +29,9 @@ describe('BENCH_DISABLE_AUTH', () => {
 
   it('turns on outside production with a loud start-up warning', () => {
     const config = loadBusinessConfig({ BENCH_DISABLE_AUTH: '1' });
-    expect(config.benchDisableAuth).to.equal(true);
+    expect(config.benchNoAuthSubject).to.equal('bench-user');
     expect(config.warnings.join('\n')).to.contain('TOKEN VERIFICATION IS OFF');
+    expect(loadBusinessConfig({ BENCH_DISABLE_AUTH: '1', BENCH_SUBJECT: 'u-1' }).benchNoAuthSubject).to.equal('u-1');
   });
 
   it('refuses values other than 0 and 1 (no "true" that someone reads as off)', () => {
@@ -40,8 +41,9 @@ describe('BENCH_DISABLE_AUTH', () => {
   });
 
   it('answers every token with the fixed benchmark principal', () => {
-    const verify = benchVerifier();
-    expect(valueOf(verify('a.b.c')).subject).to.equal(BENCH_SUBJECT);
+    const verify = benchVerifier('u-1');
+    expect(valueOf(verify('a.b.c')).subject).to.equal('u-1');
+    expect(valueOf(verify('x.y.z'))).to.include({ subject: 'u-1', token: 'x.y.z' });
   });
 });
 
