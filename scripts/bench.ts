@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     concurrency: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
-    /** Node flags for the services, e.g. "--max-old-space-size=256" (see README, Performance). */
+    /** Node flags for the services: --service-node-args="--max-old-space-size=256" (with =, as the value starts with a dash). */
     'service-node-args': { type: 'string', default: '' },
     out: { type: 'string', default: 'bench/results' },
   },
