@@ -28,6 +28,8 @@ export interface TokenCache {
   readonly verify: TokenVerifier;
   /** Forgets every cached token of a session, so a revoked session is re-verified (and refused) at once. */
   forgetSession(sessionId: string): void;
+  /** Forgets everything, e.g. when a verification key is withdrawn. */
+  clear(): void;
   stats(): TokenCacheStats;
 }
 
@@ -61,6 +63,7 @@ export function cachedVerifier(verify: TokenVerifier, opts: TokenCacheOptions): 
     return {
       verify,
       forgetSession: () => {},
+      clear: () => {},
       stats: () => ({ hits, misses, negativeHits, size: 0 }),
     };
   }
@@ -130,6 +133,11 @@ export function cachedVerifier(verify: TokenVerifier, opts: TokenCacheOptions): 
       // Copy: each delete's dispose edits the set being walked.
       for (const token of [...tokens]) verified.delete(token);
       bySession.delete(sessionId);
+    },
+    clear() {
+      verified.clear();
+      refused?.clear();
+      bySession.clear();
     },
     stats: () => ({ hits, misses, negativeHits, size: verified.size }),
   };

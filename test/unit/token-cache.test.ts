@@ -147,6 +147,22 @@ describe('cachedVerifier', () => {
     expect(verify.calls).to.deep.equal(['t0']);
   });
 
+  it('clear forgets every token (e.g. a verification key was withdrawn)', () => {
+    const clock = fakeClock();
+    const verify = tableVerifier(clock, { a: principal('a', 'sid-1'), b: principal('b') });
+    const cache = cachedVerifier(verify, { maxEntries: 10, now: clock.now });
+    valueOf(cache.verify('a'));
+    valueOf(cache.verify('b'));
+    cache.clear();
+    expect(cache.stats().size).to.equal(0);
+    valueOf(cache.verify('a'));
+    valueOf(cache.verify('b'));
+    expect(verify.calls).to.deep.equal(['a', 'b', 'a', 'b']);
+    cache.forgetSession('sid-1'); // the index was rebuilt for the new entry
+    valueOf(cache.verify('a'));
+    expect(verify.calls).to.have.length(5);
+  });
+
   it('with maxEntries 0 verifies every call', () => {
     const clock = fakeClock();
     const verify = tableVerifier(clock, { a: principal('a') });
