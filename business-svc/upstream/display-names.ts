@@ -16,7 +16,7 @@ export interface DisplayNamesOptions {
 }
 
 /** Time kept back from the caller's deadline to answer degraded if auth-svc is slow. */
-const RESERVE_MS = 20;
+const RESERVE_MS = 50;
 
 /** The incoming call a lookup is made for (grpc-js does not export its type by name). */
 export type IncomingCall = NonNullable<CallOptions['parent']>;

@@ -16,13 +16,16 @@ export interface InterceptorOptions {
  * costs a few microseconds per call.
  */
 export function createServerInterceptor({ authenticate, log }: InterceptorOptions): ServerInterceptor {
+  // Levels are fixed at start, so with per-RPC lines off (LOG_LEVEL=warn) no call builds one.
+  const logRpcs = log.isLevelEnabled('info');
   return (descriptor, call) => {
     const method = descriptor.path;
-    const started = performance.now();
+    const started = logRpcs ? performance.now() : 0;
     let subject: string | undefined;
     let refused: AuthFailure | undefined;
 
     const logEnd = (code: status) => {
+      if (!logRpcs) return;
       const entry = { method, code: status[code] ?? code, ms: round(performance.now() - started), sub: subject };
       if (refused) log.info({ ...entry, reason: refused.reason }, 'rpc refused');
       else log.info(entry, 'rpc');

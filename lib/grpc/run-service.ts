@@ -26,7 +26,8 @@ export async function runService(name: string, start: () => Promise<ServiceRun>)
     throw err;
   }
   const { log, server } = run;
-  log.info({ port: server.port, pid: process.pid }, 'listening');
+  // Logged even at LOG_LEVEL=warn (benchmarks): scripts and tests wait for this line.
+  log.child({}, { level: log.isLevelEnabled('info') ? log.level : 'info' }).info({ port: server.port, pid: process.pid }, 'listening');
 
   let stopping = false;
   const stop = (signal: string) => {

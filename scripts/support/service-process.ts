@@ -21,11 +21,13 @@ export interface SpawnOptions {
   /** Mirror the service's output on this process's stdout. */
   readonly echo?: boolean;
   readonly readyTimeoutMs?: number;
+  /** Extra node flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Starts a built service as a child process and resolves once it logs `listening`. */
 export function spawnService(name: ServiceName, opts: SpawnOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [`${DIST}${name}/main.js`], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), `${DIST}${name}/main.js`], {
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -28,8 +28,9 @@ describe('service-to-service: service tokens, scopes, UserDirectory, dashboard e
   const password = 'correct-horse-battery-staple';
 
   before(async () => {
-    // No display-name cache, so every dashboard call really asks auth-svc.
-    sys = await startSystem({ DISPLAY_NAME_CACHE_SECONDS: '0' });
+    // No display-name cache, so every dashboard call really asks auth-svc; a 1 s cap of our own,
+    // so the caller's shorter deadline is what binds in the degraded test.
+    sys = await startSystem({ DISPLAY_NAME_CACHE_SECONDS: '0', USER_DIRECTORY_TIMEOUT_MS: '1000' });
     auth = createAuthClient(sys.authAddress);
     directory = createUserDirectoryClient(sys.authAddress);
     dashboard = createDashboardClient(sys.businessAddress);
@@ -160,14 +161,13 @@ describe('service-to-service: service tokens, scopes, UserDirectory, dashboard e
       this.timeout(10_000);
       sys.auth.child.kill('SIGSTOP'); // alive but silent: the slow case
       try {
-        const started = Date.now();
-        const res = await getDashboard(250);
-        expect(Date.now() - started).to.be.below(250);
+        // An answer after the deadline would fail the call with DEADLINE_EXCEEDED: success is the proof.
+        const res = await getDashboard(400);
         expect(res).to.include({ displayName: '', degraded: true, userId });
-        // Without a caller deadline, business-svc's own cap (300 ms) bounds the wait.
+        // Without a caller deadline, business-svc's own cap (1 s here) bounds the wait.
         const t0 = Date.now();
         expect((await getDashboard()).degraded).to.equal(true);
-        expect(Date.now() - t0).to.be.below(2000);
+        expect(Date.now() - t0).to.be.within(900, 3000);
       } finally {
         sys.auth.child.kill('SIGCONT');
       }

@@ -1,0 +1,355 @@
+/**
+ * `npm run bench [-- --quick]`: what authentication costs. Starts auth-svc and three
+ * business-svc variants (token verification on, off via BENCH_DISABLE_AUTH=1, and on without
+ * the token cache) on loopback, drives each with worker threads, and prints one Markdown
+ * table (medians of several rounds) on stdout; progress goes to stderr; results go to
+ * bench/results/<commit>.json and bench/results/latest.json. Exit code 1 if any call failed.
+ */
+import { Metadata } from '@grpc/grpc-js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AuthServiceService, LoginRequest } from '../gen/auth/v1/auth_service.js';
+import { DashboardServiceService, GetDashboardRequest } from '../gen/business/v1/dashboard_service.js';
+import { GetNoteRequest, NotesServiceService } from '../gen/business/v1/notes_service.js';
+import { createAuthClient, createNotesClient, unaryCall } from '../sdk/index.js';
+import { median } from './bench/histogram.js';
+import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
+import { checkTargets, formatReport, type BenchResults, type Measured, type ReadRow } from './bench/report.js';
+import { measureStartup, memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    requests: { type: 'string' },
+    workers: { type: 'string' },
+    concurrency: { type: 'string' },
+    'log-level': { type: 'string', default: 'warn' },
+    /** Node flags for the services: --service-node-args="--max-old-space-size=256" (with =, as the value starts with a dash). */
+    'service-node-args': { type: 'string', default: '' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+
+const quick = args.quick;
+const settings = {
+  rounds: int(args.rounds, quick ? 3 : 5),
+  seconds: Number(args.seconds ?? (quick ? 1 : 3)),
+  warmupSeconds: quick ? 0.3 : 1,
+  /** Authenticated calls driven to measure memory growth. */
+  requests: int(args.requests, quick ? 50_000 : 1_000_000),
+  workers: int(args.workers, 4),
+  concurrency: int(args.concurrency, 100),
+  logLevel: args['log-level'],
+  serviceNodeArgs: args['service-node-args'].split(' ').filter(Boolean),
+  scryptLogN: 15,
+  loginConcurrency: 8,
+  stormReadConcurrency: 12,
+  startups: quick ? 1 : 3,
+};
+if (settings.workers < 2) throw new Error('--workers must be at least 2 (the login storm needs its own worker)');
+
+const BASE_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  NODE_ENV: 'development',
+  // Per-RPC info logs would measure pino and the pipe to this process, not authentication.
+  LOG_LEVEL: settings.logLevel,
+  PASSWORD_SCRYPT_LOG_N: String(settings.scryptLogN),
+  // Long enough for the whole run: an expiring token would fail calls mid-benchmark.
+  ACCESS_TOKEN_TTL_SECONDS: '86400',
+};
+const USER = { email: 'bench@example.com', password: 'load-test-passphrase-0123456789', displayName: 'Bench User' };
+const READS = [
+  { rpc: 'GetDashboard', path: DashboardServiceService.getDashboard.path, request: () => GetDashboardRequest.encode({}).finish() },
+  { rpc: 'GetNote', path: NotesServiceService.getNote.path, request: (id: string) => GetNoteRequest.encode({ id }).finish() },
+] as const;
+
+const errors: Record<string, number> = {};
+const pool = new LoadPool(settings.workers);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  status('measuring start-up times');
+  const startup = await measureStartup(BASE_ENV, settings.startups);
+  const readyMs = {
+    authFirst: median(startup.authFirst),
+    auth: median(startup.auth),
+    businessFirst: median(startup.businessFirst),
+    business: median(startup.business),
+  };
+  const reads: ReadRow[] = [];
+  let rest: Pick<BenchResults, 'login' | 'storm' | 'memory'> | undefined;
+  for (const alg of ['RS256', 'HS256'] as const) {
+    status(`${alg}: starting auth-svc and business-svc (${VARIANTS.join(', ')})`);
+    let tokens: string[] = [];
+    const stack = await startStack({ ...BASE_ENV, JWT_ALGORITHM: alg }, settings.serviceNodeArgs, async (authAddress) => {
+      const user = await registerAndLogin(authAddress, settings.workers);
+      tokens = user.tokens;
+      return user.userId;
+    });
+    try {
+      const noteIds = await createNotes(stack, tokens[0]!);
+      reads.push(...(await measureReads(alg, stack, tokens, noteIds)));
+      // Login, storm and memory once, on the default algorithm.
+      if (alg === 'RS256') rest = await measureRest(stack, tokens, noteIds.auth);
+    } finally {
+      await stack.stop();
+    }
+  }
+  await pool.close();
+
+  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, readyMs, errors };
+  const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+  const file = save(results);
+  status(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${file} and ${join(args.out, 'latest.json')}\n`);
+  process.stdout.write(`${formatReport(results)}\n`);
+  if (Object.keys(errors).length > 0) process.exitCode = 1;
+}
+
+/** One token per load worker: same user, separate logins (sessions), like several clients. */
+async function registerAndLogin(authAddress: string, n: number): Promise<{ userId: string; tokens: string[] }> {
+  const client = createAuthClient(authAddress);
+  try {
+    const { userId } = await unaryCall(client, client.register, USER);
+    const tokens: string[] = [];
+    for (let i = 0; i < n; i++) tokens.push((await unaryCall(client, client.login, USER)).accessToken);
+    return { userId, tokens };
+  } finally {
+    client.close();
+  }
+}
+
+/** A note to read on each variant (each has its own database). */
+async function createNotes(stack: Stack, token: string): Promise<Record<Variant, string>> {
+  const ids = {} as Record<Variant, string>;
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  for (const v of VARIANTS) {
+    const client = createNotesClient(`127.0.0.1:${stack.business[v].port}`);
+    try {
+      const res = await unaryCall(client, client.createNote, { title: 'bench', body: 'x'.repeat(200) }, { metadata });
+      ids[v] = res.note!.id;
+    } finally {
+      client.close();
+    }
+  }
+  return ids;
+}
+
+/**
+ * Per round, per RPC, per variant: a throughput run (~100 calls in flight on every worker)
+ * and a latency run (one call in flight). Rounds interleave the variants so drift on a
+ * shared machine hits all of them alike.
+ */
+async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds: Record<Variant, string>): Promise<ReadRow[]> {
+  const runs = new Map<string, LoadResult[]>();
+  const total = settings.rounds * READS.length * VARIANTS.length * 2;
+  let n = 0;
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const read of READS) {
+      for (const v of VARIANTS) {
+        for (const kind of ['throughput', 'latency'] as const) {
+          const label = `${alg} round ${round}/${settings.rounds} ${read.rpc} ${v} ${kind} [${++n}/${total}]`;
+          const result = await load(label, {
+            address: `127.0.0.1:${stack.business[v].port}`,
+            path: read.path,
+            request: read.request(noteIds[v]),
+            tokens,
+            concurrency: kind === 'throughput' ? settings.concurrency : 1,
+            durationMs: settings.seconds * 1000,
+            warmupMs: settings.warmupSeconds * 1000,
+            maxCalls: 10_000_000,
+          });
+          const key = `${read.rpc}/${v}/${kind}`;
+          runs.set(key, [...(runs.get(key) ?? []), result]);
+        }
+      }
+    }
+  }
+  return READS.map((read) => {
+    const of = (kind: string) => {
+      const m = (v: Variant) => medianOf(runs.get(`${read.rpc}/${v}/${kind}`)!);
+      return { auth: m('auth'), noauth: m('noauth'), nocache: m('nocache') };
+    };
+    return { alg, rpc: read.rpc, throughput: of('throughput'), latency: of('latency') };
+  });
+}
+
+async function measureRest(stack: Stack, tokens: string[], noteId: string): Promise<Pick<BenchResults, 'login' | 'storm' | 'memory'>> {
+  const authAddress = `127.0.0.1:${stack.auth.port}`;
+  const loginLoad = (label: string, workers: readonly [number, number]) =>
+    load(label, {
+      address: authAddress,
+      path: AuthServiceService.login.path,
+      request: LoginRequest.encode({ email: USER.email, password: USER.password }).finish(),
+      tokens: [],
+      concurrency: settings.loginConcurrency,
+      durationMs: settings.seconds * 1000,
+      warmupMs: settings.warmupSeconds * 1000,
+      maxCalls: 1_000_000,
+      workers,
+    });
+  const readLoad = (label: string) =>
+    load(label, {
+      address: `127.0.0.1:${stack.business.auth.port}`,
+      path: NotesServiceService.getNote.path,
+      request: GetNoteRequest.encode({ id: noteId }).finish(),
+      tokens: tokens.slice(1),
+      concurrency: settings.stormReadConcurrency,
+      durationMs: settings.seconds * 1000,
+      warmupMs: settings.warmupSeconds * 1000,
+      maxCalls: 10_000_000,
+      workers: [1, settings.workers - 1],
+    });
+
+  const logins: LoadResult[] = [];
+  for (let r = 1; r <= settings.rounds; r++) logins.push(await loginLoad(`Login round ${r}/${settings.rounds}`, [0, 2]));
+
+  const idle: LoadResult[] = [];
+  const storm: LoadResult[] = [];
+  const stormLogins: LoadResult[] = [];
+  for (let r = 1; r <= settings.rounds; r++) {
+    idle.push(await readLoad(`storm round ${r}/${settings.rounds}: GetNote idle`));
+    const [reads, logs] = await Promise.all([readLoad(`storm round ${r}/${settings.rounds}: GetNote during logins`), loginLoad('', [0, 1])]);
+    storm.push(reads);
+    stormLogins.push(logs);
+  }
+
+  const many = (label: string, calls: number) =>
+    load(label, {
+      address: `127.0.0.1:${stack.business.auth.port}`,
+      path: NotesServiceService.getNote.path,
+      request: GetNoteRequest.encode({ id: noteId }).finish(),
+      tokens,
+      concurrency: settings.concurrency,
+      // Bounded in time too: at least 200 req/s or it stops (and the shortfall shows).
+      durationMs: (calls / 200) * 1000,
+      warmupMs: 0,
+      maxCalls: calls,
+    });
+  // Let the heaps reach their working size first: growth is what continues after that.
+  await many('memory: warm-up', Math.max(20_000, settings.requests / 10));
+  const before = { auth: memoryMb(stack.auth.child.pid!), business: memoryMb(stack.business.auth.child.pid!) };
+  const growth = await many(`memory: ${settings.requests.toLocaleString('en-US')} authenticated GetNote`, settings.requests);
+  const after = { auth: memoryMb(stack.auth.child.pid!), business: memoryMb(stack.business.auth.child.pid!) };
+
+  return {
+    login: { ...medianOf(logins), scryptLogN: settings.scryptLogN },
+    storm: {
+      idleP99Ms: median(idle.map((r) => r.p99Ms)),
+      stormP99Ms: median(storm.map((r) => r.p99Ms)),
+      loginRps: median(stormLogins.map((r) => r.rps)),
+    },
+    memory: {
+      authRssMb: after.auth.rss,
+      authPeakMb: after.auth.peak,
+      businessRssMb: after.business.rss,
+      businessPeakMb: after.business.peak,
+      growthRequests: growth.ok,
+      growthRps: growth.rps,
+      businessGrowthMb: after.business.rss - before.business.rss,
+      authGrowthMb: after.auth.rss - before.auth.rss,
+    },
+  };
+}
+
+/** One load run with progress on stderr. Errors are tallied. */
+async function load(label: string, spec: LoadSpec): Promise<LoadResult> {
+  const result = await pool.run(spec, (ok, failed) =>
+    label ? status(`${label}: ${ok.toLocaleString('en-US')} ok${failed ? `, ${failed} FAILED` : ''}`) : undefined,
+  );
+  for (const [code, count] of Object.entries(result.errors)) errors[code] = (errors[code] ?? 0) + count;
+  if (label) status(`${label}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`, true);
+  return result;
+}
+
+function medianOf(rounds: readonly LoadResult[]): Measured {
+  return {
+    rps: median(rounds.map((r) => r.rps)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    rounds,
+  };
+}
+
+function save(results: BenchResults): string {
+  mkdirSync(args.out, { recursive: true });
+  const json = `${JSON.stringify(results, (k, v: unknown) => (k === 'rounds' && Array.isArray(v) ? v.map(roundSummary) : v), 2)}\n`;
+  const file = join(args.out, `${results.commit.replace(/[^\w.-]/g, '_')}.json`);
+  writeFileSync(file, json);
+  writeFileSync(join(args.out, 'latest.json'), json);
+  return file;
+}
+
+function roundSummary(r: LoadResult) {
+  return { rps: Math.round(r.rps), p50Ms: r.p50Ms, p99Ms: r.p99Ms, ok: r.ok };
+}
+
+function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${sha}-dirty` : sha;
+  } catch {
+    return `run-${Date.now()}`;
+  }
+}
+
+function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  return {
+    cpu: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
+  };
+}
+
+function describe(): Record<string, string | number> {
+  return {
+    mode: quick ? 'quick' : 'full',
+    rounds: settings.rounds,
+    secondsPerRound: settings.seconds,
+    loadWorkers: settings.workers,
+    concurrentCalls: settings.concurrency,
+    serviceLogLevel: settings.logLevel,
+    serviceNodeArgs: settings.serviceNodeArgs.join(' ') || 'none',
+    growthRequests: settings.requests,
+  };
+}
+
+let lastWasProgress = false;
+/** Progress on stderr: rewritten in place on a terminal, one line per finished step otherwise. */
+function status(text: string, final = false): void {
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\r\x1b[K${text}${final ? '\n' : ''}`);
+  } else if (final || !lastWasProgress) {
+    process.stderr.write(`${text}\n`);
+  }
+  lastWasProgress = !final;
+}
+
+function int(raw: string | undefined, fallback: number): number {
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`expected a positive integer, got "${raw}"`);
+  return n;
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.allSettled([stopEverything(), pool.close()]);
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(130));
+process.on('SIGTERM', () => void shutdown(143));
+main().catch(async (err: unknown) => {
+  process.stderr.write(`\nbench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  await shutdown(1);
+});

@@ -1,0 +1,134 @@
+import type { LoadResult } from './load-pool.js';
+
+/** Median over rounds of one measured configuration. */
+export interface Measured {
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly rounds: readonly LoadResult[];
+}
+
+type Variants = { readonly auth: Measured; readonly noauth: Measured; readonly nocache: Measured };
+
+export interface ReadRow {
+  readonly alg: string;
+  readonly rpc: string;
+  /** ~100 calls in flight: requests/s (latency here is mostly queueing). */
+  readonly throughput: Variants;
+  /** One call in flight: what a single call pays. */
+  readonly latency: Variants;
+}
+
+export interface BenchResults {
+  readonly commit: string;
+  readonly date: string;
+  readonly machine: Record<string, string | number>;
+  readonly settings: Record<string, string | number>;
+  readonly reads: readonly ReadRow[];
+  readonly login: Measured & { readonly scryptLogN: number };
+  readonly storm: { readonly idleP99Ms: number; readonly stormP99Ms: number; readonly loginRps: number };
+  readonly memory: {
+    readonly authRssMb: number;
+    readonly authPeakMb: number;
+    readonly businessRssMb: number;
+    readonly businessPeakMb: number;
+    readonly growthRequests: number;
+    readonly growthRps: number;
+    readonly businessGrowthMb: number;
+    readonly authGrowthMb: number;
+  };
+  /** Spawn → `listening`, median of several starts: first start (empty database) and restart. */
+  readonly readyMs: { readonly authFirst: number; readonly auth: number; readonly businessFirst: number; readonly business: number };
+  readonly targets: readonly Target[];
+  readonly errors: Record<string, number>;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+/** The issue's targets, checked against the measured numbers. */
+export function checkTargets(r: Omit<BenchResults, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  for (const row of r.reads) {
+    const ratio = row.throughput.auth.rps / row.throughput.noauth.rps;
+    const added = row.latency.auth.p99Ms - row.latency.noauth.p99Ms;
+    targets.push({ name: `${row.alg} ${row.rpc} throughput`, goal: '≥ 97 % of no-auth', measured: pct(ratio), met: ratio >= 0.97 });
+    targets.push({ name: `${row.alg} ${row.rpc} p99 added`, goal: '≤ 0.3 ms', measured: `${signed(added)} ms`, met: added <= 0.3 });
+  }
+  const storm = r.storm.stormP99Ms / r.storm.idleP99Ms;
+  targets.push({ name: 'reads p99 during login storm', goal: '≤ 2 × idle', measured: `${storm.toFixed(2)} ×`, met: storm <= 2 });
+  const m = r.memory;
+  targets.push({ name: 'auth-svc RSS', goal: '≤ 150 MB', measured: `${m.authPeakMb.toFixed(0)} MB peak`, met: m.authPeakMb <= 150 });
+  targets.push({ name: 'business-svc RSS', goal: '≤ 150 MB', measured: `${m.businessPeakMb.toFixed(0)} MB peak`, met: m.businessPeakMb <= 150 });
+  targets.push({
+    name: `business-svc RSS growth over ${count(m.growthRequests)} requests`,
+    goal: '≤ 10 MB',
+    measured: `${signed(m.businessGrowthMb)} MB`,
+    met: m.businessGrowthMb <= 10,
+  });
+  const ready = r.readyMs;
+  for (const [name, first, again] of [['auth-svc', ready.authFirst, ready.auth], ['business-svc', ready.businessFirst, ready.business]] as const) {
+    const worst = Math.max(first, again);
+    targets.push({ name: `${name} ready`, goal: '< 1 s', measured: `${first.toFixed(0)} ms first start, ${again.toFixed(0)} ms restart`, met: worst < 1000 });
+  }
+  return targets;
+}
+
+/** The one table printed on stdout (Markdown, so it pastes into the README as is). */
+export function formatReport(r: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(`Benchmark of ${r.commit} on ${r.date}`);
+  lines.push(`Machine: ${Object.entries(r.machine).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push('');
+  lines.push(
+    '| RPC | alg | req/s auth | req/s no-auth | ratio | req/s no cache (ratio) | p50 ms auth / no-auth | p99 ms auth / no-auth | p99 added ms | p99 ms under load auth / no-auth |',
+  );
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of r.reads) {
+    const t = row.throughput;
+    const l = row.latency;
+    lines.push(
+      `| ${row.rpc} | ${row.alg} | ${rps(t.auth.rps)} | ${rps(t.noauth.rps)} | ${pct(t.auth.rps / t.noauth.rps)} | ` +
+        `${rps(t.nocache.rps)} (${pct(t.nocache.rps / t.noauth.rps)}) | ${ms(l.auth.p50Ms)} / ${ms(l.noauth.p50Ms)} | ` +
+        `${ms(l.auth.p99Ms)} / ${ms(l.noauth.p99Ms)} | ${signed(l.auth.p99Ms - l.noauth.p99Ms)} | ${ms(t.auth.p99Ms)} / ${ms(t.noauth.p99Ms)} |`,
+    );
+  }
+  lines.push(
+    `| Login (scrypt log N ${r.login.scryptLogN}) | RS256 | ${rps(r.login.rps)} | | | | ${ms(r.login.p50Ms)} | ${ms(r.login.p99Ms)} | | |`,
+  );
+  lines.push('');
+  lines.push(
+    `Login storm (${rps(r.storm.loginRps)} logins/s): authenticated GetNote p99 ${ms(r.storm.stormP99Ms)} ms vs ${ms(r.storm.idleP99Ms)} ms idle ` +
+      `(${(r.storm.stormP99Ms / r.storm.idleP99Ms).toFixed(2)} ×)`,
+  );
+  const m = r.memory;
+  lines.push(
+    `Memory: auth-svc ${m.authRssMb.toFixed(0)} MB RSS (peak ${m.authPeakMb.toFixed(0)}), business-svc ${m.businessRssMb.toFixed(0)} MB RSS ` +
+      `(peak ${m.businessPeakMb.toFixed(0)}); over ${count(m.growthRequests)} authenticated GetNote at ${rps(m.growthRps)} req/s: ` +
+      `business-svc ${signed(m.businessGrowthMb)} MB, auth-svc ${signed(m.authGrowthMb)} MB`,
+  );
+  const ready = r.readyMs;
+  lines.push(
+    `Ready to serve (spawn → listening, median): auth-svc ${ready.authFirst.toFixed(0)} ms first start (generates its signing key), ` +
+      `${ready.auth.toFixed(0)} ms restart; business-svc ${ready.businessFirst.toFixed(0)} ms first start, ${ready.business.toFixed(0)} ms restart ` +
+      '(both include fetching the public keys)',
+  );
+  lines.push('');
+  lines.push('| target | goal | measured | met |');
+  lines.push('|---|---|---|---|');
+  for (const t of r.targets) lines.push(`| ${t.name} | ${t.goal} | ${t.measured} | ${t.met ? 'yes' : 'NO'} |`);
+  const errors = Object.entries(r.errors);
+  if (errors.length > 0) lines.push('', `ERRORS (gRPC code × count): ${errors.map(([c, n]) => `${c} × ${n}`).join(', ')}`);
+  return lines.join('\n');
+}
+
+const rps = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '–');
+const signed = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '–');
+const count = (v: number) => v.toLocaleString('en-US');

@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnService, type ServiceProcess } from '../support/service-process.js';
+
+/** The business-svc variants compared: same build and config but for one switch. */
+export const VARIANTS = ['auth', 'noauth', 'nocache'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+const VARIANT_ENV: Record<Variant, NodeJS.ProcessEnv> = {
+  auth: {},
+  noauth: { BENCH_DISABLE_AUTH: '1' }, // + BENCH_SUBJECT
+  nocache: { TOKEN_CACHE_MAX_ENTRIES: '0' },
+};
+
+export interface Stack {
+  readonly auth: ServiceProcess;
+  readonly business: Record<Variant, ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ServiceProcess>();
+const tempDirs = new Set<string>();
+
+/**
+ * auth-svc plus one business-svc per variant, on 127.0.0.1 ephemeral ports, with
+ * SQLite files in a temp dir. Only one variant is loaded at a time; the others idle.
+ */
+/** `prepare` runs once auth-svc is up (register the benchmark user) and returns that user's id. */
+export async function startStack(
+  baseEnv: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[],
+  prepare: (authAddress: string) => Promise<string>,
+): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
+  tempDirs.add(dir);
+  const env = { ...baseEnv, AUTH_HOST: '127.0.0.1', AUTH_PORT: '0', BUSINESS_HOST: '127.0.0.1', BUSINESS_PORT: '0' };
+
+  const auth = track(await spawnService('auth-svc', { env: { ...env, AUTH_DB_PATH: join(dir, 'auth.db') }, nodeArgs }));
+  // With verification off, calls run as the same user as with it on (same notes, same directory entry).
+  const subject = await prepare(`127.0.0.1:${auth.port}`);
+  const business = {} as Record<Variant, ServiceProcess>;
+  for (const v of VARIANTS) {
+    business[v] = track(
+      await spawnService('business-svc', {
+        env: { ...env, ...VARIANT_ENV[v], BENCH_SUBJECT: subject, AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
+        nodeArgs,
+      }),
+    );
+  }
+
+  return {
+    auth,
+    business,
+    stop: async () => {
+      const all = [auth, ...Object.values(business)];
+      await Promise.all(all.map((s) => s.stop()));
+      for (const s of all) running.delete(s);
+      rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
+    },
+  };
+}
+
+export interface StartupTimes {
+  readonly authFirst: number[];
+  readonly auth: number[];
+  readonly businessFirst: number[];
+  readonly business: number[];
+}
+
+/**
+ * Spawn → `listening` of each service, `times` times: a first start on an empty database
+ * (auth-svc generates its signing key then) and a restart on the same files.
+ */
+export async function measureStartup(baseEnv: NodeJS.ProcessEnv, times: number): Promise<StartupTimes> {
+  const out: StartupTimes = { authFirst: [], auth: [], businessFirst: [], business: [] };
+  for (let i = 0; i < times; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-start-'));
+    tempDirs.add(dir);
+    const env = { ...baseEnv, AUTH_PORT: '0', BUSINESS_PORT: '0', AUTH_DB_PATH: join(dir, 'auth.db'), BUSINESS_DB_PATH: join(dir, 'business.db') };
+    for (const [authTimes, businessTimes] of [[out.authFirst, out.businessFirst], [out.auth, out.business]] as const) {
+      const t0 = performance.now();
+      const auth = track(await spawnService('auth-svc', { env }));
+      authTimes.push(performance.now() - t0);
+      const t1 = performance.now();
+      const business = track(await spawnService('business-svc', { env: { ...env, AUTH_ADDRESS: `127.0.0.1:${auth.port}` } }));
+      businessTimes.push(performance.now() - t1);
+      for (const s of [business, auth]) {
+        await s.stop();
+        running.delete(s);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  }
+  return out;
+}
+
+function track(s: ServiceProcess): ServiceProcess {
+  running.add(s);
+  return s;
+}
+
+/** Stops every service still running (exit, Ctrl-C) and removes temp dirs. */
+export async function stopEverything(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop('SIGTERM', 3000)));
+  running.clear();
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+/** Resident and peak resident memory of a process, in MB, from /proc (Linux). */
+export function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
