@@ -20,7 +20,10 @@ export {
   createRevocationClient,
   createUserDirectoryClient,
   type ClientOptions,
+  type ServiceAddress,
 } from './clients.js';
+export { IDEMPOTENT_METHODS } from './idempotent-methods.js';
+export { balancedServiceConfig, channelTarget } from './load-balancing.js';
 export { publicKeysFetcher } from './public-keys.js';
 export { RenewingToken, type IssuedAccessToken, type RenewingTokenOptions } from './renewing-token.js';
 export { RevocationWatcher, type RevocationWatcherOptions } from './revocation-watcher.js';
