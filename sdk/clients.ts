@@ -6,6 +6,7 @@ import { UserDirectoryClient } from '../gen/auth/v1/user_directory.js';
 import { DashboardServiceClient } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceClient } from '../gen/business/v1/notes_service.js';
 import { channelTarget, loadBalancingChannelOptions } from './load-balancing.js';
+import { midResponseRetryInterceptor } from './mid-response-retry.js';
 
 /**
  * Where a service runs: one `host:port` (a DNS name is resolved to all its records) or
@@ -31,7 +32,12 @@ export interface ClientOptions {
 function clientArgs(opts: ClientOptions): [ChannelCredentials, ChannelOptions] {
   return [
     opts.credentials ?? grpcCredentials.createInsecure(),
-    { ...loadBalancingChannelOptions(), ...opts.channelOptions, interceptors: [...(opts.interceptors ?? [])] },
+    {
+      ...loadBalancingChannelOptions(),
+      ...opts.channelOptions,
+      // Innermost: a repeated attempt reuses the metadata the caller's interceptors (token) set.
+      interceptors: [...(opts.interceptors ?? []), midResponseRetryInterceptor()],
+    },
   ];
 }
 
