@@ -23,7 +23,7 @@ describe('client-side load balancing over business-svc replicas (real processes)
     auth.close();
   });
   after(async () => {
-    await Promise.all(replicas.slice(1).map((r) => r.stop()));
+    await Promise.all((replicas ?? []).slice(1).map((r) => r.stop()));
     await sys?.stop();
   });
 
