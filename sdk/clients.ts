@@ -5,44 +5,64 @@ import { RevocationServiceClient } from '../gen/auth/v1/revocation_service.js';
 import { UserDirectoryClient } from '../gen/auth/v1/user_directory.js';
 import { DashboardServiceClient } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceClient } from '../gen/business/v1/notes_service.js';
+import { channelTarget, loadBalancingChannelOptions } from './load-balancing.js';
+import { midResponseRetryInterceptor } from './mid-response-retry.js';
+
+/**
+ * Where a service runs: one `host:port` (a DNS name is resolved to all its records) or
+ * several replicas' `ip:port`. Calls are spread over all of them (round_robin), and
+ * idempotent reads are retried on another replica when one is UNAVAILABLE.
+ */
+export type ServiceAddress = string | readonly string[];
+
+/** Tells an address apart from a ready-made client where an SDK class accepts either. */
+export function isServiceAddress<T extends object>(value: ServiceAddress | T): value is ServiceAddress {
+  return typeof value === 'string' || Array.isArray(value);
+}
 
 export interface ClientOptions {
   /** Plaintext by default (local development); pass TLS credentials in production. */
   readonly credentials?: ChannelCredentials;
   /** E.g. `[session.interceptor]` to authenticate every call. */
   readonly interceptors?: readonly Interceptor[];
+  /** Override any default, e.g. `grpc.service_config` or keepalive (see load-balancing.ts). */
   readonly channelOptions?: ChannelOptions;
 }
 
 function clientArgs(opts: ClientOptions): [ChannelCredentials, ChannelOptions] {
   return [
     opts.credentials ?? grpcCredentials.createInsecure(),
-    { ...opts.channelOptions, interceptors: [...(opts.interceptors ?? [])] },
+    {
+      ...loadBalancingChannelOptions(),
+      ...opts.channelOptions,
+      // Innermost: a repeated attempt reuses the metadata the caller's interceptors (token) set.
+      interceptors: [...(opts.interceptors ?? []), midResponseRetryInterceptor()],
+    },
   ];
 }
 
-export function createAuthClient(address: string, opts: ClientOptions = {}): AuthServiceClient {
-  return new AuthServiceClient(address, ...clientArgs(opts));
+export function createAuthClient(address: ServiceAddress, opts: ClientOptions = {}): AuthServiceClient {
+  return new AuthServiceClient(channelTarget(address), ...clientArgs(opts));
 }
 
-export function createDashboardClient(address: string, opts: ClientOptions = {}): DashboardServiceClient {
-  return new DashboardServiceClient(address, ...clientArgs(opts));
+export function createDashboardClient(address: ServiceAddress, opts: ClientOptions = {}): DashboardServiceClient {
+  return new DashboardServiceClient(channelTarget(address), ...clientArgs(opts));
 }
 
-export function createNotesClient(address: string, opts: ClientOptions = {}): NotesServiceClient {
-  return new NotesServiceClient(address, ...clientArgs(opts));
+export function createNotesClient(address: ServiceAddress, opts: ClientOptions = {}): NotesServiceClient {
+  return new NotesServiceClient(channelTarget(address), ...clientArgs(opts));
 }
 
-export function createKeysClient(address: string, opts: ClientOptions = {}): KeysServiceClient {
-  return new KeysServiceClient(address, ...clientArgs(opts));
+export function createKeysClient(address: ServiceAddress, opts: ClientOptions = {}): KeysServiceClient {
+  return new KeysServiceClient(channelTarget(address), ...clientArgs(opts));
 }
 
 /** Service-to-service: needs a service token with `users.read` (pass ServiceCredentials' interceptor). */
-export function createUserDirectoryClient(address: string, opts: ClientOptions = {}): UserDirectoryClient {
-  return new UserDirectoryClient(address, ...clientArgs(opts));
+export function createUserDirectoryClient(address: ServiceAddress, opts: ClientOptions = {}): UserDirectoryClient {
+  return new UserDirectoryClient(channelTarget(address), ...clientArgs(opts));
 }
 
 /** Service-to-service: needs a service token with `revocations.watch`. */
-export function createRevocationClient(address: string, opts: ClientOptions = {}): RevocationServiceClient {
-  return new RevocationServiceClient(address, ...clientArgs(opts));
+export function createRevocationClient(address: ServiceAddress, opts: ClientOptions = {}): RevocationServiceClient {
+  return new RevocationServiceClient(channelTarget(address), ...clientArgs(opts));
 }

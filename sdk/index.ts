@@ -8,6 +8,10 @@
  * Services calling services use ServiceCredentials the same way, and verify incoming
  * tokens with publicKeysFetcher + RevocationWatcher.
  *
+ * Replicas: pass several `ip:port` addresses (or one DNS name with a record per replica):
+ * calls are spread round-robin, and idempotent reads (IDEMPOTENT_METHODS) are retried on
+ * another replica when one is UNAVAILABLE.
+ *
  * Over TLS, pass `credentials: tlsCredentials({ ca, cert?, key? })` to any create*Client
  * (and to Session as `clientOptions: { credentials }`).
  */
@@ -20,7 +24,10 @@ export {
   createRevocationClient,
   createUserDirectoryClient,
   type ClientOptions,
+  type ServiceAddress,
 } from './clients.js';
+export { IDEMPOTENT_METHODS } from './idempotent-methods.js';
+export { balancedServiceConfig, channelTarget } from './load-balancing.js';
 export { publicKeysFetcher } from './public-keys.js';
 export { RenewingToken, type IssuedAccessToken, type RenewingTokenOptions } from './renewing-token.js';
 export { RevocationWatcher, type RevocationWatcherOptions } from './revocation-watcher.js';

@@ -1,10 +1,10 @@
 import { Metadata } from '@grpc/grpc-js';
 import type { KeySetSnapshot } from '../lib/authn/jwks-cache.js';
-import { createKeysClient, type ClientOptions } from './clients.js';
+import { createKeysClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { unaryCall } from './unary-call.js';
 
 /** A fetch function for JwksCache: auth-svc's KeysService/ListPublicKeys, with a deadline. */
-export function publicKeysFetcher(authAddress: string, opts: ClientOptions = {}, timeoutMs = 2000): {
+export function publicKeysFetcher(authAddress: ServiceAddress, opts: ClientOptions = {}, timeoutMs = 2000): {
   fetch: () => Promise<KeySetSnapshot>;
   close: () => void;
 } {

@@ -1,13 +1,13 @@
 import type { Interceptor } from '@grpc/grpc-js';
 import type { AuthServiceClient, IssueServiceTokenResponse } from '../gen/auth/v1/auth_service.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
-import { createAuthClient, type ClientOptions } from './clients.js';
+import { createAuthClient, isServiceAddress, type ClientOptions, type ServiceAddress } from './clients.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
 import { unaryCall } from './unary-call.js';
 
 export interface ServiceCredentialsOptions extends RenewingTokenOptions {
-  /** auth-svc address (`host:port`), or an existing client. */
-  readonly auth: string | AuthServiceClient;
+  /** auth-svc address (`host:port`, or several replicas), or an existing client. */
+  readonly auth: ServiceAddress | AuthServiceClient;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly clientOptions?: ClientOptions;
@@ -28,8 +28,8 @@ export class ServiceCredentials {
   private readonly token: RenewingToken<IssueServiceTokenResponse>;
 
   constructor(private readonly opts: ServiceCredentialsOptions) {
-    this.ownsClient = typeof opts.auth === 'string';
-    this.client = typeof opts.auth === 'string' ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
+    this.ownsClient = isServiceAddress(opts.auth);
+    this.client = isServiceAddress(opts.auth) ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
     this.token = new RenewingToken(() => this.issue(), opts);
     this.interceptor = bearerInterceptor(() => this.token.token());
   }

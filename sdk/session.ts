@@ -1,13 +1,13 @@
 import { Metadata, status, type Interceptor } from '@grpc/grpc-js';
 import type { AuthServiceClient, LoginResponse } from '../gen/auth/v1/auth_service.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
-import { createAuthClient, type ClientOptions } from './clients.js';
+import { createAuthClient, isServiceAddress, type ClientOptions, type ServiceAddress } from './clients.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
 import { unaryCall } from './unary-call.js';
 
 export interface SessionOptions extends RenewingTokenOptions {
-  /** auth-svc address (`host:port`), or an existing client. */
-  readonly auth: string | AuthServiceClient;
+  /** auth-svc address (`host:port`, or several replicas), or an existing client. */
+  readonly auth: ServiceAddress | AuthServiceClient;
   readonly email: string;
   readonly password: string;
   /** Channel options for the auth-svc client created from an address. */
@@ -47,8 +47,8 @@ export class Session {
 
   /** Logs in; rejects with the gRPC error (UNAUTHENTICATED for bad credentials). */
   static async login(opts: SessionOptions): Promise<Session> {
-    const ownsClient = typeof opts.auth === 'string';
-    const client = typeof opts.auth === 'string' ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
+    const ownsClient = isServiceAddress(opts.auth);
+    const client = isServiceAddress(opts.auth) ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
     try {
       const first = await unaryCall(client, client.login, { email: opts.email, password: opts.password });
       return new Session(client, ownsClient, opts, first);
