@@ -1,13 +1,5 @@
-import type { Db } from '../../lib/sqlite/database.js';
-
-export interface StoredKey {
-  readonly kid: string;
-  readonly alg: string;
-  readonly privatePem: string;
-  readonly createdAt: number;
-  readonly activeFrom: number;
-  readonly retiredAt: number | null;
-}
+import type { Db } from '../../../lib/sqlite/database.js';
+import type { KeyStore, StoredKey } from '../key-store.js';
 
 interface KeyRow {
   kid: string;
@@ -18,8 +10,8 @@ interface KeyRow {
   retired_at: number | null;
 }
 
-/** All SQL about signing keys. */
-export class KeyStore {
+/** All SQL about signing keys (SQLite). */
+export class SqliteKeyStore implements KeyStore {
   private readonly all;
   private readonly insert;
   private readonly retire;
@@ -39,7 +31,7 @@ export class KeyStore {
     );
   }
 
-  list(): StoredKey[] {
+  async list(): Promise<StoredKey[]> {
     return this.all.all().map((r) => ({
       kid: r.kid,
       alg: r.alg,
@@ -50,21 +42,18 @@ export class KeyStore {
     }));
   }
 
-  /** Adds a key that signs from `activeFrom`; every older key stops signing then. */
-  addAndSupersede(key: Omit<StoredKey, 'retiredAt'>): void {
+  async addAndSupersede(key: Omit<StoredKey, 'retiredAt'>): Promise<void> {
     this.db.transaction(() => {
       this.insert.run(key);
       this.retire.run(key.activeFrom, key.kid);
     })();
   }
 
-  /** Deletes keys retired before `cutoff` (no token they signed can still be valid). */
-  deleteRetiredBefore(cutoff: number): number {
+  async deleteRetiredBefore(cutoff: number): Promise<number> {
     return this.purge.run(cutoff).changes;
   }
 
-  /** Changes whenever a key is added or deleted: cheap to poll. */
-  fingerprint(): string {
+  async fingerprint(): Promise<string> {
     const v = this.version.get()!;
     return `${v.n}:${v.latest ?? 0}`;
   }

@@ -1,8 +1,12 @@
-import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
-import type { Db } from '../../lib/sqlite/database.js';
+import type { RevokedSessionEntry } from '../../../lib/authn/revocation-list.js';
+import type { Db } from '../../../lib/sqlite/database.js';
+import type { RevocationStore } from '../revocation-store.js';
 
-/** All SQL about revoked sessions that verifiers must still refuse. */
-export class RevocationStore {
+/**
+ * All SQL about revoked sessions (SQLite). SQLite runs one writer at a time, so AUTOINCREMENT
+ * seqs are committed in order.
+ */
+export class SqliteRevocationStore implements RevocationStore {
   private readonly insert;
   private readonly current;
   private readonly after;
@@ -10,7 +14,6 @@ export class RevocationStore {
   private readonly purge;
 
   constructor(db: Db) {
-    // Revoking twice keeps the first row (and its seq): it was published already.
     this.insert = db.prepare(
       'INSERT INTO revocations (session_id, revoked_at, forget_after) VALUES (?, ?, ?) ON CONFLICT (session_id) DO NOTHING',
     );
@@ -24,26 +27,24 @@ export class RevocationStore {
     this.purge = db.prepare('DELETE FROM revocations WHERE forget_after <= ?');
   }
 
-  add(entry: RevokedSessionEntry, now: number): void {
+  async add(entry: RevokedSessionEntry, now: number): Promise<void> {
     this.insert.run(entry.sessionId, now, entry.forgetAfter);
   }
 
-  /** Every revocation still relevant at `now`: the snapshot a (re)connecting verifier gets. */
-  active(now: number): RevokedSessionEntry[] {
+  async active(now: number): Promise<RevokedSessionEntry[]> {
     return this.current.all(now).map(toEntry);
   }
 
-  /** Revocations recorded after `seq` (by any process), oldest first, with the last seq seen. */
-  since(seq: number): { entries: RevokedSessionEntry[]; lastSeq: number } {
+  async since(seq: number): Promise<{ entries: RevokedSessionEntry[]; lastSeq: number }> {
     const rows = this.after.all(seq);
     return { entries: rows.map(toEntry), lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : seq };
   }
 
-  lastSeq(): number {
+  async lastSeq(): Promise<number> {
     return this.last.get()!.seq ?? 0;
   }
 
-  purgeForgotten(now: number): number {
+  async purgeForgotten(now: number): Promise<number> {
     return this.purge.run(now).changes;
   }
 }

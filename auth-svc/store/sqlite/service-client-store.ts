@@ -1,15 +1,5 @@
-import type { Db } from '../../lib/sqlite/database.js';
-
-export interface ServiceClient {
-  readonly id: string;
-  readonly name: string;
-  readonly secretHash: string;
-  readonly scopes: readonly string[];
-  /** The `sid` of every token the client gets; revoking the client revokes them. */
-  readonly sessionId: string;
-  readonly createdAt: number;
-  readonly revokedAt: number | null;
-}
+import type { Db } from '../../../lib/sqlite/database.js';
+import { ClientNameTakenError, type ServiceClient, type ServiceClientStore } from '../service-client-store.js';
 
 interface ClientRow {
   id: string;
@@ -21,14 +11,8 @@ interface ClientRow {
   revoked_at: number | null;
 }
 
-export class ClientNameTakenError extends Error {
-  constructor(name: string) {
-    super(`a service client named "${name}" already exists`);
-  }
-}
-
-/** All SQL about service clients (client-credentials callers). */
-export class ServiceClientStore {
+/** All SQL about service clients (SQLite). */
+export class SqliteServiceClientStore implements ServiceClientStore {
   private readonly insert;
   private readonly byId;
   private readonly byName;
@@ -48,7 +32,7 @@ export class ServiceClientStore {
     this.revoke = db.prepare('UPDATE service_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
   }
 
-  create(c: Omit<ServiceClient, 'revokedAt'>): void {
+  async create(c: Omit<ServiceClient, 'revokedAt'>): Promise<void> {
     try {
       this.insert.run({ ...c, scopes: c.scopes.join(' ') });
     } catch (err) {
@@ -57,25 +41,25 @@ export class ServiceClientStore {
     }
   }
 
-  findById(id: string): ServiceClient | undefined {
+  async findById(id: string): Promise<ServiceClient | undefined> {
     const r = this.byId.get(id);
     return r && toClient(r);
   }
 
-  findByName(name: string): ServiceClient | undefined {
+  async findByName(name: string): Promise<ServiceClient | undefined> {
     const r = this.byName.get(name);
     return r && toClient(r);
   }
 
-  list(): ServiceClient[] {
+  async list(): Promise<ServiceClient[]> {
     return this.all.all().map(toClient);
   }
 
-  replaceSecret(id: string, secretHash: string): boolean {
+  async replaceSecret(id: string, secretHash: string): Promise<boolean> {
     return this.setSecret.run(secretHash, id).changes === 1;
   }
 
-  markRevoked(id: string, now: number): boolean {
+  async markRevoked(id: string, now: number): Promise<boolean> {
     return this.revoke.run(now, id).changes === 1;
   }
 }

@@ -1,19 +1,5 @@
-import type { Db } from '../../lib/sqlite/database.js';
-
-export interface StoredSession {
-  readonly id: string;
-  readonly userId: string;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-  readonly revokedAt: number | null;
-}
-
-export interface StoredRefreshToken {
-  readonly tokenHash: string;
-  readonly sessionId: string;
-  readonly expiresAt: number;
-  readonly usedAt: number | null;
-}
+import type { Db } from '../../../lib/sqlite/database.js';
+import type { NewRefreshToken, NewSession, SessionStore, StoredRefreshToken, StoredSession } from '../session-store.js';
 
 interface SessionRow {
   id: string;
@@ -30,8 +16,8 @@ interface RefreshRow {
   used_at: number | null;
 }
 
-/** All SQL about login sessions and their refresh tokens. Callers pass hashes, never tokens. */
-export class SessionStore {
+/** All SQL about login sessions and their refresh tokens (SQLite). */
+export class SqliteSessionStore implements SessionStore {
   private readonly insertSession;
   private readonly insertRefresh;
   private readonly selectSession;
@@ -63,29 +49,25 @@ export class SessionStore {
     this.purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
   }
 
-  /** A new session with its first refresh token, atomically. */
-  create(session: { id: string; userId: string; createdAt: number; expiresAt: number }, refreshHash: string): void {
+  async create(session: NewSession, refreshHash: string): Promise<void> {
     this.db.transaction(() => {
       this.insertSession.run(session);
       this.insertRefresh.run({ tokenHash: refreshHash, sessionId: session.id, createdAt: session.createdAt, expiresAt: session.expiresAt });
     })();
   }
 
-  findSession(id: string): StoredSession | undefined {
+  async findSession(id: string): Promise<StoredSession | undefined> {
     const r = this.selectSession.get(id);
     return r && { id: r.id, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at };
   }
 
-  findRefreshToken(tokenHash: string): StoredRefreshToken | undefined {
+  async findRefreshToken(tokenHash: string): Promise<StoredRefreshToken | undefined> {
     const r = this.selectRefresh.get(tokenHash);
     return r && { tokenHash: r.token_hash, sessionId: r.session_id, expiresAt: r.expires_at, usedAt: r.used_at };
   }
 
-  /**
-   * Marks `oldHash` used and adds its successor, atomically. Returns false when the old
-   * token was already used (a concurrent refresh won), so exactly one rotation succeeds.
-   */
-  rotate(oldHash: string, next: { tokenHash: string; sessionId: string; createdAt: number; expiresAt: number }): boolean {
+  /** better-sqlite3 transactions are synchronous: nothing else runs in between. */
+  async rotate(oldHash: string, next: NewRefreshToken): Promise<boolean> {
     return this.db.transaction(() => {
       if (this.markUsed.run(next.createdAt, oldHash).changes !== 1) return false;
       this.insertRefresh.run(next);
@@ -94,17 +76,16 @@ export class SessionStore {
     })();
   }
 
-  /** Marks a session revoked; false when it already was (or does not exist). */
-  markRevoked(id: string, reason: string, now: number): boolean {
+  async markRevoked(id: string, reason: string, now: number): Promise<boolean> {
     return this.revokeOne.run(now, reason, id).changes === 1;
   }
 
-  openSessionIds(userId: string, now: number): string[] {
+  async openSessionIds(userId: string, now: number): Promise<string[]> {
     return this.openOfUser.all(userId, now).map((r) => r.id);
   }
 
-  /** Deletes sessions (and, by cascade, their refresh tokens) that ended before `cutoff`. */
-  purgeEndedBefore(cutoff: number): number {
+  /** Refresh tokens go by cascade. */
+  async purgeEndedBefore(cutoff: number): Promise<number> {
     return this.purgeSessions.run(cutoff).changes;
   }
 }

@@ -1,23 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../lib/sqlite/database.js';
-
-export interface User {
-  readonly id: string;
-  readonly email: string;
-  readonly passwordHash: string;
-  readonly displayName: string;
-  readonly roles: readonly string[];
-  readonly disabled: boolean;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
-
-export interface NewUser {
-  readonly email: string;
-  readonly passwordHash: string;
-  readonly displayName: string;
-  readonly roles?: readonly string[];
-}
+import type { Db } from '../../../lib/sqlite/database.js';
+import { EmailTakenError, normalizeEmail, type NewUser, type User, type UserStore } from '../user-store.js';
 
 interface UserRow {
   id: string;
@@ -30,18 +13,8 @@ interface UserRow {
   updated_at: number;
 }
 
-export class EmailTakenError extends Error {
-  constructor() {
-    super('email already registered');
-  }
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().normalize('NFC').toLowerCase();
-}
-
-/** All SQL about users lives here. */
-export class UserStore {
+/** All SQL about users (SQLite). */
+export class SqliteUserStore implements UserStore {
   private readonly insert;
   private readonly byEmail;
   private readonly byId;
@@ -59,7 +32,7 @@ export class UserStore {
     this.updateFlags = db.prepare('UPDATE users SET roles = ?, disabled = ?, updated_at = ? WHERE id = ?');
   }
 
-  create(u: NewUser, now = Date.now()): User {
+  async create(u: NewUser, now = Date.now()): Promise<User> {
     const id = randomUUID();
     try {
       this.insert.run({
@@ -75,24 +48,24 @@ export class UserStore {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTakenError();
       throw err;
     }
-    return this.findById(id)!;
+    return (await this.findById(id))!;
   }
 
-  findByEmail(email: string): User | undefined {
+  async findByEmail(email: string): Promise<User | undefined> {
     const row = this.byEmail.get(normalizeEmail(email));
     return row && toUser(row);
   }
 
-  findById(id: string): User | undefined {
+  async findById(id: string): Promise<User | undefined> {
     const row = this.byId.get(id);
     return row && toUser(row);
   }
 
-  setPasswordHash(id: string, hash: string, now = Date.now()): void {
+  async setPasswordHash(id: string, hash: string, now = Date.now()): Promise<void> {
     this.updateHash.run(hash, now, id);
   }
 
-  setAccess(id: string, roles: readonly string[], disabled: boolean, now = Date.now()): void {
+  async setAccess(id: string, roles: readonly string[], disabled: boolean, now = Date.now()): Promise<void> {
     this.updateFlags.run(JSON.stringify(roles), disabled ? 1 : 0, now, id);
   }
 }
