@@ -12,6 +12,8 @@ export interface AuthConfig extends ProcessConfig {
   /** Undefined = plaintext. */
   readonly tls: ServerTlsConfig | undefined;
   readonly dbPath: string;
+  /** postgres://… : keep everything in PostgreSQL (shared by replicas) instead of the SQLite file. */
+  readonly databaseUrl: string | undefined;
   readonly tokens: TokenConfig;
   readonly accessTokenTtlSeconds: number;
   /** Sliding: each refresh issues a new refresh token with this lifetime. */
@@ -34,6 +36,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     listen: readListenConfig(env, 'AUTH', 50051),
     tls: readServerTlsConfig(env),
     dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),
+    databaseUrl: readDatabaseUrl(env),
     tokens: readTokenConfig(env),
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
     refreshTokenTtlSeconds: env.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
@@ -50,4 +53,12 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
 /** How long any token auth-svc issues can be accepted: lifetime plus clock skew, in ms. */
 export function tokenAcceptanceWindowMs(config: AuthConfig): number {
   return (Math.max(config.accessTokenTtlSeconds, config.serviceTokenTtlSeconds) + config.tokens.clockSkewSeconds) * 1000;
+}
+
+/** Only PostgreSQL URLs; the value is never echoed back (it may hold a password). */
+function readDatabaseUrl(env: EnvReader): string | undefined {
+  const url = env.optional('DATABASE_URL');
+  if (url === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) env.problem('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return url;
 }

@@ -12,7 +12,6 @@ import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import type { Logger } from '../lib/log/logger.js';
-import { openDatabase, type Db } from '../lib/sqlite/database.js';
 import { tokenAcceptanceWindowMs, type AuthConfig } from './config.js';
 import { authServiceHandlers } from './handlers/auth-service.js';
 import { keysServiceHandlers } from './handlers/keys-service.js';
@@ -22,13 +21,10 @@ import { PasswordHasher } from './passwords/password-hasher.js';
 import { ServiceClients } from './service-clients/service-clients.js';
 import { Revoker } from './sessions/revoker.js';
 import { SessionManager } from './sessions/session-manager.js';
-import { AUTH_MIGRATIONS } from './store/migrations.js';
-import { RevocationStore } from './store/revocation-store.js';
-import { ServiceClientStore } from './store/service-client-store.js';
-import { SessionStore } from './store/session-store.js';
+import { openAuthStore, type AuthStore } from './store/index.js';
+import { redactedUrl } from './store/postgres/pool.js';
 import { LoginGuard } from './throttle/login-guard.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
-import { UserStore } from './store/user-store.js';
 import { signingSetup } from './tokens/signing-setup.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 
@@ -52,13 +48,15 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface AuthServer {
   readonly server: RunningServer;
-  readonly db: Db;
-  readonly close: () => void;
+  readonly store: AuthStore;
+  readonly close: () => Promise<void>;
 }
 
 export async function startAuthServer(config: AuthConfig, log: Logger): Promise<AuthServer> {
-  const db = openDatabase(config.dbPath, AUTH_MIGRATIONS);
-  const signing = signingSetup(db, config.tokens, tokenAcceptanceWindowMs(config));
+  const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
+  const store = await openAuthStore(config, storeError);
+  log.info({ store: store.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${store.backend}`);
+  const signing = await signingSetup(store, config.tokens, tokenAcceptanceWindowMs(config), storeError);
   const tokens = new TokenIssuer({
     issuer: config.tokens.issuer,
     audience: config.tokens.audience,
@@ -66,23 +64,24 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
     serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
     signingKey: signing.signingKey,
   });
-  const users = new UserStore(db);
-  const revoker = new Revoker(new RevocationStore(db), tokenAcceptanceWindowMs(config));
+  const users = store.users;
+  const revoker = await Revoker.open(store.revocations, tokenAcceptanceWindowMs(config));
   const sessions = new SessionManager({
-    sessions: new SessionStore(db),
+    sessions: store.sessions,
     users,
     tokens,
     revoker,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     log,
   });
-  const serviceClients = new ServiceClients(new ServiceClientStore(db), revoker);
+  const serviceClients = new ServiceClients(store.serviceClients, revoker);
 
   // auth-svc verifies its own tokens (Logout, ChangePassword, …) and refuses revoked ones at once.
   const revoked = new RevocationList();
-  revoked.replace(revoker.snapshot());
+  // Nothing publishes before watchOtherWriters or the first RPC, so no entry falls between these two.
+  revoked.replace(await revoker.snapshot());
   revoker.subscribe((entries) => revoked.add(entries));
-  revoker.watchOtherWriters();
+  revoker.watchOtherWriters(store.changes, storeError);
 
   const streams = new OpenStreams();
   const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
@@ -112,10 +111,16 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   });
 
   const purge = setInterval(() => {
-    const ended = sessions.purgeEnded();
-    const forgotten = revoker.purgeForgotten();
-    if (ended + forgotten > 0) log.info({ ended, forgotten }, 'purged old sessions and revocations');
+    void Promise.all([sessions.purgeEnded(), revoker.purgeForgotten()]).then(([ended, forgotten]) => {
+      if (ended + forgotten > 0) log.info({ ended, forgotten }, 'purged old sessions and revocations');
+    }, storeError);
   }, PURGE_INTERVAL_MS);
   purge.unref();
-  return { server, db, close: () => (clearInterval(purge), revoker.stop(), db.close()) };
+  const close = async () => {
+    clearInterval(purge);
+    revoker.stop();
+    signing.stop();
+    await store.close();
+  };
+  return { server, store, close };
 }

@@ -4,13 +4,12 @@
  * twice the verifiers' default refresh period), so no verifier meets an unknown kid.
  * The old key keeps verifying until every token it signed has expired, then is deleted.
  * Run it where auth-svc's database lives, with the same environment; auth-svc picks
- * the change up within a second, without a restart.
+ * the change up within a second, without a restart (every replica, with PostgreSQL: at once).
  */
 import { parseArgs } from 'node:util';
 import { loadAuthConfig, tokenAcceptanceWindowMs } from '../auth-svc/config.js';
-import { AUTH_MIGRATIONS } from '../auth-svc/store/migrations.js';
+import { openAuthStore } from '../auth-svc/store/index.js';
 import { openKeyRing } from '../auth-svc/tokens/signing-setup.js';
-import { openDatabase } from '../lib/sqlite/database.js';
 
 const { values } = parseArgs({ options: { 'publish-ahead-seconds': { type: 'string', default: '120' } } });
 const publishAhead = Number(values['publish-ahead-seconds']);
@@ -23,7 +22,11 @@ if (config.tokens.algorithm === 'HS256') {
   process.stderr.write('JWT_ALGORITHM=HS256 uses one shared secret: rotate it by changing JWT_SECRET everywhere\n');
   process.exit(64);
 }
-const db = openDatabase(config.dbPath, AUTH_MIGRATIONS);
-const kid = openKeyRing(db, config.tokens, tokenAcceptanceWindowMs(config)).rotate(publishAhead * 1000);
-db.close();
+const store = await openAuthStore(config);
+let kid: string;
+try {
+  kid = await openKeyRing(store.keys, config.tokens, tokenAcceptanceWindowMs(config)).rotate(publishAhead * 1000);
+} finally {
+  await store.close();
+}
 process.stdout.write(`new signing key ${kid}: published now, signs in ${publishAhead} s\n`);

@@ -14,10 +14,8 @@ import { parseArgs } from 'node:util';
 import { loadAuthConfig, tokenAcceptanceWindowMs } from '../auth-svc/config.js';
 import { ServiceClients } from '../auth-svc/service-clients/service-clients.js';
 import { Revoker } from '../auth-svc/sessions/revoker.js';
-import { AUTH_MIGRATIONS } from '../auth-svc/store/migrations.js';
-import { RevocationStore } from '../auth-svc/store/revocation-store.js';
-import { ServiceClientStore, type ServiceClient } from '../auth-svc/store/service-client-store.js';
-import { openDatabase } from '../lib/sqlite/database.js';
+import { openAuthStore } from '../auth-svc/store/index.js';
+import type { ServiceClient } from '../auth-svc/store/service-client-store.js';
 
 const USAGE = 'usage: service-clients create <name> --scopes a,b | list | rotate-secret <id|name> | revoke <id|name> [--json]';
 
@@ -28,8 +26,8 @@ const { values, positionals } = parseArgs({
 const [command, target] = positionals;
 
 const config = loadAuthConfig();
-const db = openDatabase(config.dbPath, AUTH_MIGRATIONS);
-const clients = new ServiceClients(new ServiceClientStore(db), new Revoker(new RevocationStore(db), tokenAcceptanceWindowMs(config)));
+const store = await openAuthStore(config);
+const clients = new ServiceClients(store.serviceClients, await Revoker.open(store.revocations, tokenAcceptanceWindowMs(config)));
 
 const describe = (c: ServiceClient) => ({ id: c.id, name: c.name, scopes: c.scopes, revoked: c.revokedAt !== null });
 const print = (data: object, text: string) => process.stdout.write(values.json ? `${JSON.stringify(data)}\n` : `${text}\n`);
@@ -39,24 +37,24 @@ try {
     case 'create': {
       if (!target) throw new Error(USAGE);
       const scopes = values.scopes.split(',').map((s) => s.trim()).filter(Boolean);
-      const { client, secret } = clients.create(target, scopes);
+      const { client, secret } = await clients.create(target, scopes);
       print({ ...describe(client), secret }, `created ${client.name}\n  SERVICE_CLIENT_ID=${client.id}\n  SERVICE_CLIENT_SECRET=${secret}\n  scopes: ${client.scopes.join(' ') || '(none)'}\nThe secret is shown only now.`);
       break;
     }
     case 'list': {
-      const all = clients.list().map(describe);
+      const all = (await clients.list()).map(describe);
       print(all, all.map((c) => `${c.id}  ${c.name}  [${c.scopes.join(' ')}]${c.revoked ? '  REVOKED' : ''}`).join('\n') || '(no service clients)');
       break;
     }
     case 'rotate-secret': {
       if (!target) throw new Error(USAGE);
-      const { client, secret } = clients.rotateSecret(target);
+      const { client, secret } = await clients.rotateSecret(target);
       print({ ...describe(client), secret }, `new secret for ${client.name}\n  SERVICE_CLIENT_SECRET=${secret}\nThe old secret no longer works.`);
       break;
     }
     case 'revoke': {
       if (!target) throw new Error(USAGE);
-      const client = clients.revoke(target);
+      const client = await clients.revoke(target);
       print(describe(client), `revoked ${client.name}: no new tokens, and its current tokens are refused everywhere`);
       break;
     }
@@ -67,5 +65,5 @@ try {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 64;
 } finally {
-  db.close();
+  await store.close();
 }

@@ -25,10 +25,10 @@ export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'reg
       const displayName = requireText('display_name', req.displayName, 1, 100);
       const problem = passwordProblem(req.password, email);
       if (problem) throw invalidArgument('password', problem);
-      if (users.findByEmail(email)) throw emailTaken();
+      if (await users.findByEmail(email)) throw emailTaken();
       const passwordHash = await hasher.hash(req.password);
       try {
-        const user = users.create({ email, passwordHash, displayName });
+        const user = await users.create({ email, passwordHash, displayName });
         log.info({ sub: user.id }, 'user registered');
         return { userId: user.id };
       } catch (err) {
@@ -40,7 +40,7 @@ export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'reg
 
     changePassword: unary(log, async (req, { principal, call }) => {
       if (req.currentPassword === '') throw invalidArgument('current_password', 'is required');
-      const user = users.findById(principal.subject);
+      const user = await users.findById(principal.subject);
       if (!user) throw new GrpcError(status.NOT_FOUND, 'account no longer exists');
       const problem = passwordProblem(req.newPassword, user.email);
       if (problem) throw invalidArgument('new_password', problem);
@@ -52,9 +52,9 @@ export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'reg
       if (!(await throttledPasswordCheck(deps, user.email, user, req.currentPassword, call.getPeer()))) {
         throw new GrpcError(status.PERMISSION_DENIED, 'current password is incorrect');
       }
-      users.setPasswordHash(user.id, await hasher.hash(req.newPassword));
+      await users.setPasswordHash(user.id, await hasher.hash(req.newPassword));
       // Whoever else knew the old password is signed out everywhere; the caller stays in.
-      const revokedSessions = sessions.revokeAllOf(user.id, 'password changed', principal.sessionId);
+      const revokedSessions = await sessions.revokeAllOf(user.id, 'password changed', principal.sessionId);
       log.info({ sub: user.id, revokedSessions }, 'password changed');
       return { revokedSessions };
     }),

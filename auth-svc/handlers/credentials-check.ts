@@ -38,7 +38,7 @@ async function passwordMatches(users: UserStore, hasher: PasswordHasher, user: U
   // Over-long input would only burn hashing time; it cannot be a valid password.
   if ([...password].length > MAX_PASSWORD_LENGTH) return false;
   const ok = user ? await hasher.verify(password, user.passwordHash) : await hasher.verifyNothing(password);
-  if (ok && user && hasher.needsRehash(user.passwordHash)) users.setPasswordHash(user.id, await hasher.hash(password));
+  if (ok && user && hasher.needsRehash(user.passwordHash)) await users.setPasswordHash(user.id, await hasher.hash(password));
   return ok && user !== undefined;
 }
 

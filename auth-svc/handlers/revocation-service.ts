@@ -11,18 +11,32 @@ const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 /** auth.v1.RevocationService: a snapshot, then every revocation as it happens. */
 export function revocationServiceHandlers({ revoker, streams, log }: { revoker: Revoker; streams: OpenStreams; log: Logger }): RevocationServiceServer {
   return {
-    watchRevocations: serverStream(log, (_req, { principal, call }) =>
-      liveStream(call, {
+    watchRevocations: serverStream(log, async (_req, { principal, call }) => {
+      // Subscribed before the snapshot is read, so nothing revoked meanwhile is missed;
+      // what arrives before the snapshot is sent waits behind it (repeats are harmless).
+      const early: RevokedSessionEntry[] = [];
+      let forward: ((entries: readonly RevokedSessionEntry[]) => void) | undefined;
+      const unsubscribe = revoker.subscribe((entries) => (forward ? forward(entries) : early.push(...entries)));
+      let snapshot: RevokedSessionEntry[];
+      try {
+        snapshot = await revoker.snapshot();
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+      if (call.cancelled) return void unsubscribe(); // gone while we read
+      return liveStream(call, {
         principal,
         streams,
         maxBacklogBytes: MAX_BACKLOG_BYTES,
         attach: (send) => {
-          // Same tick: nothing can be revoked between the snapshot and the subscription.
-          send({ snapshot: true, revoked: revoker.snapshot().map(toMessage) });
-          return revoker.subscribe((entries) => send({ snapshot: false, revoked: entries.map(toMessage) }));
+          send({ snapshot: true, revoked: snapshot.map(toMessage) });
+          if (early.length > 0) send({ snapshot: false, revoked: early.map(toMessage) });
+          forward = (entries) => send({ snapshot: false, revoked: entries.map(toMessage) });
+          return unsubscribe;
         },
-      }),
-    ),
+      });
+    }),
   };
 }
 

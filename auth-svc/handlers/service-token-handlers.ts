@@ -18,11 +18,11 @@ const BAD_CLIENT = new GrpcError(status.UNAUTHENTICATED, 'invalid client credent
 
 export function serviceTokenHandlers({ serviceClients, tokens, log }: ServiceTokenDeps): Pick<AuthServiceServer, 'issueServiceToken'> {
   return {
-    issueServiceToken: publicUnary(log, (req) => {
+    issueServiceToken: publicUnary(log, async (req) => {
       if (req.clientId === '') throw invalidArgument('client_id', 'is required');
       if (req.clientSecret === '') throw invalidArgument('client_secret', 'is required');
       if (req.clientId.length > 64 || req.clientSecret.length > MAX_OPAQUE_SECRET_LENGTH) throw BAD_CLIENT;
-      const client = serviceClients.authenticate(req.clientId, req.clientSecret);
+      const client = await serviceClients.authenticate(req.clientId, req.clientSecret);
       if (!client) {
         log.warn({ event: 'security', kind: 'bad_client_credentials', clientId: req.clientId }, 'service token refused');
         throw BAD_CLIENT;

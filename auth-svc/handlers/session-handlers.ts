@@ -27,28 +27,28 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
       if (req.email === '') throw invalidArgument('email', 'is required');
       if (req.password === '') throw invalidArgument('password', 'is required');
       if (req.email.length > 254) throw badCredentials();
-      const user = users.findByEmail(req.email);
+      const user = await users.findByEmail(req.email);
       if (!(await throttledPasswordCheck(deps, req.email, user, req.password, call.getPeer())) || !user) throw badCredentials();
       if (user.disabled) throw new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
-      return tokenResponse(sessions.open(user));
+      return tokenResponse(await sessions.open(user));
     }),
 
-    refresh: publicUnary(log, (req) => {
+    refresh: publicUnary(log, async (req) => {
       if (req.refreshToken === '') throw invalidArgument('refresh_token', 'is required');
       if (req.refreshToken.length > MAX_OPAQUE_SECRET_LENGTH) throw REFRESH_REFUSED.unknown;
-      const outcome = sessions.refresh(req.refreshToken);
+      const outcome = await sessions.refresh(req.refreshToken);
       if (!outcome.ok) throw REFRESH_REFUSED[outcome.failure];
       return tokenResponse(outcome.tokens);
     }),
 
-    logout: unary(log, (_req, { principal }) => {
+    logout: unary(log, async (_req, { principal }) => {
       if (!principal.sessionId) throw new GrpcError(status.FAILED_PRECONDITION, 'this token belongs to no session');
-      sessions.revoke(principal.sessionId, 'logout');
+      await sessions.revoke(principal.sessionId, 'logout');
       return {};
     }),
 
-    logoutAll: unary(log, (_req, { principal }) => ({
-      revokedSessions: sessions.revokeAllOf(principal.subject, 'logout everywhere'),
+    logoutAll: unary(log, async (_req, { principal }) => ({
+      revokedSessions: await sessions.revokeAllOf(principal.subject, 'logout everywhere'),
     })),
   };
 }

@@ -8,8 +8,8 @@ import type { UserStore } from '../store/user-store.js';
 /** auth.v1.UserDirectory: for services with the users.read scope (the policy table enforces it). */
 export function userDirectoryHandlers({ users, log }: { users: UserStore; log: Logger }): UserDirectoryServer {
   return {
-    getUser: unary(log, (req) => {
-      const user = users.findById(requireUuid('user_id', req.userId));
+    getUser: unary(log, async (req) => {
+      const user = await users.findById(requireUuid('user_id', req.userId));
       if (!user) throw notFound('user');
       return { user: { userId: user.id, email: user.email, displayName: user.displayName, roles: [...user.roles] } };
     }),

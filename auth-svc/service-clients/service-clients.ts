@@ -20,7 +20,7 @@ export class ServiceClients {
     private readonly now: () => number = Date.now,
   ) {}
 
-  create(name: string, scopes: readonly string[]): { client: ServiceClient; secret: string } {
+  async create(name: string, scopes: readonly string[]): Promise<{ client: ServiceClient; secret: string }> {
     if (!NAME_SHAPE.test(name)) throw new Error('name must be lower-case letters, digits and dashes (at most 63)');
     const bad = scopes.filter((s) => !isValidScope(s));
     if (bad.length > 0) throw new Error(`invalid scope names: ${bad.join(', ')}`);
@@ -33,37 +33,37 @@ export class ServiceClients {
       sessionId: randomUUID(),
       createdAt: this.now(),
     };
-    this.store.create(client);
+    await this.store.create(client);
     return { client: { ...client, revokedAt: null }, secret: secret.value };
   }
 
   /** A new secret; the old one stops working at once. */
-  rotateSecret(idOrName: string): { client: ServiceClient; secret: string } {
-    const client = this.require(idOrName);
+  async rotateSecret(idOrName: string): Promise<{ client: ServiceClient; secret: string }> {
+    const client = await this.require(idOrName);
     const secret = newOpaqueSecret();
-    if (!this.store.replaceSecret(client.id, secret.hash)) throw new Error(`service client ${idOrName} is revoked`);
+    if (!(await this.store.replaceSecret(client.id, secret.hash))) throw new Error(`service client ${idOrName} is revoked`);
     return { client, secret: secret.value };
   }
 
-  revoke(idOrName: string): ServiceClient {
-    const client = this.require(idOrName);
-    if (this.store.markRevoked(client.id, this.now())) this.revoker.revoke([client.sessionId]);
+  async revoke(idOrName: string): Promise<ServiceClient> {
+    const client = await this.require(idOrName);
+    if (await this.store.markRevoked(client.id, this.now())) await this.revoker.revoke([client.sessionId]);
     return client;
   }
 
-  list(): ServiceClient[] {
+  list(): Promise<ServiceClient[]> {
     return this.store.list();
   }
 
   /** The client when id and secret match and it is not revoked; constant-time either way. */
-  authenticate(clientId: string, secret: string): ServiceClient | undefined {
-    const client = this.store.findById(clientId);
+  async authenticate(clientId: string, secret: string): Promise<ServiceClient | undefined> {
+    const client = await this.store.findById(clientId);
     const matches = opaqueSecretMatches(secret, client?.secretHash ?? NO_SUCH_CLIENT_HASH);
     return client && matches && client.revokedAt === null ? client : undefined;
   }
 
-  private require(idOrName: string): ServiceClient {
-    const client = this.store.findById(idOrName) ?? this.store.findByName(idOrName);
+  private async require(idOrName: string): Promise<ServiceClient> {
+    const client = (await this.store.findById(idOrName)) ?? (await this.store.findByName(idOrName));
     if (!client) throw new Error(`no service client ${idOrName}`);
     return client;
   }

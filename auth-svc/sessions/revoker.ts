@@ -1,50 +1,65 @@
+import { coalesced } from '../../lib/async/coalesced-run.js';
 import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
+import type { ChangeFeed } from '../store/auth-store.js';
 import type { RevocationStore } from '../store/revocation-store.js';
 
 export type RevocationListener = (revoked: readonly RevokedSessionEntry[]) => void;
 
-/** How often rows written by other processes (admin commands) are picked up. */
+/** How often rows written by other processes are looked for when nothing pushes them (SQLite). */
 const POLL_INTERVAL_MS = 250;
+/** With a change feed (PostgreSQL LISTEN), polling is only a safety net. */
+const SAFETY_POLL_INTERVAL_MS = 5_000;
 
 /**
  * Records revoked session ids and pushes them to subscribers (RevocationService
  * streams, auth-svc's own verifier). Everything is published from the database, in
- * `seq` order: this process's revocations at once, other processes' within a poll
- * interval. Each id is remembered until every token of its session has expired:
- * `tokenLifetimeMs` is the longest token lifetime plus clock skew.
+ * `seq` order: this process's revocations at once, other processes' (admin commands,
+ * other replicas) when the change feed says so or within a poll interval. Each id is
+ * remembered until every token of its session has expired: `tokenLifetimeMs` is the
+ * longest token lifetime plus clock skew.
  */
 export class Revoker {
   private readonly listeners = new Set<RevocationListener>();
-  private lastSeq: number;
   private timer: NodeJS.Timeout | undefined;
+  private unwatch: (() => void) | undefined;
+  /** One read at a time, so no row is published twice and none out of order. */
+  readonly publishNew = coalesced(() => this.readNew());
 
-  constructor(
+  private constructor(
     private readonly store: RevocationStore,
     private readonly tokenLifetimeMs: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    // Older rows reach subscribers through snapshots.
-    this.lastSeq = store.lastSeq();
+    private readonly now: () => number,
+    private lastSeq: number,
+  ) {}
+
+  /** Older rows reach subscribers through snapshots, so publishing starts after the newest. */
+  static async open(store: RevocationStore, tokenLifetimeMs: number, now: () => number = Date.now): Promise<Revoker> {
+    return new Revoker(store, tokenLifetimeMs, now, await store.lastSeq());
   }
 
-  revoke(sessionIds: readonly string[]): void {
+  /** Resolves once the revocations are stored and published to this process's subscribers. */
+  async revoke(sessionIds: readonly string[]): Promise<void> {
+    if (sessionIds.length === 0) return;
     const now = this.now();
-    for (const sessionId of sessionIds) this.store.add({ sessionId, forgetAfter: now + this.tokenLifetimeMs }, now);
-    this.publishNew();
+    for (const sessionId of sessionIds) await this.store.add({ sessionId, forgetAfter: now + this.tokenLifetimeMs }, now);
+    await this.publishNew();
   }
 
-  /** Starts picking up revocations made by other processes. */
-  watchOtherWriters(): void {
-    this.timer = setInterval(() => this.publishNew(), POLL_INTERVAL_MS);
+  /** Starts picking up revocations made by other processes; `onError` hears failed reads (retried). */
+  watchOtherWriters(changes: ChangeFeed | undefined, onError: (err: Error) => void): void {
+    const check = () => void this.publishNew().catch(onError);
+    this.unwatch = changes?.subscribe('revocations', check);
+    this.timer = setInterval(check, changes ? SAFETY_POLL_INTERVAL_MS : POLL_INTERVAL_MS);
     this.timer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.unwatch?.();
   }
 
   /** What a (re)connecting verifier must know. */
-  snapshot(): RevokedSessionEntry[] {
+  snapshot(): Promise<RevokedSessionEntry[]> {
     return this.store.active(this.now());
   }
 
@@ -53,12 +68,12 @@ export class Revoker {
     return () => this.listeners.delete(listener);
   }
 
-  purgeForgotten(): number {
+  purgeForgotten(): Promise<number> {
     return this.store.purgeForgotten(this.now());
   }
 
-  private publishNew(): void {
-    const { entries, lastSeq } = this.store.since(this.lastSeq);
+  private async readNew(): Promise<void> {
+    const { entries, lastSeq } = await this.store.since(this.lastSeq);
     this.lastSeq = lastSeq;
     if (entries.length === 0) return;
     for (const listener of this.listeners) listener(entries);

@@ -36,30 +36,30 @@ export interface SessionManagerOptions {
 export class SessionManager {
   constructor(private readonly o: SessionManagerOptions) {}
 
-  open(user: User): SessionTokens {
+  async open(user: User): Promise<SessionTokens> {
     const now = this.now();
     const sessionId = randomUUID();
     const refresh = newOpaqueSecret();
-    this.o.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: this.refreshExpiry(now) }, refresh.hash);
+    await this.o.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: this.refreshExpiry(now) }, refresh.hash);
     return this.tokensFor(user, sessionId, refresh.value);
   }
 
-  refresh(refreshToken: string): RefreshOutcome {
+  async refresh(refreshToken: string): Promise<RefreshOutcome> {
     const now = this.now();
     const hash = hashOpaqueSecret(refreshToken);
-    const stored = this.o.sessions.findRefreshToken(hash);
+    const stored = await this.o.sessions.findRefreshToken(hash);
     if (!stored) return { ok: false, failure: 'unknown' };
-    const session = this.o.sessions.findSession(stored.sessionId);
+    const session = await this.o.sessions.findSession(stored.sessionId);
     if (!session || session.revokedAt !== null) return { ok: false, failure: 'revoked' };
     if (stored.usedAt !== null) return this.reused(session.id, session.userId);
     if (stored.expiresAt <= now) return { ok: false, failure: 'expired' };
-    const user = this.o.users.findById(session.userId);
+    const user = await this.o.users.findById(session.userId);
     if (!user || user.disabled) {
-      this.revoke(session.id, 'account disabled');
+      await this.revoke(session.id, 'account disabled');
       return { ok: false, failure: 'disabled' };
     }
     const next = newOpaqueSecret();
-    const rotated = this.o.sessions.rotate(hash, {
+    const rotated = await this.o.sessions.rotate(hash, {
       tokenHash: next.hash,
       sessionId: session.id,
       createdAt: now,
@@ -71,28 +71,29 @@ export class SessionManager {
   }
 
   /** Revokes one session; false when it was unknown or already revoked. */
-  revoke(sessionId: string, reason: string): boolean {
-    const revoked = this.o.sessions.markRevoked(sessionId, reason, this.now());
-    if (revoked) this.o.revoker.revoke([sessionId]);
+  async revoke(sessionId: string, reason: string): Promise<boolean> {
+    const revoked = await this.o.sessions.markRevoked(sessionId, reason, this.now());
+    if (revoked) await this.o.revoker.revoke([sessionId]);
     return revoked;
   }
 
   /** Revokes every open session of a user but `keep`; returns how many. */
-  revokeAllOf(userId: string, reason: string, keep?: string): number {
+  async revokeAllOf(userId: string, reason: string, keep?: string): Promise<number> {
     const now = this.now();
-    const ids = this.o.sessions.openSessionIds(userId, now).filter((id) => id !== keep);
-    const revoked = ids.filter((id) => this.o.sessions.markRevoked(id, reason, now));
-    this.o.revoker.revoke(revoked);
+    const ids = (await this.o.sessions.openSessionIds(userId, now)).filter((id) => id !== keep);
+    const revoked: string[] = [];
+    for (const id of ids) if (await this.o.sessions.markRevoked(id, reason, now)) revoked.push(id);
+    await this.o.revoker.revoke(revoked);
     return revoked.length;
   }
 
   /** Drops sessions whose refresh tokens all expired long ago. */
-  purgeEnded(): number {
+  purgeEnded(): Promise<number> {
     return this.o.sessions.purgeEndedBefore(this.now());
   }
 
-  private reused(sessionId: string, userId: string): RefreshOutcome {
-    this.revoke(sessionId, 'refresh token reuse');
+  private async reused(sessionId: string, userId: string): Promise<RefreshOutcome> {
+    await this.revoke(sessionId, 'refresh token reuse');
     this.o.log.warn({ event: 'security', kind: 'refresh_token_reuse', sid: sessionId, sub: userId }, 'refresh token reused: session revoked');
     return { ok: false, failure: 'reused' };
   }

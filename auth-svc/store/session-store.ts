@@ -1,5 +1,3 @@
-import type { Db } from '../../lib/sqlite/database.js';
-
 export interface StoredSession {
   readonly id: string;
   readonly userId: string;
@@ -15,96 +13,35 @@ export interface StoredRefreshToken {
   readonly usedAt: number | null;
 }
 
-interface SessionRow {
-  id: string;
-  user_id: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
+export interface NewSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
 }
 
-interface RefreshRow {
-  token_hash: string;
-  session_id: string;
-  expires_at: number;
-  used_at: number | null;
+export interface NewRefreshToken {
+  readonly tokenHash: string;
+  readonly sessionId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
 }
 
-/** All SQL about login sessions and their refresh tokens. Callers pass hashes, never tokens. */
-export class SessionStore {
-  private readonly insertSession;
-  private readonly insertRefresh;
-  private readonly selectSession;
-  private readonly selectRefresh;
-  private readonly markUsed;
-  private readonly extend;
-  private readonly revokeOne;
-  private readonly openOfUser;
-  private readonly purgeSessions;
-
-  constructor(private readonly db: Db) {
-    this.insertSession = db.prepare(
-      'INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (@id, @userId, @createdAt, @expiresAt)',
-    );
-    this.insertRefresh = db.prepare(
-      `INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at)
-       VALUES (@tokenHash, @sessionId, @createdAt, @expiresAt)`,
-    );
-    this.selectSession = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
-    this.selectRefresh = db.prepare<[string], RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = ?');
-    this.markUsed = db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL');
-    this.extend = db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?');
-    this.revokeOne = db.prepare(
-      'UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
-    );
-    this.openOfUser = db.prepare<[string, number], { id: string }>(
-      'SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?',
-    );
-    this.purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
-  }
-
+/** Login sessions and their refresh tokens. Callers pass hashes, never tokens. */
+export interface SessionStore {
   /** A new session with its first refresh token, atomically. */
-  create(session: { id: string; userId: string; createdAt: number; expiresAt: number }, refreshHash: string): void {
-    this.db.transaction(() => {
-      this.insertSession.run(session);
-      this.insertRefresh.run({ tokenHash: refreshHash, sessionId: session.id, createdAt: session.createdAt, expiresAt: session.expiresAt });
-    })();
-  }
-
-  findSession(id: string): StoredSession | undefined {
-    const r = this.selectSession.get(id);
-    return r && { id: r.id, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at };
-  }
-
-  findRefreshToken(tokenHash: string): StoredRefreshToken | undefined {
-    const r = this.selectRefresh.get(tokenHash);
-    return r && { tokenHash: r.token_hash, sessionId: r.session_id, expiresAt: r.expires_at, usedAt: r.used_at };
-  }
-
+  create(session: NewSession, refreshHash: string): Promise<void>;
+  findSession(id: string): Promise<StoredSession | undefined>;
+  findRefreshToken(tokenHash: string): Promise<StoredRefreshToken | undefined>;
   /**
-   * Marks `oldHash` used and adds its successor, atomically. Returns false when the old
-   * token was already used (a concurrent refresh won), so exactly one rotation succeeds.
+   * Marks `oldHash` used and adds its successor, atomically. Resolves false when the old
+   * token was already used (a concurrent refresh won), so exactly one rotation succeeds,
+   * even across processes sharing the database.
    */
-  rotate(oldHash: string, next: { tokenHash: string; sessionId: string; createdAt: number; expiresAt: number }): boolean {
-    return this.db.transaction(() => {
-      if (this.markUsed.run(next.createdAt, oldHash).changes !== 1) return false;
-      this.insertRefresh.run(next);
-      this.extend.run(next.expiresAt, next.sessionId);
-      return true;
-    })();
-  }
-
+  rotate(oldHash: string, next: NewRefreshToken): Promise<boolean>;
   /** Marks a session revoked; false when it already was (or does not exist). */
-  markRevoked(id: string, reason: string, now: number): boolean {
-    return this.revokeOne.run(now, reason, id).changes === 1;
-  }
-
-  openSessionIds(userId: string, now: number): string[] {
-    return this.openOfUser.all(userId, now).map((r) => r.id);
-  }
-
-  /** Deletes sessions (and, by cascade, their refresh tokens) that ended before `cutoff`. */
-  purgeEndedBefore(cutoff: number): number {
-    return this.purgeSessions.run(cutoff).changes;
-  }
+  markRevoked(id: string, reason: string, now: number): Promise<boolean>;
+  openSessionIds(userId: string, now: number): Promise<string[]>;
+  /** Deletes sessions (and their refresh tokens) that ended before `cutoff`. */
+  purgeEndedBefore(cutoff: number): Promise<number>;
 }

@@ -1,6 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { jwkThumbprint, toPublicJwk, type PublicJwk } from '../../lib/authn/jwk.js';
+import { coalesced } from '../../lib/async/coalesced-run.js';
 import type { KeyResolver, VerificationKey } from '../../lib/authn/keys.js';
+import type { ChangeFeed } from '../store/auth-store.js';
 import type { KeyStore, StoredKey } from '../store/key-store.js';
 import type { SigningKey } from './token-issuer.js';
 
@@ -20,23 +22,45 @@ interface LoadedKey {
   readonly jwk: PublicJwk;
 }
 
+/** How often the store's fingerprint is compared, so another process's rotation takes effect. */
+const CHECK_INTERVAL_MS = 1000;
+
 /**
- * auth-svc's signing keys, backed by the key store. Re-reads the store when it changes
- * (so `npm run keys:rotate` in another process takes effect), checked at most once a second.
+ * auth-svc's signing keys, backed by the key store. Signing and verifying read an
+ * in-memory copy (no I/O per token); the copy is re-read when the store changes
+ * (`npm run keys:rotate`, another replica): on a change-feed push (PostgreSQL) or when the
+ * fingerprint, compared every second, differs.
  */
 export class KeyRing implements KeyResolver {
   private loaded: LoadedKey[] = [];
   private fingerprint = '';
-  private checkedAt = -Infinity;
+  private timer: NodeJS.Timeout | undefined;
+  private unwatch: (() => void) | undefined;
+  /** Re-reads the store if it changed; one read at a time. */
+  readonly refresh = coalesced(() => this.reload());
 
   constructor(
     private readonly store: KeyStore,
     private readonly opts: KeyRingOptions,
   ) {}
 
-  /** Creates the first key if there is none. */
-  ensureKey(): void {
-    if (this.store.list().length === 0) this.rotate(0);
+  /** Creates the first key if there is none, and loads the keys. */
+  async ensureKey(): Promise<void> {
+    if ((await this.store.list()).length === 0) await this.rotate(0);
+    await this.refresh();
+  }
+
+  /** Starts following changes made by other processes; `onError` hears failed reads (retried). */
+  watch(changes: ChangeFeed | undefined, onError: (err: Error) => void): void {
+    const check = () => void this.refresh().catch(onError);
+    this.unwatch = changes?.subscribe('keys_changed', check);
+    this.timer = setInterval(check, CHECK_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.unwatch?.();
   }
 
   /**
@@ -44,22 +68,22 @@ export class KeyRing implements KeyResolver {
    * verifiers that refresh within that time never see a token signed by a key they
    * do not know. The previous key stops signing then and verifies until its tokens expire.
    */
-  rotate(publishAheadMs: number): string {
+  async rotate(publishAheadMs: number): Promise<string> {
     const now = this.now();
     const { privateKey, publicKey } =
       this.opts.alg === 'RS256'
         ? generateKeyPairSync('rsa', { modulusLength: 2048 })
         : generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = jwkThumbprint(publicKey);
-    this.store.addAndSupersede({
+    await this.store.addAndSupersede({
       kid,
       alg: this.opts.alg,
       privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
       createdAt: now,
       activeFrom: now + publishAheadMs,
     });
-    this.store.deleteRetiredBefore(now - this.opts.verifyWindowMs);
-    this.checkedAt = -Infinity;
+    await this.store.deleteRetiredBefore(now - this.opts.verifyWindowMs);
+    await this.refresh();
     return kid;
   }
 
@@ -91,16 +115,15 @@ export class KeyRing implements KeyResolver {
   }
 
   private keys(): LoadedKey[] {
-    const now = this.now();
-    if (now - this.checkedAt >= 1000) {
-      this.checkedAt = now;
-      const fingerprint = this.store.fingerprint();
-      if (fingerprint !== this.fingerprint) {
-        this.fingerprint = fingerprint;
-        this.loaded = this.store.list().map(load);
-      }
-    }
     return this.loaded;
+  }
+
+  private async reload(): Promise<void> {
+    const fingerprint = await this.store.fingerprint();
+    if (fingerprint === this.fingerprint) return;
+    // A change between the two reads only makes the next check reload again.
+    this.loaded = (await this.store.list()).map(load);
+    this.fingerprint = fingerprint;
   }
 
   private now(): number {

@@ -7,7 +7,7 @@ export interface ServiceRun {
   readonly server: RunningServer;
   readonly shutdownGraceMs: number;
   /** Releases what the service owns (databases, timers) after the server stopped. */
-  readonly close: () => void;
+  readonly close: () => void | Promise<void>;
 }
 
 /**
@@ -36,8 +36,8 @@ export async function runService(name: string, start: () => Promise<ServiceRun>)
     log.info({ signal }, 'shutting down');
     server
       .shutdown(run.shutdownGraceMs)
+      .then(() => run.close())
       .then(() => {
-        run.close();
         log.info('stopped');
         process.exit(0);
       })

@@ -1,20 +1,20 @@
 import { expect } from 'chai';
-import { KeyStore } from '../../auth-svc/store/key-store.js';
-import { AUTH_MIGRATIONS } from '../../auth-svc/store/migrations.js';
+import { SqliteKeyStore } from '../../auth-svc/store/sqlite/key-store.js';
+import { AUTH_MIGRATIONS } from '../../auth-svc/store/sqlite/migrations.js';
 import { KeyRing } from '../../auth-svc/tokens/key-ring.js';
 import { JwksCache } from '../../lib/authn/jwks-cache.js';
 import { openDatabase } from '../../lib/sqlite/database.js';
 
 describe('KeyRing (auth-svc signing keys)', () => {
-  it('publishes a rotated key ahead of signing, then retires the old one after the verify window', () => {
+  it('publishes a rotated key ahead of signing, then retires the old one after the verify window', async () => {
     let now = 1_000_000;
     const db = openDatabase(':memory:', AUTH_MIGRATIONS);
-    const ring = new KeyRing(new KeyStore(db), { alg: 'ES256', verifyWindowMs: 10_000, now: () => now });
-    ring.ensureKey();
+    const ring = new KeyRing(new SqliteKeyStore(db), { alg: 'ES256', verifyWindowMs: 10_000, now: () => now });
+    await ring.ensureKey();
     const first = ring.signingKey().kid;
     now += 5_000;
-    const second = ring.rotate(2_000);
-    now += 1_000; // reload allowed
+    const second = await ring.rotate(2_000);
+    now += 1_000;
     expect(ring.publicKeys().map((k) => k.kid)).to.have.members([first, second]);
     expect(ring.signingKey().kid, 'old key still signs during publish-ahead').to.equal(first);
     now += 1_500;
@@ -33,8 +33,8 @@ describe('JwksCache', () => {
     let answer: () => Promise<{ keys: never[] }> = () => Promise.resolve({ keys: [] });
     const cache = new JwksCache({ fetch: () => answer(), refreshIntervalMs: 60_000, minFetchIntervalMs: 0 });
     const db = openDatabase(':memory:', AUTH_MIGRATIONS);
-    const ring = new KeyRing(new KeyStore(db), { alg: 'RS256', verifyWindowMs: 1000 });
-    ring.ensureKey();
+    const ring = new KeyRing(new SqliteKeyStore(db), { alg: 'RS256', verifyWindowMs: 1000 });
+    await ring.ensureKey();
     const [jwk] = ring.publicKeys();
     answer = () => Promise.resolve({ keys: [jwk] as never[] });
     await cache.start();

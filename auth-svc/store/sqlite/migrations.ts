@@ -1,4 +1,4 @@
-import type { Migration } from '../../lib/sqlite/database.js';
+import type { Migration } from '../../../lib/sqlite/database.js';
 
 export const AUTH_MIGRATIONS: readonly Migration[] = [
   {

@@ -1,0 +1,131 @@
+import type { Pool } from './pool.js';
+import { withTransaction } from './pool.js';
+
+/** One schema change. Versions start at 1 and never change once released (as for SQLite). */
+export interface PgMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * The same tables and columns as the SQLite schema (auth-svc/store/sqlite/migrations.ts),
+ * with epoch-ms BIGINTs, plus triggers that NOTIFY listeners in every replica whenever a
+ * revocation or a signing key is written, by whichever process.
+ */
+export const PG_AUTH_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'users',
+    sql: `
+      CREATE TABLE users (
+        id               TEXT PRIMARY KEY,
+        email            TEXT NOT NULL,
+        email_normalized TEXT NOT NULL UNIQUE, -- lower-cased, NFC: Alice@x and alice@x are one account
+        password_hash    TEXT NOT NULL,
+        display_name     TEXT NOT NULL,
+        roles            TEXT NOT NULL DEFAULT '["user"]', -- JSON array of strings
+        disabled         BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at       BIGINT NOT NULL, -- epoch ms
+        updated_at       BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'signing keys',
+    sql: `
+      CREATE TABLE signing_keys (
+        kid         TEXT PRIMARY KEY,
+        alg         TEXT NOT NULL,
+        private_pem TEXT NOT NULL,
+        created_at  BIGINT NOT NULL,
+        active_from BIGINT NOT NULL,
+        retired_at  BIGINT
+      );
+      CREATE FUNCTION notify_keys_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('keys_changed', ''); RETURN NULL; END
+      $$;
+      CREATE TRIGGER signing_keys_changed AFTER INSERT OR UPDATE OR DELETE ON signing_keys
+        FOR EACH STATEMENT EXECUTE FUNCTION notify_keys_changed();
+    `,
+  },
+  {
+    version: 3,
+    name: 'sessions, refresh tokens, revocations, service clients',
+    sql: `
+      CREATE TABLE sessions (
+        id            TEXT PRIMARY KEY,
+        user_id       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at    BIGINT NOT NULL,
+        expires_at    BIGINT NOT NULL,
+        revoked_at    BIGINT,
+        revoke_reason TEXT
+      );
+      CREATE INDEX sessions_by_user ON sessions (user_id);
+
+      CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at    BIGINT
+      );
+      CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
+
+      -- Writers lock the table while inserting (see PgRevocationStore), so seqs commit in order.
+      CREATE TABLE revocations (
+        seq          BIGSERIAL PRIMARY KEY,
+        session_id   TEXT NOT NULL UNIQUE,
+        revoked_at   BIGINT NOT NULL,
+        forget_after BIGINT NOT NULL
+      );
+      CREATE FUNCTION notify_revocations() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('revocations', ''); RETURN NULL; END
+      $$;
+      CREATE TRIGGER revocations_added AFTER INSERT ON revocations
+        FOR EACH STATEMENT EXECUTE FUNCTION notify_revocations();
+
+      CREATE TABLE service_clients (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        secret_hash TEXT NOT NULL,
+        scopes      TEXT NOT NULL, -- space-separated
+        session_id  TEXT NOT NULL UNIQUE,
+        created_at  BIGINT NOT NULL,
+        revoked_at  BIGINT
+      );
+    `,
+  },
+];
+
+/** Any constant works; it only has to be the same in every replica. */
+const MIGRATION_LOCK = 4_270_051;
+
+/**
+ * Applies pending migrations, each in its own transaction, recorded in schema_migrations.
+ * Replicas starting together take turns (advisory lock), so each migration runs once.
+ */
+export async function migratePostgres(pool: Pool, migrations: readonly PgMigration[] = PG_AUTH_MIGRATIONS): Promise<void> {
+  const lock = await pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await lock.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const { rows } = await lock.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    const current = rows[0]?.v ?? 0;
+    const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+    if (current > latest) throw new Error(`database schema version ${current} is newer than this build knows (${latest})`);
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (m.version <= current) continue;
+      await withTransaction(pool, async (tx) => {
+        await tx.query(m.sql);
+        await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+      });
+    }
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    lock.release();
+  }
+}
