@@ -1,12 +1,17 @@
 import { runService } from '../lib/grpc/run-service.js';
-import { createLogger } from '../lib/log/logger.js';
-import { loadAuthConfig } from './config.js';
+import { loadAuthConfig, tokenAcceptanceWindowMs } from './config.js';
 import { startAuthServer } from './server.js';
+import { openAuthStore } from './store/index.js';
+import { signingSetup } from './tokens/signing-setup.js';
 
-await runService('auth-svc', async () => {
-  const config = loadAuthConfig();
-  const log = createLogger('auth-svc', config.logLevel);
-  for (const w of config.warnings) log.warn(w);
-  const { server, close } = await startAuthServer(config, log);
-  return { log, server, shutdownGraceMs: config.shutdownGraceMs, close };
+await runService('auth-svc', {
+  loadConfig: loadAuthConfig,
+  start: startAuthServer,
+  // Migrations and the first signing key, once, before workers start.
+  prepare: async (config, log) => {
+    const store = await openAuthStore(config, (err) => log.error({ err: err.message }, 'store error during set-up'));
+    const signing = await signingSetup(store, config.tokens, tokenAcceptanceWindowMs(config), () => {});
+    signing.stop();
+    await store.close();
+  },
 });

@@ -1,12 +1,14 @@
 import { runService } from '../lib/grpc/run-service.js';
-import { createLogger } from '../lib/log/logger.js';
+import { openDatabase } from '../lib/sqlite/database.js';
 import { loadBusinessConfig } from './config.js';
 import { startBusinessServer } from './server.js';
+import { BUSINESS_MIGRATIONS } from './store/migrations.js';
 
-await runService('business-svc', async () => {
-  const config = loadBusinessConfig();
-  const log = createLogger('business-svc', config.logLevel);
-  for (const w of config.warnings) log.warn(w);
-  const { server, close } = await startBusinessServer(config, log);
-  return { log, server, shutdownGraceMs: config.shutdownGraceMs, close };
+await runService('business-svc', {
+  loadConfig: loadBusinessConfig,
+  start: startBusinessServer,
+  // Migrations once, before workers open the same SQLite file.
+  prepare: async (config) => {
+    openDatabase(config.dbPath, BUSINESS_MIGRATIONS).close();
+  },
 });

@@ -1,14 +1,20 @@
+import { availableParallelism } from 'node:os';
 import type { EnvReader } from './env-reader.js';
 
-/** Settings every service process has: log verbosity and how long shutdown drains. */
+/** Settings every service process has: log verbosity, how long shutdown drains, how many workers. */
 export interface ProcessConfig {
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
+  /** Worker processes sharing the listening port (node:cluster); 1 = no cluster. */
+  readonly workers: number;
 }
 
 export function readProcessConfig(env: EnvReader): ProcessConfig {
+  const workers = env.int('WORKERS', 1, 0, 64);
   return {
     logLevel: env.oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'silent']),
     shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 5000, 0, 60_000),
+    // 0 = one per core.
+    workers: workers === 0 ? availableParallelism() : workers,
   };
 }

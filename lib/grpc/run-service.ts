@@ -1,23 +1,39 @@
+import cluster from 'node:cluster';
 import { ConfigError } from '../config/env-reader.js';
-import type { Logger } from '../log/logger.js';
+import type { ProcessConfig } from '../config/process-config.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { runPrimary, type WorkerReady } from './cluster-primary.js';
 import type { RunningServer } from './server.js';
 
 export interface ServiceRun {
-  readonly log: Logger;
   readonly server: RunningServer;
-  readonly shutdownGraceMs: number;
   /** Releases what the service owns (databases, timers) after the server stopped. */
   readonly close: () => void | Promise<void>;
 }
 
+export interface ServiceDefinition<C extends ProcessConfig> {
+  /** Reads and validates the configuration (throws ConfigError listing every problem). */
+  readonly loadConfig: () => C & { readonly warnings: readonly string[] };
+  /** Starts the gRPC server (in each worker when clustered). */
+  readonly start: (config: C, log: Logger) => Promise<ServiceRun>;
+  /**
+   * One-time set-up before workers are forked (schema migrations, first signing key), so
+   * that several workers starting at once do not race on it. Not run without a cluster:
+   * `start` does the same work then.
+   */
+  readonly prepare?: (config: C, log: Logger) => Promise<void>;
+}
+
 /**
- * Entry-point shell shared by both services: starts, announces readiness with the
- * bound port (tests and scripts/start read that line), and drains on SIGINT/SIGTERM.
+ * Entry-point shell shared by both services: reads config (exit 78 on problems), starts,
+ * announces readiness with the bound port (tests and scripts/start read that line), and
+ * drains on SIGINT/SIGTERM. With WORKERS > 1 it runs as a node:cluster primary whose
+ * workers each start the server on the same port.
  */
-export async function runService(name: string, start: () => Promise<ServiceRun>): Promise<void> {
-  let run: ServiceRun;
+export async function runService<C extends ProcessConfig>(name: string, def: ServiceDefinition<C>): Promise<void> {
+  let config: C & { readonly warnings: readonly string[] };
   try {
-    run = await start();
+    config = def.loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${name}: ${err.message}\n`);
@@ -25,17 +41,40 @@ export async function runService(name: string, start: () => Promise<ServiceRun>)
     }
     throw err;
   }
-  const { log, server } = run;
-  // Logged even at LOG_LEVEL=warn (benchmarks): scripts and tests wait for this line.
-  log.child({}, { level: log.isLevelEnabled('info') ? log.level : 'info' }).info({ port: server.port, pid: process.pid }, 'listening');
+  const clustered = config.workers > 1;
+  const role = !clustered ? {} : cluster.isPrimary ? { role: 'primary' } : { role: 'worker', worker: cluster.worker?.id };
+  const log = createLogger(name, config.logLevel).child(role);
+  if (!cluster.isWorker) for (const w of config.warnings) log.warn(w);
 
+  if (clustered && cluster.isPrimary) {
+    await def.prepare?.(config, log);
+    runPrimary({ workers: config.workers, log, shutdownGraceMs: config.shutdownGraceMs, onReady: (port) => announce(log, port, config.workers) });
+    return;
+  }
+
+  const run = await def.start(config, log);
+  if (cluster.isWorker) {
+    log.info({ port: run.server.port, pid: process.pid }, 'worker listening');
+    process.send?.({ type: 'ready', port: run.server.port } satisfies WorkerReady);
+  } else {
+    announce(log, run.server.port, 1);
+  }
+  drainOnSignal(log, run, config.shutdownGraceMs);
+}
+
+/** Logged even at LOG_LEVEL=warn (benchmarks): scripts and tests wait for this line. */
+function announce(log: Logger, port: number, workers: number): void {
+  log.child({}, { level: log.isLevelEnabled('info') ? log.level : 'info' }).info({ port, pid: process.pid, workers }, 'listening');
+}
+
+function drainOnSignal(log: Logger, run: ServiceRun, shutdownGraceMs: number): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    server
-      .shutdown(run.shutdownGraceMs)
+    run.server
+      .shutdown(shutdownGraceMs)
       .then(() => run.close())
       .then(() => {
         log.info('stopped');

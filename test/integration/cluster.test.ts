@@ -1,0 +1,72 @@
+import { status } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
+import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
+import { createAuthClient, createDashboardClient, unaryCall } from '../../sdk/index.js';
+import { failsWith, within } from '../support/eventually.js';
+import { bearer } from '../support/grpc.js';
+import { startSystem, type RunningSystem } from '../support/system.js';
+
+/** Each client its own connection (grpc-js shares them by default), so cluster scheduling spreads them. */
+const OWN_CONNECTION = { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } };
+
+describe('all cores: WORKERS=2 for both services (real processes)', () => {
+  let sys: RunningSystem;
+  let auth: AuthServiceClient;
+  let dashboards: DashboardServiceClient[];
+  const email = 'cluster@example.com';
+  const password = 'correct-horse-battery-staple';
+
+  before(async () => {
+    sys = await startSystem({ WORKERS: '2' });
+    auth = createAuthClient(sys.authAddress);
+    dashboards = Array.from({ length: 6 }, () => createDashboardClient(sys.businessAddress, OWN_CONNECTION));
+    await unaryCall(auth, auth.register, { email, password, displayName: 'Cluster' });
+  });
+  after(async () => {
+    auth?.close();
+    for (const d of dashboards ?? []) d.close();
+    await sys?.stop();
+  });
+
+  const workersServing = (output: string[], method: string) =>
+    new Set(output.filter((l) => l.includes(method) && l.includes('"msg":"rpc"')).map((l) => (JSON.parse(l) as { worker: number }).worker));
+
+  it('serves one port from both workers, each with its own verifier', async () => {
+    const { accessToken } = await unaryCall(auth, auth.login, { email, password });
+    for (const d of dashboards) expect((await unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) })).displayName).to.equal('Cluster');
+    await within(2000, async () => workersServing(sys.business.output, 'GetDashboard').size === 2, 'both business workers served calls');
+  });
+
+  it('a logout through any auth worker is refused by every business worker within 1 s', async () => {
+    const { accessToken } = await unaryCall(auth, auth.login, { email, password });
+    for (const d of dashboards) await unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) }); // cached everywhere
+    await unaryCall(auth, auth.logout, {}, { metadata: bearer(accessToken) });
+    await within(
+      1000,
+      async () => {
+        for (const d of dashboards) if (!(await failsWith(unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) }), status.UNAUTHENTICATED))) return false;
+        return true;
+      },
+      'every connection (both workers) refuses the revoked session',
+    );
+  });
+
+  it('replaces a worker that dies, and keeps serving meanwhile', async function () {
+    this.timeout(15_000);
+    const pids = sys.business.output
+      .filter((l) => l.includes('"msg":"worker listening"'))
+      .map((l) => (JSON.parse(l) as { pid: number }).pid);
+    expect(pids).to.have.length(2);
+    process.kill(pids[0]!, 'SIGKILL');
+    const { accessToken } = await unaryCall(auth, auth.login, { email, password });
+    const fresh = createDashboardClient(sys.businessAddress, OWN_CONNECTION);
+    try {
+      expect((await unaryCall(fresh, fresh.getDashboard, {}, { metadata: bearer(accessToken) })).userId).to.be.a('string');
+    } finally {
+      fresh.close();
+    }
+    await within(5000, async () => sys.business.output.filter((l) => l.includes('"msg":"worker listening"')).length === 3, 'a replacement worker');
+    expect(sys.business.output.join('\n')).to.include('worker died; starting a replacement');
+  });
+});
