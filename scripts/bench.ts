@@ -29,8 +29,11 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     concurrency: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
-    /** Node flags for the services: --service-node-args="--max-old-space-size=256" (with =, as the value starts with a dash). */
-    'service-node-args': { type: 'string', default: '' },
+    /**
+     * Node flags for the services (with =, as the value starts with a dash). Default: the heap cap
+     * the deployment images set (deploy/Dockerfile NODE_OPTIONS), so memory is measured as deployed.
+     */
+    'service-node-args': { type: 'string', default: '--max-old-space-size=256' },
     out: { type: 'string', default: 'bench/results' },
   },
 });

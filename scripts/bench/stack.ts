@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUSINESS_SVC_SCOPES, provisionServiceClient } from '../support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
 
 /** The business-svc variants compared: same build and config but for one switch. */
@@ -36,14 +37,17 @@ export async function startStack(
   tempDirs.add(dir);
   const env = { ...baseEnv, AUTH_HOST: '127.0.0.1', AUTH_PORT: '0', BUSINESS_HOST: '127.0.0.1', BUSINESS_PORT: '0' };
 
-  const auth = track(await spawnService('auth-svc', { env: { ...env, AUTH_DB_PATH: join(dir, 'auth.db') }, nodeArgs }));
+  const authEnv = { ...env, AUTH_DB_PATH: join(dir, 'auth.db') };
+  const auth = track(await spawnService('auth-svc', { env: authEnv, nodeArgs }));
+  // As deployed: business-svc has its service client (revocation stream, display names).
+  const client = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, authEnv);
   // With verification off, calls run as the same user as with it on (same notes, same directory entry).
   const subject = await prepare(`127.0.0.1:${auth.port}`);
   const business = {} as Record<Variant, ServiceProcess>;
   for (const v of VARIANTS) {
     business[v] = track(
       await spawnService('business-svc', {
-        env: { ...env, ...VARIANT_ENV[v], BENCH_SUBJECT: subject, AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
+        env: { ...env, ...VARIANT_ENV[v], SERVICE_CLIENT_ID: client.id, SERVICE_CLIENT_SECRET: client.secret, BENCH_SUBJECT: subject, AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
         nodeArgs,
       }),
     );
@@ -79,12 +83,19 @@ export async function measureStartup(baseEnv: NodeJS.ProcessEnv, times: number):
     const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-start-'));
     tempDirs.add(dir);
     const env = { ...baseEnv, AUTH_PORT: '0', BUSINESS_PORT: '0', AUTH_DB_PATH: join(dir, 'auth.db'), BUSINESS_DB_PATH: join(dir, 'business.db') };
+    let client: { id: string; secret: string } | undefined;
     for (const [authTimes, businessTimes] of [[out.authFirst, out.businessFirst], [out.auth, out.business]] as const) {
       const t0 = performance.now();
       const auth = track(await spawnService('auth-svc', { env }));
       authTimes.push(performance.now() - t0);
+      client ??= await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, env);
       const t1 = performance.now();
-      const business = track(await spawnService('business-svc', { env: { ...env, AUTH_ADDRESS: `127.0.0.1:${auth.port}` } }));
+      // Ready includes the first key fetch and the revocation snapshot.
+      const business = track(
+        await spawnService('business-svc', {
+          env: { ...env, SERVICE_CLIENT_ID: client.id, SERVICE_CLIENT_SECRET: client.secret, AUTH_ADDRESS: `127.0.0.1:${auth.port}` },
+        }),
+      );
       businessTimes.push(performance.now() - t1);
       for (const s of [business, auth]) {
         await s.stop();
