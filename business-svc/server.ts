@@ -1,4 +1,3 @@
-import type { ChannelCredentials } from '@grpc/grpc-js';
 import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';

@@ -6,7 +6,7 @@ import { requireText } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import { passwordProblem } from '../passwords/password-policy.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { EmailTakenError, type UserStore } from '../store/user-store.js';
+import { EmailTakenError } from '../store/user-store.js';
 import { throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
 
 export interface AccountDeps extends PasswordCheckDeps {

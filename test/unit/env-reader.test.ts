@@ -3,6 +3,7 @@ import { loadAuthConfig } from '../../auth-svc/config.js';
 import { loadBusinessConfig } from '../../business-svc/config.js';
 import { DEV_JWT_SECRET } from '../../lib/config/dev-defaults.js';
 import { ConfigError, EnvReader } from '../../lib/config/env-reader.js';
+import { problemsOf } from './fixtures.js';
 
 const GOOD_SECRET = 'production-secret-0123456789-abcdefghijkl';
 
@@ -10,16 +11,6 @@ const GOOD_SECRET = 'production-secret-0123456789-abcdefghijkl';
 const notPlaintext = (warning: string) => !warning.includes('PLAINTEXT');
 
 /** Runs `fn`, expecting a ConfigError, and returns its problems. */
-function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
-
 describe('EnvReader', () => {
   describe('string / optional', () => {
     it('uses the fallback for unset or empty variables', () => {

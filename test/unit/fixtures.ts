@@ -1,3 +1,5 @@
+import { expect } from 'chai';
+import { ConfigError } from '../../lib/config/env-reader.js';
 import type { AuthFailure, AuthResult } from '../../lib/authn/auth-failure.js';
 import type { Principal } from '../../lib/authn/principal.js';
 
@@ -30,4 +32,15 @@ export function failureOf<T>(result: AuthResult<T> | { ok: true; principal: unkn
 export function valueOf<T>(result: AuthResult<T>): T {
   if (!result.ok) throw new Error(`expected success, got ${result.failure.reason}: ${result.failure.message}`);
   return result.value;
+}
+
+/** The problems a config loader reported (fails the test when it did not throw a ConfigError). */
+export function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
 }

@@ -2,18 +2,7 @@ import { expect } from 'chai';
 import { loadAuthConfig } from '../../auth-svc/config.js';
 import { loadBusinessConfig } from '../../business-svc/config.js';
 import { benchVerifier } from '../../lib/authn/bench-verifier.js';
-import { ConfigError } from '../../lib/config/env-reader.js';
-import { valueOf } from './fixtures.js';
-
-function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
+import { problemsOf, valueOf } from './fixtures.js';
 
 describe('BENCH_DISABLE_AUTH', () => {
   it('is off by default, and with 0', () => {

@@ -1,14 +1,7 @@
 import type { KeyStore, StoredKey } from '../key-store.js';
 import { withTransaction, type Pool } from './pool.js';
+import { toKey, type KeyRow } from '../rows.js';
 
-interface KeyRow {
-  kid: string;
-  alg: string;
-  private_pem: string;
-  created_at: number;
-  active_from: number;
-  retired_at: number | null;
-}
 
 /** All SQL about signing keys (PostgreSQL). Every write NOTIFYs keys_changed (a trigger). */
 export class PgKeyStore implements KeyStore {
@@ -16,14 +9,7 @@ export class PgKeyStore implements KeyStore {
 
   async list(): Promise<StoredKey[]> {
     const { rows } = await this.pool.query<KeyRow>('SELECT * FROM signing_keys ORDER BY active_from DESC');
-    return rows.map((r) => ({
-      kid: r.kid,
-      alg: r.alg,
-      privatePem: r.private_pem,
-      createdAt: r.created_at,
-      activeFrom: r.active_from,
-      retiredAt: r.retired_at,
-    }));
+    return rows.map(toKey);
   }
 
   async addAndSupersede(key: Omit<StoredKey, 'retiredAt'>): Promise<void> {

@@ -1,6 +1,7 @@
 import type { RevokedSessionEntry } from '../../../lib/authn/revocation-list.js';
 import type { RevocationStore } from '../revocation-store.js';
 import { withTransaction, type Pool } from './pool.js';
+import { toRevocation, type RevocationRow } from '../rows.js';
 
 /**
  * All SQL about revoked sessions (PostgreSQL). Every insert NOTIFYs `revocations` (a trigger).
@@ -23,16 +24,16 @@ export class PgRevocationStore implements RevocationStore {
   }
 
   async active(now: number): Promise<RevokedSessionEntry[]> {
-    const { rows } = await this.pool.query<Row>('SELECT session_id, forget_after FROM revocations WHERE forget_after > $1', [now]);
-    return rows.map(toEntry);
+    const { rows } = await this.pool.query<RevocationRow>('SELECT session_id, forget_after FROM revocations WHERE forget_after > $1', [now]);
+    return rows.map(toRevocation);
   }
 
   async since(seq: number): Promise<{ entries: RevokedSessionEntry[]; lastSeq: number }> {
-    const { rows } = await this.pool.query<Row & { seq: number }>(
+    const { rows } = await this.pool.query<RevocationRow & { seq: number }>(
       'SELECT seq, session_id, forget_after FROM revocations WHERE seq > $1 ORDER BY seq',
       [seq],
     );
-    return { entries: rows.map(toEntry), lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : seq };
+    return { entries: rows.map(toRevocation), lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : seq };
   }
 
   async lastSeq(): Promise<number> {
@@ -46,11 +47,4 @@ export class PgRevocationStore implements RevocationStore {
   }
 }
 
-interface Row {
-  session_id: string;
-  forget_after: number;
-}
 
-function toEntry(r: Row): RevokedSessionEntry {
-  return { sessionId: r.session_id, forgetAfter: r.forget_after };
-}

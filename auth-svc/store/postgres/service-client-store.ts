@@ -1,15 +1,7 @@
 import { ClientNameTakenError, type ServiceClient, type ServiceClientStore } from '../service-client-store.js';
 import { isUniqueViolation, type Pool } from './pool.js';
+import { toClient, type ClientRow } from '../rows.js';
 
-interface ClientRow {
-  id: string;
-  name: string;
-  secret_hash: string;
-  scopes: string;
-  session_id: string;
-  created_at: number;
-  revoked_at: number | null;
-}
 
 /** All SQL about service clients (PostgreSQL). */
 export class PgServiceClientStore implements ServiceClientStore {
@@ -56,14 +48,3 @@ export class PgServiceClientStore implements ServiceClientStore {
   }
 }
 
-function toClient(r: ClientRow): ServiceClient {
-  return {
-    id: r.id,
-    name: r.name,
-    secretHash: r.secret_hash,
-    scopes: r.scopes.split(' ').filter(Boolean),
-    sessionId: r.session_id,
-    createdAt: r.created_at,
-    revokedAt: r.revoked_at,
-  };
-}

@@ -1,20 +1,8 @@
 import type { NewRefreshToken, NewSession, SessionStore, StoredRefreshToken, StoredSession } from '../session-store.js';
 import { withTransaction, type Pool, type PoolClient } from './pool.js';
+import { toRefreshToken, toSession, type RefreshRow, type SessionRow } from '../rows.js';
 
-interface SessionRow {
-  id: string;
-  user_id: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-}
 
-interface RefreshRow {
-  token_hash: string;
-  session_id: string;
-  expires_at: number;
-  used_at: number | null;
-}
 
 /** All SQL about login sessions and their refresh tokens (PostgreSQL). */
 export class PgSessionStore implements SessionStore {
@@ -35,13 +23,13 @@ export class PgSessionStore implements SessionStore {
   async findSession(id: string): Promise<StoredSession | undefined> {
     const { rows } = await this.pool.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
     const r = rows[0];
-    return r && { id: r.id, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at };
+    return r && toSession(r);
   }
 
   async findRefreshToken(tokenHash: string): Promise<StoredRefreshToken | undefined> {
     const { rows } = await this.pool.query<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash]);
     const r = rows[0];
-    return r && { tokenHash: r.token_hash, sessionId: r.session_id, expiresAt: r.expires_at, usedAt: r.used_at };
+    return r && toRefreshToken(r);
   }
 
   /**

@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EmailTakenError, normalizeEmail, type NewUser, type User, type UserStore } from '../user-store.js';
 import { isUniqueViolation, type Pool } from './pool.js';
+import { toUser, type UserRow } from '../rows.js';
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  display_name: string;
-  roles: string;
-  disabled: boolean;
-  created_at: number;
-  updated_at: number;
-}
 
 /** All SQL about users (PostgreSQL). */
 export class PgUserStore implements UserStore {
@@ -53,15 +44,3 @@ export class PgUserStore implements UserStore {
   }
 }
 
-function toUser(r: UserRow): User {
-  return {
-    id: r.id,
-    email: r.email,
-    passwordHash: r.password_hash,
-    displayName: r.display_name,
-    roles: JSON.parse(r.roles) as string[],
-    disabled: r.disabled,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}

@@ -1,14 +1,7 @@
 import type { Db } from '../../../lib/sqlite/database.js';
 import type { KeyStore, StoredKey } from '../key-store.js';
+import { toKey, type KeyRow } from '../rows.js';
 
-interface KeyRow {
-  kid: string;
-  alg: string;
-  private_pem: string;
-  created_at: number;
-  active_from: number;
-  retired_at: number | null;
-}
 
 /** All SQL about signing keys (SQLite). */
 export class SqliteKeyStore implements KeyStore {
@@ -32,14 +25,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async list(): Promise<StoredKey[]> {
-    return this.all.all().map((r) => ({
-      kid: r.kid,
-      alg: r.alg,
-      privatePem: r.private_pem,
-      createdAt: r.created_at,
-      activeFrom: r.active_from,
-      retiredAt: r.retired_at,
-    }));
+    return this.all.all().map(toKey);
   }
 
   async addAndSupersede(key: Omit<StoredKey, 'retiredAt'>): Promise<void> {

@@ -1,6 +1,7 @@
 import type { RevokedSessionEntry } from '../../../lib/authn/revocation-list.js';
 import type { Db } from '../../../lib/sqlite/database.js';
 import type { RevocationStore } from '../revocation-store.js';
+import { toRevocation } from '../rows.js';
 
 /**
  * All SQL about revoked sessions (SQLite). SQLite runs one writer at a time, so AUTOINCREMENT
@@ -32,12 +33,12 @@ export class SqliteRevocationStore implements RevocationStore {
   }
 
   async active(now: number): Promise<RevokedSessionEntry[]> {
-    return this.current.all(now).map(toEntry);
+    return this.current.all(now).map(toRevocation);
   }
 
   async since(seq: number): Promise<{ entries: RevokedSessionEntry[]; lastSeq: number }> {
     const rows = this.after.all(seq);
-    return { entries: rows.map(toEntry), lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : seq };
+    return { entries: rows.map(toRevocation), lastSeq: rows.length > 0 ? rows[rows.length - 1]!.seq : seq };
   }
 
   async lastSeq(): Promise<number> {
@@ -49,6 +50,3 @@ export class SqliteRevocationStore implements RevocationStore {
   }
 }
 
-function toEntry(r: { session_id: string; forget_after: number }): RevokedSessionEntry {
-  return { sessionId: r.session_id, forgetAfter: r.forget_after };
-}

@@ -1,20 +1,8 @@
 import type { Db } from '../../../lib/sqlite/database.js';
 import type { NewRefreshToken, NewSession, SessionStore, StoredRefreshToken, StoredSession } from '../session-store.js';
+import { toRefreshToken, toSession, type RefreshRow, type SessionRow } from '../rows.js';
 
-interface SessionRow {
-  id: string;
-  user_id: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-}
 
-interface RefreshRow {
-  token_hash: string;
-  session_id: string;
-  expires_at: number;
-  used_at: number | null;
-}
 
 /** All SQL about login sessions and their refresh tokens (SQLite). */
 export class SqliteSessionStore implements SessionStore {
@@ -58,12 +46,12 @@ export class SqliteSessionStore implements SessionStore {
 
   async findSession(id: string): Promise<StoredSession | undefined> {
     const r = this.selectSession.get(id);
-    return r && { id: r.id, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at };
+    return r && toSession(r);
   }
 
   async findRefreshToken(tokenHash: string): Promise<StoredRefreshToken | undefined> {
     const r = this.selectRefresh.get(tokenHash);
-    return r && { tokenHash: r.token_hash, sessionId: r.session_id, expiresAt: r.expires_at, usedAt: r.used_at };
+    return r && toRefreshToken(r);
   }
 
   /** better-sqlite3 transactions are synchronous: nothing else runs in between. */

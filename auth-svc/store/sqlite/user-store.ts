@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../lib/sqlite/database.js';
 import { EmailTakenError, normalizeEmail, type NewUser, type User, type UserStore } from '../user-store.js';
+import { toUser, type UserRow } from '../rows.js';
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  display_name: string;
-  roles: string;
-  disabled: number;
-  created_at: number;
-  updated_at: number;
-}
 
 /** All SQL about users (SQLite). */
 export class SqliteUserStore implements UserStore {
@@ -21,7 +12,7 @@ export class SqliteUserStore implements UserStore {
   private readonly updateHash;
   private readonly updateFlags;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.insert = db.prepare(
       `INSERT INTO users (id, email, email_normalized, password_hash, display_name, roles, created_at, updated_at)
        VALUES (@id, @email, @normalized, @hash, @name, @roles, @now, @now)`,
@@ -70,15 +61,3 @@ export class SqliteUserStore implements UserStore {
   }
 }
 
-function toUser(r: UserRow): User {
-  return {
-    id: r.id,
-    email: r.email,
-    passwordHash: r.password_hash,
-    displayName: r.display_name,
-    roles: JSON.parse(r.roles) as string[],
-    disabled: r.disabled === 1,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
