@@ -27,10 +27,12 @@ export function createServerInterceptor({ authenticate, log, metrics }: Intercep
     const started = timed ? performance.now() : 0;
     let subject: string | undefined;
     let refused: AuthFailure | undefined;
+    let finished = false;
 
-    // Once per call: the log line and the metrics sample.
+    // Once per call (a cancelled call may still send a status later): the log line and the metrics sample.
     const finish = (code: status) => {
-      if (!timed) return;
+      if (!timed || finished) return;
+      finished = true;
       const ms = performance.now() - started;
       metrics?.forMethod(method).finished(code, ms / 1000);
       if (!logRpcs) return;
@@ -68,6 +70,11 @@ export function createServerInterceptor({ authenticate, log, metrics }: Intercep
               attachPrincipal(metadata, decision.principal);
             }
             nextMetadata(metadata);
+          },
+          // The client went away (or its deadline passed): no status is sent, so record it here.
+          // (grpc-js passes the cancellation on to the handler by itself.)
+          onCancel() {
+            finish(status.CANCELLED);
           },
         });
       },
