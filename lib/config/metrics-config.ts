@@ -15,9 +15,15 @@ export const METRICS_OFF = 'off';
  */
 export function readMetricsConfig(env: EnvReader, prefix: string, defaultPort: number): MetricsConfig | undefined {
   const portName = `${prefix}_METRICS_PORT`;
-  if (env.optional(portName)?.trim().toLowerCase() === METRICS_OFF) return undefined;
-  return {
-    host: env.string(`${prefix}_METRICS_HOST`, '127.0.0.1'),
-    port: env.int(portName, defaultPort, 0, 65535),
-  };
+  const raw = env.optional(portName)?.trim();
+  if (raw?.toLowerCase() === METRICS_OFF) return undefined;
+  let port = defaultPort;
+  if (raw !== undefined) {
+    port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+    if (!(port <= 65535)) {
+      env.problem(`${portName} must be a port from 0 to 65535, or "${METRICS_OFF}" (got "${raw}")`);
+      port = defaultPort;
+    }
+  }
+  return { host: env.string(`${prefix}_METRICS_HOST`, '127.0.0.1'), port };
 }

@@ -24,6 +24,7 @@ export class RpcMetrics {
   private readonly seconds: Histogram<'method'>;
   private readonly rejections: Counter<'reason'>;
   private readonly methods = new Map<string, MethodMetrics>();
+  private other: MethodMetrics | undefined;
   private readonly reasons = new Map<FailureReason, Counter.Internal>();
 
   constructor(registry: Registry) {
@@ -50,10 +51,10 @@ export class RpcMetrics {
 
   /** The series of one method path (resolved once, then a map lookup per call). */
   forMethod(path: string): MethodMetrics {
-    let m = this.methods.get(path);
-    if (m) return m;
-    if (this.methods.size >= MAX_METHOD_LABELS) return this.forMethod(OTHER_METHOD);
-    m = this.resolve(path);
+    const known = this.methods.get(path);
+    if (known) return known;
+    if (this.methods.size >= MAX_METHOD_LABELS) return (this.other ??= this.resolve(OTHER_METHOD));
+    const m = this.resolve(path);
     this.methods.set(path, m);
     return m;
   }
