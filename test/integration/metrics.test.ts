@@ -165,6 +165,21 @@ describe('Prometheus metrics, scraped after traffic (real processes)', () => {
       expect(body.toLowerCase()).not.to.contain('bearer');
     }
   });
+
+  // Last: restarts auth-svc.
+  it('counts the stream\'s loss and shows it back in sync after auth-svc restarts', async function () {
+    this.timeout(15_000);
+    await sys.restartAuth();
+    await within(
+      8000,
+      async () => {
+        const s = await scrape(businessPort);
+        return valueOf(s, 'revocation_stream_connected') === 1 && (valueOf(s, 'revocation_stream_reconnects_total') ?? 0) >= 1;
+      },
+      'revocation stream lost, counted, and back in sync',
+    );
+    expect(valueOf(await scrape(sys.auth.metricsPort!), 'revocation_subscribers')).to.equal(1);
+  });
 });
 
 describe('metrics switched off (real process)', () => {
