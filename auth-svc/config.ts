@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
+import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readServerTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
@@ -9,6 +10,8 @@ import { readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface AuthConfig extends ProcessConfig {
   readonly listen: ListenConfig;
+  /** Prometheus `/metrics` listener; undefined = metrics off. */
+  readonly metrics: MetricsConfig | undefined;
   /** Undefined = plaintext. */
   readonly tls: ServerTlsConfig | undefined;
   readonly dbPath: string;
@@ -34,6 +37,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
   if (env.production && scryptLogN < 14) env.problem('PASSWORD_SCRYPT_LOG_N must be at least 14 in production');
   const config = {
     listen: readListenConfig(env, 'AUTH', 50051),
+    metrics: readMetricsConfig(env, 'AUTH', 9464),
     tls: readServerTlsConfig(env),
     dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),
     databaseUrl: readDatabaseUrl(env),

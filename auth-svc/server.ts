@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
@@ -12,6 +13,9 @@ import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import type { Logger } from '../lib/log/logger.js';
+import { exposeRevocationSubscribers, exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
+import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
+import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
 import { tokenAcceptanceWindowMs, type AuthConfig } from './config.js';
 import { authServiceHandlers } from './handlers/auth-service.js';
 import { keysServiceHandlers } from './handlers/keys-service.js';
@@ -21,6 +25,7 @@ import { PasswordHasher } from './passwords/password-hasher.js';
 import { ServiceClients } from './service-clients/service-clients.js';
 import { Revoker } from './sessions/revoker.js';
 import { SessionManager } from './sessions/session-manager.js';
+import { sessionMetrics } from './sessions/session-metrics.js';
 import { openAuthStore, type AuthStore } from './store/index.js';
 import { redactedUrl } from './store/postgres/pool.js';
 import { LoginGuard } from './throttle/login-guard.js';
@@ -52,7 +57,8 @@ export interface AuthServer {
   readonly close: () => Promise<void>;
 }
 
-export async function startAuthServer(config: AuthConfig, log: Logger): Promise<AuthServer> {
+/** `metrics`: the registry to record into; undefined = metrics off. */
+export async function startAuthServer(config: AuthConfig, log: Logger, metrics?: Registry): Promise<AuthServer> {
   const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
   const store = await openAuthStore(config, storeError);
   log.info({ store: store.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${store.backend}`);
@@ -86,14 +92,29 @@ export async function startAuthServer(config: AuthConfig, log: Logger): Promise<
   const streams = new OpenStreams();
   const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
   const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle));
-  const handlers = authServiceHandlers({ users, hasher, loginGuard, sessions, serviceClients, tokens, log });
+  const handlers = authServiceHandlers({
+    users,
+    hasher,
+    loginGuard,
+    sessions,
+    serviceClients,
+    tokens,
+    log,
+    metrics: metrics && sessionMetrics(metrics),
+  });
   // Cache first, revocation check after it: a cached token of a revoked session is still refused.
   const tokenCache = cachedVerifier(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), {
     maxEntries: config.tokenCacheMaxEntries,
   });
   revoked.onRevoked((sid) => tokenCache.forgetSession(sid));
+  if (metrics) {
+    exposeTokenCache(metrics, tokenCache);
+    exposeRevokedSessions(metrics, revoked);
+    exposeRevocationSubscribers(metrics, streams);
+  }
   const server = await startGrpcServer({
     ...config.listen,
+    metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,
     authenticate: createAuthenticate(AUTH_POLICIES, withRevocations(tokenCache.verify, revoked)),

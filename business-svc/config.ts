@@ -1,5 +1,6 @@
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
+import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readClientTlsConfig, readServerTlsConfig, type ClientTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
@@ -7,6 +8,8 @@ import { readBenchNoAuthSubject, readTokenCacheMaxEntries } from '../lib/config/
 
 export interface BusinessConfig extends ProcessConfig {
   readonly listen: ListenConfig;
+  /** Prometheus `/metrics` listener; undefined = metrics off. */
+  readonly metrics: MetricsConfig | undefined;
   /** Undefined = plaintext. */
   readonly tls: ServerTlsConfig | undefined;
   readonly dbPath: string;
@@ -31,6 +34,7 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
   const env = new EnvReader(environment);
   const config = {
     listen: readListenConfig(env, 'BUSINESS', 50052),
+    metrics: readMetricsConfig(env, 'BUSINESS', 9465),
     tls: readServerTlsConfig(env),
     dbPath: env.string('BUSINESS_DB_PATH', 'data/business.db'),
     tokens: readTokenConfig(env),

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
@@ -10,6 +11,9 @@ import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import type { Logger } from '../lib/log/logger.js';
+import { exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
+import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
+import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
 import { openDatabase } from '../lib/sqlite/database.js';
 import type { BusinessConfig } from './config.js';
 import { dashboardServiceHandlers } from './handlers/dashboard-service.js';
@@ -32,17 +36,23 @@ export interface BusinessServer {
   readonly close: () => void;
 }
 
-export async function startBusinessServer(config: BusinessConfig, log: Logger): Promise<BusinessServer> {
+/** `metrics`: the registry to record into; undefined = metrics off. */
+export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<BusinessServer> {
   const db = openDatabase(config.dbPath, BUSINESS_MIGRATIONS);
-  const upstream = await connectAuthUpstream(config, log);
+  const upstream = await connectAuthUpstream(config, log, metrics);
   // Cache first, revocation check after it: a cached token of a revoked session is still refused.
   const tokenCache = cachedVerifier(tokenVerifier({ ...config.tokens, keys: upstream.keys }), { maxEntries: config.tokenCacheMaxEntries });
   upstream.revocations.onRevoked((sid) => tokenCache.forgetSession(sid));
   const verify = withRevocations(tokenCache.verify, upstream.revocations);
+  if (metrics) {
+    exposeTokenCache(metrics, tokenCache);
+    exposeRevokedSessions(metrics, upstream.revocations);
+  }
   const changes = new NoteChanges();
   const streams = new OpenStreams();
   const server = await startGrpcServer({
     ...config.listen,
+    metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,
     authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : verify),

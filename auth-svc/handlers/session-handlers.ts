@@ -4,12 +4,15 @@ import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { publicUnary, unary } from '../../lib/grpc/handlers.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { RefreshFailure, SessionManager, SessionTokens } from '../sessions/session-manager.js';
+import { loginOutcomeOf, type SessionMetrics } from '../sessions/session-metrics.js';
 import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
 import { badCredentials, throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
 
 export interface SessionDeps extends PasswordCheckDeps {
   readonly sessions: SessionManager;
   readonly log: Logger;
+  /** Login and Refresh outcomes; undefined = metrics off. */
+  readonly metrics?: SessionMetrics;
 }
 
 const REFRESH_REFUSED: Record<RefreshFailure, GrpcError> = {
@@ -20,23 +23,33 @@ const REFRESH_REFUSED: Record<RefreshFailure, GrpcError> = {
   disabled: new GrpcError(status.PERMISSION_DENIED, 'account is disabled'),
 };
 
+const UNKNOWN_REFRESH_TOKEN = { ok: false, failure: 'unknown' } as const;
+
 export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'login' | 'refresh' | 'logout' | 'logoutAll'> {
-  const { users, sessions, log } = deps;
+  const { users, sessions, log, metrics } = deps;
   return {
     login: publicUnary(log, async (req, call) => {
-      if (req.email === '') throw invalidArgument('email', 'is required');
-      if (req.password === '') throw invalidArgument('password', 'is required');
-      if (req.email.length > 254) throw badCredentials();
-      const user = await users.findByEmail(req.email);
-      if (!(await throttledPasswordCheck(deps, req.email, user, req.password, call.getPeer())) || !user) throw badCredentials();
-      if (user.disabled) throw new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
-      return tokenResponse(await sessions.open(user));
+      try {
+        if (req.email === '') throw invalidArgument('email', 'is required');
+        if (req.password === '') throw invalidArgument('password', 'is required');
+        if (req.email.length > 254) throw badCredentials();
+        const user = await users.findByEmail(req.email);
+        if (!(await throttledPasswordCheck(deps, req.email, user, req.password, call.getPeer())) || !user) throw badCredentials();
+        if (user.disabled) throw new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
+        const tokens = await sessions.open(user);
+        metrics?.login('success');
+        return tokenResponse(tokens);
+      } catch (err) {
+        metrics?.login(loginOutcomeOf(err));
+        throw err;
+      }
     }),
 
     refresh: publicUnary(log, async (req) => {
       if (req.refreshToken === '') throw invalidArgument('refresh_token', 'is required');
-      if (req.refreshToken.length > MAX_OPAQUE_SECRET_LENGTH) throw REFRESH_REFUSED.unknown;
-      const outcome = await sessions.refresh(req.refreshToken);
+      // Over-long: not a token we could have issued; counted as unknown without a lookup.
+      const outcome = req.refreshToken.length > MAX_OPAQUE_SECRET_LENGTH ? UNKNOWN_REFRESH_TOKEN : await sessions.refresh(req.refreshToken);
+      metrics?.refresh(outcome.ok ? 'success' : outcome.failure);
       if (!outcome.ok) throw REFRESH_REFUSED[outcome.failure];
       return tokenResponse(outcome.tokens);
     }),

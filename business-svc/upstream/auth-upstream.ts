@@ -1,8 +1,10 @@
+import type { Registry } from 'prom-client';
 import { JwksCache } from '../../lib/authn/jwks-cache.js';
 import { sharedSecretKey, StaticKeySet, type KeyResolver } from '../../lib/authn/keys.js';
 import { RevocationList } from '../../lib/authn/revocation-list.js';
 import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
 import type { Logger } from '../../lib/log/logger.js';
+import { revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
 import { createRevocationClient, createUserDirectoryClient, type ClientOptions } from '../../sdk/clients.js';
 import { publicKeysFetcher } from '../../sdk/public-keys.js';
 import { RevocationWatcher } from '../../sdk/revocation-watcher.js';
@@ -22,7 +24,8 @@ export interface AuthUpstream {
   readonly close: () => void;
 }
 
-export async function connectAuthUpstream(config: BusinessConfig, log: Logger): Promise<AuthUpstream> {
+/** `metrics`: where the revocation stream's state is recorded; undefined = metrics off. */
+export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<AuthUpstream> {
   const closers: (() => void)[] = [];
   // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
   const channel = { credentials: channelCredentials(config.authTls) };
@@ -33,11 +36,18 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger): 
   if (config.serviceClient) {
     const credentials = new ServiceCredentials({ auth: config.authAddress, clientOptions: channel, ...config.serviceClient });
     const withToken = { ...channel, interceptors: [credentials.interceptor] };
+    const stream = metrics && revocationStreamMetrics(metrics);
     const watcher = new RevocationWatcher({
       client: createRevocationClient(config.authAddress, withToken),
       list: revocations,
-      onConnected: () => log.info({ revoked: revocations.size }, 'revocation stream in sync'),
-      onDisconnected: (err) => log.warn({ err: String(err) }, 'revocation stream lost; reconnecting (known revocations stay in force)'),
+      onConnected: () => {
+        stream?.connected();
+        log.info({ revoked: revocations.size }, 'revocation stream in sync');
+      },
+      onDisconnected: (err) => {
+        stream?.disconnected();
+        log.warn({ err: String(err) }, 'revocation stream lost; reconnecting (known revocations stay in force)');
+      },
     });
     const userDirectory = createUserDirectoryClient(config.authAddress, withToken);
     displayNames = new DisplayNames({

@@ -2,31 +2,41 @@ import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/gr
 import type { AuthFailure } from '../authn/auth-failure.js';
 import type { Authenticate } from '../authn/authenticate.js';
 import type { Logger } from '../log/logger.js';
+import type { RpcMetrics } from '../metrics/rpc-metrics.js';
 import { attachPrincipal } from './call-identity.js';
 
 export interface InterceptorOptions {
   readonly authenticate: Authenticate;
   readonly log: Logger;
+  /** Undefined = metrics off (nothing recorded). */
+  readonly metrics?: RpcMetrics;
 }
 
 /**
  * The one server interceptor: authenticates from the initial metadata before any
  * handler runs (a refused call's request body is never read), hands the principal
- * to the handler, and writes one log line per RPC. One layer, because each layer
- * costs a few microseconds per call.
+ * to the handler, and writes one log line and one metrics sample per RPC. One layer,
+ * because each layer costs a few microseconds per call.
  */
-export function createServerInterceptor({ authenticate, log }: InterceptorOptions): ServerInterceptor {
+export function createServerInterceptor({ authenticate, log, metrics }: InterceptorOptions): ServerInterceptor {
   // Levels are fixed at start, so with per-RPC lines off (LOG_LEVEL=warn) no call builds one.
   const logRpcs = log.isLevelEnabled('info');
+  const timed = logRpcs || metrics !== undefined;
   return (descriptor, call) => {
     const method = descriptor.path;
-    const started = logRpcs ? performance.now() : 0;
+    const started = timed ? performance.now() : 0;
     let subject: string | undefined;
     let refused: AuthFailure | undefined;
+    let finished = false;
 
-    const logEnd = (code: status) => {
+    // Once per call (a cancelled call may still send a status later): the log line and the metrics sample.
+    const finish = (code: status) => {
+      if (!timed || finished) return;
+      finished = true;
+      const ms = performance.now() - started;
+      metrics?.forMethod(method).finished(code, ms / 1000);
       if (!logRpcs) return;
-      const entry = { method, code: status[code] ?? code, ms: round(performance.now() - started), sub: subject };
+      const entry = { method, code: status[code] ?? code, ms: round(ms), sub: subject };
       if (refused) log.info({ ...entry, reason: refused.reason }, 'rpc refused');
       else log.info(entry, 'rpc');
     };
@@ -42,14 +52,15 @@ export function createServerInterceptor({ authenticate, log }: InterceptorOption
               // grpc-js does not catch interceptor exceptions: fail the call, not the process.
               log.error({ err, method }, 'authentication crashed');
               call.sendStatus({ code: status.INTERNAL, details: 'authentication failed' });
-              logEnd(status.INTERNAL);
+              finish(status.INTERNAL);
               return;
             }
             if (!decision.ok) {
               refused = decision.failure;
+              metrics?.rejected(refused.reason);
               const code = refused.status === 'permission_denied' ? status.PERMISSION_DENIED : status.UNAUTHENTICATED;
               call.sendStatus({ code, details: refused.message });
-              logEnd(code);
+              finish(code);
               return;
             }
             // Handlers get the token through the principal only; keep it out of metadata they might log.
@@ -60,10 +71,15 @@ export function createServerInterceptor({ authenticate, log }: InterceptorOption
             }
             nextMetadata(metadata);
           },
+          // The client went away (or its deadline passed): no status is sent, so record it here.
+          // (grpc-js passes the cancellation on to the handler by itself.)
+          onCancel() {
+            finish(status.CANCELLED);
+          },
         });
       },
       sendStatus(sent, next) {
-        logEnd(sent.code ?? status.UNKNOWN);
+        finish(sent.code ?? status.UNKNOWN);
         next(sent);
       },
     });

@@ -1,7 +1,10 @@
 import cluster from 'node:cluster';
 import { ConfigError } from '../config/env-reader.js';
+import type { MetricsConfig } from '../config/metrics-config.js';
 import type { ProcessConfig } from '../config/process-config.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { serveClusterMetrics, serveProcessMetrics, workerRegistry } from '../metrics/process-metrics.js';
+import type { Registry } from 'prom-client';
 import { runPrimary, type WorkerReady } from './cluster-primary.js';
 import type { RunningServer } from './server.js';
 
@@ -11,11 +14,14 @@ export interface ServiceRun {
   readonly close: () => void | Promise<void>;
 }
 
-export interface ServiceDefinition<C extends ProcessConfig> {
+/** What runService needs of a service's configuration. */
+export type ServiceConfig = ProcessConfig & { readonly metrics: MetricsConfig | undefined };
+
+export interface ServiceDefinition<C extends ServiceConfig> {
   /** Reads and validates the configuration (throws ConfigError listing every problem). */
   readonly loadConfig: () => C & { readonly warnings: readonly string[] };
-  /** Starts the gRPC server (in each worker when clustered). */
-  readonly start: (config: C, log: Logger) => Promise<ServiceRun>;
+  /** Starts the gRPC server (in each worker when clustered); records metrics into `registry` when given. */
+  readonly start: (config: C, log: Logger, registry: Registry | undefined) => Promise<ServiceRun>;
   /**
    * One-time set-up before workers are forked (schema migrations, first signing key), so
    * that several workers starting at once do not race on it. Not run without a cluster:
@@ -30,7 +36,7 @@ export interface ServiceDefinition<C extends ProcessConfig> {
  * drains on SIGINT/SIGTERM. With WORKERS > 1 it runs as a node:cluster primary whose
  * workers each start the server on the same port.
  */
-export async function runService<C extends ProcessConfig>(name: string, def: ServiceDefinition<C>): Promise<void> {
+export async function runService<C extends ServiceConfig>(name: string, def: ServiceDefinition<C>): Promise<void> {
   let config: C & { readonly warnings: readonly string[] };
   try {
     config = def.loadConfig();
@@ -48,18 +54,24 @@ export async function runService<C extends ProcessConfig>(name: string, def: Ser
 
   if (clustered && cluster.isPrimary) {
     await def.prepare?.(config, log);
+    // The primary serves no calls; its /metrics merges every worker's.
+    await serveClusterMetrics(config.metrics, log);
     runPrimary({ workers: config.workers, log, shutdownGraceMs: config.shutdownGraceMs, onReady: (port) => announce(log, port, config.workers) });
     return;
   }
 
-  const run = await def.start(config, log);
   if (cluster.isWorker) {
+    const run = await def.start(config, log, workerRegistry(name, config.metrics));
     log.info({ port: run.server.port, pid: process.pid }, 'worker listening');
     process.send?.({ type: 'ready', port: run.server.port } satisfies WorkerReady);
-  } else {
-    announce(log, run.server.port, 1);
+    drainOnSignal(log, run, config.shutdownGraceMs);
+    return;
   }
-  drainOnSignal(log, run, config.shutdownGraceMs);
+
+  const metrics = await serveProcessMetrics(name, config.metrics, log);
+  const run = await def.start(config, log, metrics?.registry);
+  announce(log, run.server.port, 1);
+  drainOnSignal(log, { ...run, close: async () => (await run.close(), await metrics?.close()) }, config.shutdownGraceMs);
 }
 
 /** Logged even at LOG_LEVEL=warn (benchmarks): scripts and tests wait for this line. */

@@ -2,6 +2,7 @@ import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceI
 import { HealthImplementation } from 'grpc-health-check';
 import type { Authenticate } from '../authn/authenticate.js';
 import type { Logger } from '../log/logger.js';
+import type { RpcMetrics } from '../metrics/rpc-metrics.js';
 import { createServerInterceptor } from './interceptor.js';
 import { addReflection } from './reflection-service.js';
 
@@ -22,6 +23,8 @@ export interface GrpcServerOptions {
   readonly credentials?: ServerCredentials;
   /** Runs when shutdown starts, before draining: end long-lived streams here. */
   readonly beforeDrain?: () => void;
+  /** Per-RPC metrics; undefined = off. */
+  readonly metrics?: RpcMetrics;
 }
 
 export interface RunningServer {
@@ -32,7 +35,7 @@ export interface RunningServer {
 
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningServer> {
   const server = new Server({
-    interceptors: [createServerInterceptor({ authenticate: opts.authenticate, log: opts.log })],
+    interceptors: [createServerInterceptor({ authenticate: opts.authenticate, log: opts.log, metrics: opts.metrics })],
     // Bounded request size: nothing in our contracts comes close to 1 MiB.
     'grpc.max_receive_message_length': 1024 * 1024,
   });

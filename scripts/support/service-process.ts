@@ -9,6 +9,8 @@ export type ServiceName = 'auth-svc' | 'business-svc';
 export interface ServiceProcess {
   readonly name: ServiceName;
   readonly port: number;
+  /** Port of the `/metrics` listener, from its `metrics listening` line; undefined when metrics are off. */
+  readonly metricsPort: number | undefined;
   readonly child: ChildProcess;
   /** Every line the service wrote (stdout and stderr), for inspection. */
   readonly output: string[];
@@ -25,7 +27,7 @@ export interface SpawnOptions {
   readonly nodeArgs?: readonly string[];
 }
 
-/** Starts a built service as a child process and resolves once it logs `listening`. */
+/** Starts a built service as a child process and resolves once it logs `listening` (metrics, if on, are up by then). */
 export function spawnService(name: ServiceName, opts: SpawnOptions): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), `${DIST}${name}/main.js`], {
     env: opts.env,
@@ -48,13 +50,15 @@ export function spawnService(name: ServiceName, opts: SpawnOptions): Promise<Ser
       reject(new Error(`${name} not ready within ${opts.readyTimeoutMs ?? 15_000} ms:\n${output.join('\n')}`));
     }, opts.readyTimeoutMs ?? 15_000);
 
+    let metricsPort: number | undefined;
     const onLine = (line: string) => {
       output.push(line);
       if (opts.echo) process.stdout.write(`[${name}] ${line}\n`);
-      const port = listeningPort(line);
-      if (port !== undefined) {
+      const announced = announcedPort(line);
+      if (announced?.msg === 'metrics listening') metricsPort = announced.port;
+      if (announced?.msg === 'listening') {
         clearTimeout(timer);
-        resolve({ name, port, child, output, stop });
+        resolve({ name, port: announced.port, metricsPort, child, output, stop });
       }
     };
     lines(child.stdout!, onLine);
@@ -66,11 +70,12 @@ export function spawnService(name: ServiceName, opts: SpawnOptions): Promise<Ser
   });
 }
 
-function listeningPort(line: string): number | undefined {
+/** `listening` / `metrics listening` log lines: which listener and its bound port. */
+function announcedPort(line: string): { msg: string; port: number } | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
-    const entry = JSON.parse(line) as { msg?: string; port?: number };
-    return entry.msg === 'listening' ? entry.port : undefined;
+    const entry = JSON.parse(line) as { msg?: unknown; port?: unknown };
+    return typeof entry.msg === 'string' && typeof entry.port === 'number' ? { msg: entry.msg, port: entry.port } : undefined;
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@ import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_ser
 import { createAuthClient, createDashboardClient, unaryCall } from '../../sdk/index.js';
 import { failsWith, within } from '../support/eventually.js';
 import { bearer } from '../support/grpc.js';
+import { scrape, valueOf } from '../support/metrics.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 
 /** Each client its own connection (grpc-js shares them by default), so cluster scheduling spreads them. */
@@ -36,6 +37,17 @@ describe('all cores: WORKERS=2 for both services (real processes)', () => {
     const { accessToken } = await unaryCall(auth, auth.login, { email, password });
     for (const d of dashboards) expect((await unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) })).displayName).to.equal('Cluster');
     await within(2000, async () => workersServing(sys.business.output, 'GetDashboard').size === 2, 'both business workers served calls');
+  });
+
+  it('the primary serves every worker\'s metrics merged into one scrape', async () => {
+    const { accessToken } = await unaryCall(auth, auth.login, { email, password });
+    const port = sys.business.metricsPort!;
+    const method = '/business.v1.DashboardService/GetDashboard';
+    const before = valueOf(await scrape(port), 'grpc_server_handled_total', { method, code: 'OK' }) ?? 0;
+    for (const d of dashboards) await unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) });
+    const samples = await scrape(port);
+    expect(valueOf(samples, 'grpc_server_handled_total', { method, code: 'OK' })).to.equal(before + dashboards.length);
+    expect(valueOf(samples, 'revocation_stream_connected'), 'min over workers: every worker is in sync').to.equal(1);
   });
 
   it('a logout through any auth worker is refused by every business worker within 1 s', async () => {

@@ -29,6 +29,8 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
     PATH: process.env.PATH,
     AUTH_PORT: '0',
     BUSINESS_PORT: '0',
+    AUTH_METRICS_PORT: '0',
+    BUSINESS_METRICS_PORT: '0',
     AUTH_DB_PATH: join(dataDir, 'auth.db'),
     BUSINESS_DB_PATH: join(dataDir, 'business.db'),
     JWT_SECRET: TEST_SECRET,

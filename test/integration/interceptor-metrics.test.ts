@@ -1,0 +1,96 @@
+import { credentials, status, type ClientReadableStream } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { NotesServiceClient, NotesServiceService } from '../../gen/business/v1/notes_service.js';
+import { createAuthenticate } from '../../lib/authn/authenticate.js';
+import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
+import { ANY_USER, INFRASTRUCTURE_POLICIES } from '../../lib/authn/policy.js';
+import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { serverStream, unary } from '../../lib/grpc/handlers.js';
+import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
+import { RpcMetrics } from '../../lib/metrics/rpc-metrics.js';
+import { unaryCall } from '../../sdk/index.js';
+import { bearer, expectStatus, md } from '../support/grpc.js';
+import { parseSamples, valueOf } from '../support/metrics.js';
+import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
+import { forgeToken } from '../support/tokens.js';
+
+const DASHBOARD = DashboardServiceService.getDashboard.path;
+const WATCH = NotesServiceService.watchNotes.path;
+
+/** The interceptor's recording, in process, at both log levels (metrics do not depend on per-RPC logging). */
+for (const level of ['info', 'warn']) {
+  describe(`server interceptor: one metrics sample per RPC (LOG_LEVEL=${level})`, () => {
+    const log = pino({ level }, new Writable({ write: (_chunk, _enc, done) => done() }));
+    const registry = new Registry();
+    let server: RunningServer;
+    let dashboard: DashboardServiceClient;
+    let notes: NotesServiceClient;
+    let streamOpened!: () => void;
+    const opened = new Promise<void>((resolve) => (streamOpened = resolve));
+    let streamEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (streamEnded = resolve));
+
+    before(async () => {
+      const keys = new StaticKeySet([sharedSecretKey(TEST_SECRET)]);
+      const verify = tokenVerifier({ keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
+      server = await startGrpcServer({
+        host: '127.0.0.1',
+        port: 0,
+        log,
+        metrics: new RpcMetrics(registry),
+        authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, [DASHBOARD]: ANY_USER, [WATCH]: ANY_USER }, verify),
+        services: [
+          {
+            name: 'business.v1.DashboardService',
+            definition: DashboardServiceService,
+            implementation: { getDashboard: unary(log, (_req, { principal }) => ({ message: 'hi', userId: principal.subject, roles: [] })) },
+          },
+          {
+            name: 'business.v1.NotesService',
+            definition: NotesServiceService,
+            implementation: {
+              // Stays open until the client cancels.
+              watchNotes: serverStream(log, (_req, { call }) => {
+                streamOpened();
+                return new Promise<void>((resolve) => call.on('cancelled', () => (resolve(), streamEnded())));
+              }),
+            },
+          },
+        ],
+      });
+      dashboard = new DashboardServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+      notes = new NotesServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    });
+    after(async () => {
+      dashboard?.close();
+      notes?.close();
+      await server?.shutdown(1000);
+    });
+
+    it('records accepted, refused and cancelled calls once each, with the refusal reason', async () => {
+      const token = forgeToken('alice');
+      for (let i = 0; i < 2; i++) await unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(token) });
+      await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: md() }), status.UNAUTHENTICATED);
+      await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer('garbage') }), status.UNAUTHENTICATED);
+      const stream: ClientReadableStream<unknown> = notes.watchNotes({}, bearer(token));
+      stream.on('error', () => {}); // CANCELLED, expected
+      await opened;
+      stream.cancel();
+      await ended;
+
+      const s = parseSamples(await registry.metrics());
+      expect(valueOf(s, 'grpc_server_handled_total', { method: DASHBOARD, code: 'OK' })).to.equal(2);
+      expect(valueOf(s, 'grpc_server_handled_total', { method: DASHBOARD, code: 'UNAUTHENTICATED' })).to.equal(2);
+      expect(valueOf(s, 'grpc_server_handling_seconds_count', { method: DASHBOARD })).to.equal(4);
+      expect(valueOf(s, 'authn_rejections_total', { reason: 'missing' })).to.equal(1);
+      expect(valueOf(s, 'authn_rejections_total', { reason: 'malformed' })).to.equal(1);
+      expect(valueOf(s, 'grpc_server_handled_total', { method: WATCH, code: 'CANCELLED' }), 'a cancelled stream is counted').to.equal(1);
+      expect(valueOf(s, 'grpc_server_handling_seconds_count', { method: WATCH })).to.equal(1);
+      expect(s.filter((x) => x.name === 'grpc_server_handled_total').map((x) => x.labels.method)).to.have.members([DASHBOARD, DASHBOARD, WATCH]);
+    });
+  });
+}

@@ -1,0 +1,68 @@
+import { status } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { Registry } from 'prom-client';
+import { MAX_METHOD_LABELS, OTHER_METHOD, RPC_SECONDS_BUCKETS, RpcMetrics } from '../../lib/metrics/rpc-metrics.js';
+import { parseSamples, valueOf } from '../support/metrics.js';
+
+const M = '/pkg.v1.Service/Method';
+
+async function samplesOf(registry: Registry) {
+  return parseSamples(await registry.metrics());
+}
+
+describe('RpcMetrics', () => {
+  it('counts calls by method and status code name, and observes seconds per method', async () => {
+    const registry = new Registry();
+    const rpc = new RpcMetrics(registry);
+    rpc.forMethod(M).finished(status.OK, 0.0004);
+    rpc.forMethod(M).finished(status.OK, 0.02);
+    rpc.forMethod(M).finished(status.NOT_FOUND, 3);
+    const s = await samplesOf(registry);
+    expect(valueOf(s, 'grpc_server_handled_total', { method: M, code: 'OK' })).to.equal(2);
+    expect(valueOf(s, 'grpc_server_handled_total', { method: M, code: 'NOT_FOUND' })).to.equal(1);
+    expect(valueOf(s, 'grpc_server_handling_seconds_count', { method: M })).to.equal(3);
+    expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { method: M, le: '0.0005' })).to.equal(1);
+    expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { method: M, le: '0.025' })).to.equal(2);
+    expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { method: M, le: '2.5' })).to.equal(2);
+    expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { method: M, le: '5' })).to.equal(3);
+    expect(valueOf(s, 'grpc_server_handling_seconds_sum', { method: M })).to.be.closeTo(3.0204, 1e-9);
+    expect(s.filter((x) => x.name === 'grpc_server_handling_seconds_bucket')).to.have.length(RPC_SECONDS_BUCKETS.length + 1);
+  });
+
+  it('resolves a method\'s series once and hands out the same recorder', () => {
+    const rpc = new RpcMetrics(new Registry());
+    expect(rpc.forMethod(M)).to.equal(rpc.forMethod(M));
+  });
+
+  it('files a code outside the gRPC set under UNKNOWN, so a bad code cannot add label values', async () => {
+    const registry = new Registry();
+    const rpc = new RpcMetrics(registry);
+    rpc.forMethod(M).finished(99 as status, 0.001);
+    rpc.forMethod(M).finished(-1 as status, 0.001);
+    const s = await samplesOf(registry);
+    expect(valueOf(s, 'grpc_server_handled_total', { method: M, code: 'UNKNOWN' })).to.equal(2);
+    expect(s.filter((x) => x.name === 'grpc_server_handled_total')).to.have.length(1);
+  });
+
+  it('bounds the method label: past the cap, further paths share "other"', async () => {
+    const registry = new Registry();
+    const rpc = new RpcMetrics(registry);
+    for (let i = 0; i < MAX_METHOD_LABELS + 50; i++) rpc.forMethod(`/p.S/M${i}`).finished(status.OK, 0.001);
+    const s = await samplesOf(registry);
+    const methods = new Set(s.filter((x) => x.name === 'grpc_server_handled_total').map((x) => x.labels.method));
+    expect(methods.size).to.equal(MAX_METHOD_LABELS + 1);
+    expect(valueOf(s, 'grpc_server_handled_total', { method: OTHER_METHOD, code: 'OK' })).to.equal(50);
+  });
+
+  it('counts rejections by reason, only reasons that happened', async () => {
+    const registry = new Registry();
+    const rpc = new RpcMetrics(registry);
+    rpc.rejected('expired');
+    rpc.rejected('expired');
+    rpc.rejected('forbidden');
+    const s = await samplesOf(registry);
+    expect(valueOf(s, 'authn_rejections_total', { reason: 'expired' })).to.equal(2);
+    expect(valueOf(s, 'authn_rejections_total', { reason: 'forbidden' })).to.equal(1);
+    expect(s.filter((x) => x.name === 'authn_rejections_total')).to.have.length(2);
+  });
+});
