@@ -5,7 +5,8 @@ import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-con
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readServerTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
-import { readThrottleConfig, type ThrottleConfig } from './throttle/throttle-config.js';
+import type { LoginGuardOptions } from './throttle/login-guard.js';
+import { readLoginGuardConfig, readThrottleConfig, type ThrottleConfig } from './throttle/throttle-config.js';
 import { readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface AuthConfig extends ProcessConfig {
@@ -25,6 +26,7 @@ export interface AuthConfig extends ProcessConfig {
   /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
   readonly scryptLogN: number;
   readonly loginThrottle: ThrottleConfig;
+  readonly loginGuard: Pick<LoginGuardOptions, 'maxConcurrentPerAddress'>;
   readonly tokenCacheMaxEntries: number;
   /** Password hashes computed at once; the default leaves a core for every other RPC. */
   readonly passwordHashConcurrency: number;
@@ -47,6 +49,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     serviceTokenTtlSeconds: env.int('SERVICE_TOKEN_TTL_SECONDS', 300, 10, 3600),
     scryptLogN,
     loginThrottle: readThrottleConfig(env),
+    loginGuard: readLoginGuardConfig(env),
     tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
     passwordHashConcurrency: env.int('PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
     ...readProcessConfig(env),

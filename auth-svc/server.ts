@@ -91,7 +91,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
 
   const streams = new OpenStreams();
   const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
-  const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle));
+  const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle), config.loginGuard);
   const handlers = authServiceHandlers({
     users,
     hasher,

@@ -113,6 +113,18 @@ async function main(): Promise<void> {
   if (Object.keys(errors).length > 0) process.exitCode = 1;
 }
 
+/** Accounts for the login load, so that concurrent logins are for different people. */
+async function registerLoginUsers(authAddress: string, n: number): Promise<{ email: string; password: string }[]> {
+  const client = createAuthClient(authAddress);
+  try {
+    const users = Array.from({ length: n }, (_, i) => ({ email: `login-${i}@example.com`, password: USER.password }));
+    for (const u of users) await unaryCall(client, client.register, { ...u, displayName: 'Login load' });
+    return users;
+  } finally {
+    client.close();
+  }
+}
+
 /** One token per load worker: same user, separate logins (sessions), like several clients. */
 async function registerAndLogin(authAddress: string, n: number): Promise<{ userId: string; tokens: string[] }> {
   const client = createAuthClient(authAddress);
@@ -160,7 +172,7 @@ async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds
           const result = await load(label, {
             address: `127.0.0.1:${stack.business[v].port}`,
             path: read.path,
-            request: read.request(noteIds[v]),
+            requests: [read.request(noteIds[v])],
             tokens,
             concurrency: kind === 'throughput' ? settings.concurrency : 1,
             durationMs: settings.seconds * 1000,
@@ -184,11 +196,13 @@ async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds
 
 async function measureRest(stack: Stack, tokens: string[], noteId: string): Promise<Pick<BenchResults, 'login' | 'storm' | 'memory'>> {
   const authAddress = `127.0.0.1:${stack.auth.port}`;
+  const loginUsers = await registerLoginUsers(authAddress, settings.loginConcurrency * 4);
   const loginLoad = (label: string, workers: readonly [number, number]) =>
     load(label, {
       address: authAddress,
       path: AuthServiceService.login.path,
-      request: LoginRequest.encode({ email: USER.email, password: USER.password }).finish(),
+      // Distinct accounts: attempts for one account take turns by design (LoginGuard).
+      requests: loginUsers.map((u) => LoginRequest.encode({ email: u.email, password: u.password }).finish()),
       tokens: [],
       concurrency: settings.loginConcurrency,
       durationMs: settings.seconds * 1000,
@@ -200,7 +214,7 @@ async function measureRest(stack: Stack, tokens: string[], noteId: string): Prom
     load(label, {
       address: `127.0.0.1:${stack.business.auth.port}`,
       path: NotesServiceService.getNote.path,
-      request: GetNoteRequest.encode({ id: noteId }).finish(),
+      requests: [GetNoteRequest.encode({ id: noteId }).finish()],
       tokens: tokens.slice(1),
       concurrency: settings.stormReadConcurrency,
       durationMs: settings.seconds * 1000,
@@ -226,7 +240,7 @@ async function measureRest(stack: Stack, tokens: string[], noteId: string): Prom
     load(label, {
       address: `127.0.0.1:${stack.business.auth.port}`,
       path: NotesServiceService.getNote.path,
-      request: GetNoteRequest.encode({ id: noteId }).finish(),
+      requests: [GetNoteRequest.encode({ id: noteId }).finish()],
       tokens,
       concurrency: settings.concurrency,
       // Bounded in time too: at least 200 req/s or it stops (and the shortfall shows).

@@ -5,38 +5,58 @@ import type { LoginThrottle } from './login-throttle.js';
 /** Trailing metadata that tells a throttled client when to try again. */
 export const RETRY_AFTER_TRAILER = 'retry-after-seconds';
 
+export interface LoginGuardOptions {
+  /** Password checks from one client address at once (a proxy or NAT puts many users behind one). */
+  readonly maxConcurrentPerAddress: number;
+  /** Attempts for one account allowed to wait for their turn; more are refused. */
+  readonly maxWaitingPerAccount: number;
+}
+
+export const DEFAULT_LOGIN_GUARD_OPTIONS: LoginGuardOptions = { maxConcurrentPerAddress: 16, maxWaitingPerAccount: 4 };
+
 /**
  * Puts password checks behind the throttle. The throttle only learns an outcome once the
- * (slow) hash is done, so without more, a burst of parallel guesses would all run before
- * the first failure counts. Hence: one check per account at a time, and a few per client
- * address, answered RESOURCE_EXHAUSTED like any other throttling.
+ * (slow) hash is done, so a burst of parallel guesses would otherwise all be hashed before
+ * the first failure counts. Hence attempts for one account take turns — each is judged by
+ * the throttle only after the previous one was recorded — and a client address may have
+ * only so many checks running. Beyond those bounds: RESOURCE_EXHAUSTED, like any throttling.
  */
 export class LoginGuard {
-  private readonly accountsInFlight = new Set<string>();
+  private readonly accounts = new Map<string, { tail: Promise<void>; waiting: number }>();
   private readonly addressesInFlight = new Map<string, number>();
+  private readonly opts: LoginGuardOptions;
 
   constructor(
     private readonly throttle: LoginThrottle,
-    private readonly maxConcurrentPerAddress = 4,
-  ) {}
+    opts: Partial<LoginGuardOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_LOGIN_GUARD_OPTIONS, ...opts };
+  }
 
   /** Runs `check` (true = password right) unless throttled, and records its outcome. */
   async run(account: string, address: string, check: () => Promise<boolean>): Promise<boolean> {
-    const decision = this.throttle.check(account, address);
-    if (!decision.allowed) throw throttled(decision.retryAfterMs, decision.limitedBy === 'account' ? 'this account' : 'your address');
     const perAddress = this.addressesInFlight.get(address) ?? 0;
-    if (this.accountsInFlight.has(account) || perAddress >= this.maxConcurrentPerAddress) {
-      throw throttled(1000, this.accountsInFlight.has(account) ? 'this account (one attempt at a time)' : 'your address (too many at once)');
-    }
-    this.accountsInFlight.add(account);
+    if (perAddress >= this.opts.maxConcurrentPerAddress) throw throttled(1000, 'too many sign-in attempts at once from your address');
+    const turn = this.accounts.get(account) ?? { tail: Promise.resolve(), waiting: 0 };
+    if (turn.waiting > this.opts.maxWaitingPerAccount) throw throttled(1000, 'too many sign-in attempts at once for this account');
+
     this.addressesInFlight.set(address, perAddress + 1);
+    turn.waiting++;
+    this.accounts.set(account, turn);
+    const previous = turn.tail;
+    let release!: () => void;
+    turn.tail = new Promise<void>((resolve) => (release = resolve));
     try {
+      await previous;
+      const decision = this.throttle.check(account, address);
+      if (!decision.allowed) throw throttled(decision.retryAfterMs, `too many failed sign-in attempts for ${decision.limitedBy === 'account' ? 'this account' : 'your address'}`);
       const ok = await check();
       if (ok) this.throttle.recordSuccess(account, address);
       else this.throttle.recordFailure(account, address);
       return ok;
     } finally {
-      this.accountsInFlight.delete(account);
+      release();
+      if (--turn.waiting === 0) this.accounts.delete(account);
       const left = (this.addressesInFlight.get(address) ?? 1) - 1;
       if (left <= 0) this.addressesInFlight.delete(address);
       else this.addressesInFlight.set(address, left);
@@ -44,9 +64,9 @@ export class LoginGuard {
   }
 }
 
-function throttled(retryAfterMs: number, who: string): GrpcError {
+function throttled(retryAfterMs: number, why: string): GrpcError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new GrpcError(status.RESOURCE_EXHAUSTED, `too many failed sign-in attempts for ${who}; retry in ${seconds} s`, {
+  return new GrpcError(status.RESOURCE_EXHAUSTED, `${why}; retry in ${seconds} s`, {
     [RETRY_AFTER_TRAILER]: String(seconds),
   });
 }

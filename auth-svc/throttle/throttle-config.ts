@@ -1,4 +1,5 @@
 import type { EnvReader } from '../../lib/config/env-reader.js';
+import type { LoginGuardOptions } from './login-guard.js';
 import type { LoginThrottleOptions } from './login-throttle.js';
 
 /** The login throttle settings an operator may change; the rest keep their defaults (login-throttle.ts). */
@@ -21,4 +22,9 @@ export function readThrottleConfig(env: EnvReader): ThrottleConfig {
     maxAddressFailures: env.int('LOGIN_MAX_ADDRESS_FAILURES', 20, 5, 10_000),
     addressMaxLockoutMs: maxLockoutSeconds * 1_000,
   };
+}
+
+/** How many password checks one client address may have running at once. */
+export function readLoginGuardConfig(env: EnvReader): Pick<LoginGuardOptions, 'maxConcurrentPerAddress'> {
+  return { maxConcurrentPerAddress: env.int('LOGIN_MAX_CONCURRENT_PER_ADDRESS', 16, 1, 1000) };
 }

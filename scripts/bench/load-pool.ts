@@ -10,7 +10,9 @@ export interface LoadResult {
   readonly p99Ms: number;
 }
 
-export type LoadSpec = Omit<LoadJob, 'type' | 'concurrency' | 'maxCalls' | 'token'> & {
+export type LoadSpec = Omit<LoadJob, 'type' | 'concurrency' | 'maxCalls' | 'token' | 'requests'> & {
+  /** Sent in turn; when there are at least as many as workers, each worker gets its own share. */
+  readonly requests: readonly Uint8Array[];
   /** Bearer tokens, one per worker in turn (none: unauthenticated calls). */
   readonly tokens: readonly string[];
   /** Total calls in flight, split across the workers used. */
@@ -61,10 +63,11 @@ export class LoadPool {
             };
             worker.on('message', onMessage);
             worker.once('error', reject);
-            const { tokens, workers: _, ...common } = spec;
+            const { tokens, workers: _, requests, ...common } = spec;
             const job: LoadJob = {
               ...common,
               type: 'run',
+              requests: requests.length >= n ? requests.filter((__, k) => k % n === i) : requests,
               token: tokens.length > 0 ? tokens[i % tokens.length] : undefined,
               concurrency: Math.floor(spec.concurrency / n) + (i < spec.concurrency % n ? 1 : 0),
               maxCalls: Math.floor(spec.maxCalls / n) + (i < spec.maxCalls % n ? 1 : 0),

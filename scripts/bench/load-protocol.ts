@@ -4,8 +4,8 @@ export interface LoadJob {
   readonly address: string;
   /** Full method path, e.g. `/business.v1.NotesService/GetNote`. */
   readonly path: string;
-  /** The request, serialized once by the main thread (workers neither encode nor decode). */
-  readonly request: Uint8Array;
+  /** Requests, serialized once by the main thread (workers neither encode nor decode), sent in turn. */
+  readonly requests: readonly Uint8Array[];
   readonly token: string | undefined;
   /** Calls kept in flight by this worker. */
   readonly concurrency: number;

@@ -25,7 +25,7 @@ function run(job: LoadJob): Promise<WorkerMessage> {
   const client = clientFor(job.address);
   const metadata = new Metadata();
   if (job.token) metadata.set('authorization', `Bearer ${job.token}`);
-  const request = Buffer.from(job.request);
+  const requests = job.requests.map((r) => Buffer.from(r));
   const histogram = new Uint32Array(BUCKETS);
   const errors: Record<string, number> = {};
   let ok = 0;
@@ -49,6 +49,7 @@ function run(job: LoadJob): Promise<WorkerMessage> {
         if (inFlight === 0) finish();
         return;
       }
+      const request = requests[started % requests.length]!;
       started++;
       inFlight++;
       client.makeUnaryRequest(job.path, identity, identity, request, metadata, (err: ServiceError | null) => {
