@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
      * Node flags for the services (with =, as the value starts with a dash). Default: the heap cap
      * the deployment images set (deploy/Dockerfile NODE_OPTIONS), so memory is measured as deployed.
      */
-    'service-node-args': { type: 'string', default: '--max-old-space-size=256 --max-semi-space-size=8' },
+    'service-node-args': { type: 'string', default: '--max-old-space-size=256 --max-semi-space-size=12' },
     out: { type: 'string', default: 'bench/results' },
   },
 });
