@@ -19,7 +19,7 @@ describe('deployment files (Docker, Compose, Kubernetes)', () => {
       for (const m of text.matchAll(/\{ name: ([A-Z][A-Z0-9_]+),/g)) set.add(m[1]!);
       for (const m of text.matchAll(/^\s+- name: ([A-Z][A-Z0-9_]+)$/gm)) set.add(m[1]!);
       for (const m of text.matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)) set.add(m[1]!);
-      for (const m of text.matchAll(/^ENV (.+)$/gm)) for (const kv of m[1]!.split(' ')) set.add(kv.split('=')[0]!);
+      for (const m of text.matchAll(/^ENV (.+)$/gm)) for (const kv of m[1]!.matchAll(/([A-Z][A-Z0-9_]*)=("[^"]*"|\S+)/g)) set.add(kv[1]!);
     }
     const ours = [...set].filter((v) => !v.startsWith('POSTGRES_') && v !== 'NODE_ENV' && v !== 'NODE_OPTIONS');
     expect(ours.length).to.be.greaterThan(8);
