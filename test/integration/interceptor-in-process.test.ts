@@ -2,16 +2,13 @@ import { credentials, status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
-import { createAuthenticate } from '../../lib/authn/authenticate.js';
-import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES } from '../../lib/authn/policy.js';
-import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { ANY_USER } from '../../lib/authn/policy.js';
 import { unary } from '../../lib/grpc/handlers.js';
-import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
+import type { RunningServer } from '../../lib/grpc/server.js';
 import { unaryCall } from '../../sdk/index.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
-import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
 import { forgeToken, unsignedToken } from '../support/tokens.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 
 describe('server interceptor: refused calls never reach a handler', () => {
   const log = pino({ level: 'silent' });
@@ -20,13 +17,9 @@ describe('server interceptor: refused calls never reach a handler', () => {
   let handlerRuns = 0;
 
   before(async () => {
-    const keys = new StaticKeySet([sharedSecretKey(TEST_SECRET)]);
-    const verify = tokenVerifier({ keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
-    server = await startGrpcServer({
-      host: '127.0.0.1',
-      port: 0,
+    server = await startInProcessServer({
       log,
-      authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, [DashboardServiceService.getDashboard.path]: ANY_USER }, verify),
+      policies: { [DashboardServiceService.getDashboard.path]: ANY_USER },
       services: [
         {
           name: 'business.v1.DashboardService',

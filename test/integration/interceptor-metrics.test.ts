@@ -5,18 +5,15 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { NotesServiceClient, NotesServiceService } from '../../gen/business/v1/notes_service.js';
-import { createAuthenticate } from '../../lib/authn/authenticate.js';
-import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES } from '../../lib/authn/policy.js';
-import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { ANY_USER } from '../../lib/authn/policy.js';
 import { serverStream, unary } from '../../lib/grpc/handlers.js';
-import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
+import type { RunningServer } from '../../lib/grpc/server.js';
 import { RpcMetrics } from '../../lib/metrics/rpc-metrics.js';
 import { unaryCall } from '../../sdk/index.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
 import { parseSamples, valueOf } from '../support/metrics.js';
-import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
 import { forgeToken } from '../support/tokens.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 
 const DASHBOARD = DashboardServiceService.getDashboard.path;
 const WATCH = NotesServiceService.watchNotes.path;
@@ -35,14 +32,10 @@ for (const level of ['info', 'warn']) {
     const ended = new Promise<void>((resolve) => (streamEnded = resolve));
 
     before(async () => {
-      const keys = new StaticKeySet([sharedSecretKey(TEST_SECRET)]);
-      const verify = tokenVerifier({ keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
-      server = await startGrpcServer({
-        host: '127.0.0.1',
-        port: 0,
+      server = await startInProcessServer({
         log,
         metrics: new RpcMetrics(registry),
-        authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, [DASHBOARD]: ANY_USER, [WATCH]: ANY_USER }, verify),
+        policies: { [DASHBOARD]: ANY_USER, [WATCH]: ANY_USER },
         services: [
           {
             name: 'business.v1.DashboardService',

@@ -3,18 +3,15 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { NotesServiceClient, NotesServiceService, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
-import { createAuthenticate } from '../../lib/authn/authenticate.js';
-import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES, serviceWith } from '../../lib/authn/policy.js';
-import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { ANY_USER, serviceWith } from '../../lib/authn/policy.js';
 import { GrpcError } from '../../lib/grpc/errors.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import { onBehalfOf } from '../../lib/grpc/on-behalf-of.js';
-import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
+import type { RunningServer } from '../../lib/grpc/server.js';
 import { unaryCall } from '../../sdk/index.js';
 import { bearer, expectStatus } from '../support/grpc.js';
-import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
 import { forgeToken } from '../support/tokens.js';
+import { startInProcessServer } from '../support/in-process-server.js';
 
 /**
  * A chain of two services, both behind the real interceptor: `front` (a DashboardService)
@@ -22,7 +19,6 @@ import { forgeToken } from '../support/tokens.js';
  */
 describe('on-behalf-of calls through a chain of two services', () => {
   const log = pino({ level: 'silent' });
-  const verify = tokenVerifier({ keys: new StaticKeySet([sharedSecretKey(TEST_SECRET)]), issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
   let back: RunningServer;
   let front: RunningServer;
   let backClient: NotesServiceClient;
@@ -45,23 +41,16 @@ describe('on-behalf-of calls through a chain of two services', () => {
         throw new GrpcError(status.INTERNAL, 'must never run for a user');
       }),
     };
-    back = await startGrpcServer({
-      host: '127.0.0.1',
-      port: 0,
+    back = await startInProcessServer({
       log,
-      authenticate: createAuthenticate(
-        { ...INFRASTRUCTURE_POLICIES, [NotesServiceService.listNotes.path]: ANY_USER, [NotesServiceService.getNote.path]: serviceWith('notes.admin') },
-        verify,
-      ),
+      policies: { [NotesServiceService.listNotes.path]: ANY_USER, [NotesServiceService.getNote.path]: serviceWith('notes.admin') },
       services: [{ name: 'business.v1.NotesService', definition: NotesServiceService, implementation: backHandlers as NotesServiceServer }],
     });
     backClient = new NotesServiceClient(`127.0.0.1:${back.port}`, credentials.createInsecure());
 
-    front = await startGrpcServer({
-      host: '127.0.0.1',
-      port: 0,
+    front = await startInProcessServer({
       log,
-      authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, [DashboardServiceService.getDashboard.path]: ANY_USER }, verify),
+      policies: { [DashboardServiceService.getDashboard.path]: ANY_USER },
       services: [
         {
           name: 'business.v1.DashboardService',

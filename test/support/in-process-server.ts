@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import { createAuthenticate } from '../../lib/authn/authenticate.js';
+import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
+import { INFRASTRUCTURE_POLICIES, type PolicyTable } from '../../lib/authn/policy.js';
+import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { startGrpcServer, type GrpcServerOptions, type RunningServer } from '../../lib/grpc/server.js';
+import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from './system.js';
+
+/**
+ * The real server wiring (interceptor, health, reflection) in this process on
+ * 127.0.0.1:0, verifying the test's HS256 tokens (`forgeToken`) under `policies`, so a
+ * test can put its own handlers behind the real authentication and count their runs.
+ */
+export function startInProcessServer(opts: {
+  readonly log: Logger;
+  readonly policies: PolicyTable;
+  readonly services: GrpcServerOptions['services'];
+  readonly metrics?: GrpcServerOptions['metrics'];
+}): Promise<RunningServer> {
+  const verify = tokenVerifier({ keys: new StaticKeySet([sharedSecretKey(TEST_SECRET)]), issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
+  return startGrpcServer({
+    host: '127.0.0.1',
+    port: 0,
+    log: opts.log,
+    metrics: opts.metrics,
+    authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, ...opts.policies }, verify),
+    services: opts.services,
+  });
+}
