@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   process.stdout.write(`
 auth-svc     listening on ${a}
 business-svc listening on ${b}
+metrics      ${[auth, business].map((s) => (s.metricsPort ? `http://127.0.0.1:${s.metricsPort}/metrics` : 'off')).join('  ')}
 demo user    ${DEMO.email} / ${DEMO.password}   (development only)
 
 Try it (grpcurl uses server reflection, no .proto files needed):
