@@ -11,6 +11,7 @@ import type { Principal } from '../authn/principal.js';
 import type { Logger } from '../log/logger.js';
 import { requirePrincipal } from './call-identity.js';
 import { GrpcError } from './errors.js';
+import { isTransient } from './transient-errors.js';
 
 /** What every protected handler receives besides its request. */
 export interface CallContext<Call> {
@@ -62,6 +63,10 @@ async function run<T>(log: Logger, method: string, body: () => Promise<T>): Prom
     return await body();
   } catch (err) {
     if (err instanceof GrpcError) throw toServiceError(err.code, err.details, err.trailers);
+    if (isTransient(err)) {
+      log.warn({ err: String(err), method }, 'dependency unavailable');
+      throw toServiceError(status.UNAVAILABLE, 'temporarily unavailable; retry');
+    }
     log.error({ err, method }, 'handler failed');
     throw toServiceError(status.INTERNAL, 'internal error');
   }
