@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { ConfigError } from '../config/env-reader.js';
 import type { MetricsConfig } from '../config/metrics-config.js';
 import type { ProcessConfig } from '../config/process-config.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import { announce, createLogger, type Logger } from '../log/logger.js';
 import { serveClusterMetrics, serveProcessMetrics, workerRegistry } from '../metrics/process-metrics.js';
 import type { Registry } from 'prom-client';
 import { runPrimary, type WorkerReady } from './cluster-primary.js';
@@ -56,7 +56,7 @@ export async function runService<C extends ServiceConfig>(name: string, def: Ser
     await def.prepare?.(config, log);
     // The primary serves no calls; its /metrics merges every worker's.
     await serveClusterMetrics(config.metrics, log);
-    runPrimary({ workers: config.workers, log, shutdownGraceMs: config.shutdownGraceMs, onReady: (port) => announce(log, port, config.workers) });
+    runPrimary({ workers: config.workers, log, shutdownGraceMs: config.shutdownGraceMs, onReady: (port) => announceListening(log, port, config.workers) });
     return;
   }
 
@@ -70,13 +70,12 @@ export async function runService<C extends ServiceConfig>(name: string, def: Ser
 
   const metrics = await serveProcessMetrics(name, config.metrics, log);
   const run = await def.start(config, log, metrics?.registry);
-  announce(log, run.server.port, 1);
+  announceListening(log, run.server.port, 1);
   drainOnSignal(log, { ...run, close: async () => (await run.close(), await metrics?.close()) }, config.shutdownGraceMs);
 }
 
-/** Logged even at LOG_LEVEL=warn (benchmarks): scripts and tests wait for this line. */
-function announce(log: Logger, port: number, workers: number): void {
-  log.child({}, { level: log.isLevelEnabled('info') ? log.level : 'info' }).info({ port, pid: process.pid, workers }, 'listening');
+function announceListening(log: Logger, port: number, workers: number): void {
+  announce(log, { port, pid: process.pid, workers }, 'listening');
 }
 
 function drainOnSignal(log: Logger, run: ServiceRun, shutdownGraceMs: number): void {

@@ -17,3 +17,11 @@ export function createLogger(service: string, level: string): Logger {
     },
   });
 }
+
+/**
+ * Readiness lines (`listening`, `metrics listening`): logged at info even when the level is
+ * higher (benchmarks run at warn), because scripts and tests wait for them.
+ */
+export function announce(log: Logger, fields: object, message: string): void {
+  (log.isLevelEnabled('info') ? log : log.child({}, { level: 'info' })).info(fields, message);
+}

@@ -1,7 +1,7 @@
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { MetricsConfig } from '../config/metrics-config.js';
-import type { Logger } from '../log/logger.js';
-import { registryScrape, startMetricsServer } from './metrics-server.js';
+import { announce, type Logger } from '../log/logger.js';
+import { registryScrape, startMetricsServer, type RunningMetricsServer, type Scrape } from './metrics-server.js';
 import { createServiceRegistry } from './registry.js';
 
 export interface ProcessMetrics {
@@ -19,8 +19,7 @@ export interface ProcessMetrics {
 export async function serveProcessMetrics(service: string, config: MetricsConfig | undefined, log: Logger): Promise<ProcessMetrics | undefined> {
   if (!config) return undefined;
   const registry = createServiceRegistry(service);
-  const server = await startMetricsServer({ ...config, log }, registryScrape(registry));
-  log.child({}, { level: log.isLevelEnabled('info') ? log.level : 'info' }).info({ port: server.port }, 'metrics listening');
+  const server = await serve(config, log, registryScrape(registry));
   return { registry, port: server.port, close: () => server.close() };
 }
 
@@ -34,13 +33,15 @@ export function workerRegistry(service: string, config: MetricsConfig | undefine
 }
 
 /** A cluster primary: serves every worker's metrics merged (prom-client's AggregatorRegistry). */
-export async function serveClusterMetrics(config: MetricsConfig | undefined, log: Logger): Promise<{ port: number; close(): Promise<void> } | undefined> {
+export async function serveClusterMetrics(config: MetricsConfig | undefined, log: Logger): Promise<RunningMetricsServer | undefined> {
   if (!config) return undefined;
   const aggregator = new AggregatorRegistry();
-  const server = await startMetricsServer({ ...config, log }, async () => ({
-    contentType: aggregator.contentType,
-    body: await aggregator.clusterMetrics(),
-  }));
-  log.child({}, { level: log.isLevelEnabled('info') ? log.level : 'info' }).info({ port: server.port }, 'metrics listening');
-  return { port: server.port, close: () => server.close() };
+  return serve(config, log, async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }));
+}
+
+/** The `/metrics` listener, announced with its bound port (tests and scripts read that line). */
+async function serve(config: MetricsConfig, log: Logger, collect: () => Promise<Scrape>): Promise<RunningMetricsServer> {
+  const server = await startMetricsServer({ ...config, log }, collect);
+  announce(log, { port: server.port }, 'metrics listening');
+  return server;
 }
