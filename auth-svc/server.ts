@@ -5,9 +5,9 @@ import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
 import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, type PolicyTable } from '../lib/authn/policy.js';
-import { RevocationList, withRevocations } from '../lib/authn/revocation-list.js';
+import { RevocationList } from '../lib/authn/revocation-list.js';
 import { SCOPES } from '../lib/authn/scopes.js';
-import { cachedVerifier } from '../lib/authn/token-cache.js';
+import { revocationAwareVerifier } from '../lib/authn/service-verifier.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
@@ -102,13 +102,9 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     log,
     metrics: metrics && sessionMetrics(metrics),
   });
-  // Cache first, revocation check after it: a cached token of a revoked session is still refused.
-  const tokenCache = cachedVerifier(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), {
-    maxEntries: config.tokenCacheMaxEntries,
-  });
-  revoked.onRevoked((sid) => tokenCache.forgetSession(sid));
+  const verifier = revocationAwareVerifier(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), revoked, config.tokenCacheMaxEntries);
   if (metrics) {
-    exposeTokenCache(metrics, tokenCache);
+    exposeTokenCache(metrics, verifier.cache);
     exposeRevokedSessions(metrics, revoked);
     exposeRevocationSubscribers(metrics, streams);
   }
@@ -117,7 +113,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,
-    authenticate: createAuthenticate(AUTH_POLICIES, withRevocations(tokenCache.verify, revoked)),
+    authenticate: createAuthenticate(AUTH_POLICIES, verifier.verify),
     services: [
       { name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers },
       { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },

@@ -4,8 +4,7 @@ import { NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES, type PolicyTable } from '../lib/authn/policy.js';
 import { benchVerifier } from '../lib/authn/bench-verifier.js';
-import { withRevocations } from '../lib/authn/revocation-list.js';
-import { cachedVerifier } from '../lib/authn/token-cache.js';
+import { revocationAwareVerifier } from '../lib/authn/service-verifier.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
@@ -40,12 +39,9 @@ export interface BusinessServer {
 export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<BusinessServer> {
   const db = openDatabase(config.dbPath, BUSINESS_MIGRATIONS);
   const upstream = await connectAuthUpstream(config, log, metrics);
-  // Cache first, revocation check after it: a cached token of a revoked session is still refused.
-  const tokenCache = cachedVerifier(tokenVerifier({ ...config.tokens, keys: upstream.keys }), { maxEntries: config.tokenCacheMaxEntries });
-  upstream.revocations.onRevoked((sid) => tokenCache.forgetSession(sid));
-  const verify = withRevocations(tokenCache.verify, upstream.revocations);
+  const verifier = revocationAwareVerifier(tokenVerifier({ ...config.tokens, keys: upstream.keys }), upstream.revocations, config.tokenCacheMaxEntries);
   if (metrics) {
-    exposeTokenCache(metrics, tokenCache);
+    exposeTokenCache(metrics, verifier.cache);
     exposeRevokedSessions(metrics, upstream.revocations);
   }
   const changes = new NoteChanges();
@@ -55,7 +51,7 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,
-    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : verify),
+    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : verifier.verify),
     services: [
       {
         name: 'business.v1.DashboardService',
