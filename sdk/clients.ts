@@ -45,6 +45,19 @@ export function createAuthClient(address: ServiceAddress, opts: ClientOptions = 
   return new AuthServiceClient(channelTarget(address), ...clientArgs(opts));
 }
 
+/** An auth-svc client for an SDK class: the one it was given, or a new one for an address. */
+export interface BorrowedAuthClient {
+  readonly client: AuthServiceClient;
+  /** Closes the client only if it was made here: a client passed in belongs to the caller. */
+  release(): void;
+}
+
+export function authClientFor(auth: ServiceAddress | AuthServiceClient, opts?: ClientOptions): BorrowedAuthClient {
+  if (!isServiceAddress(auth)) return { client: auth, release: () => {} };
+  const client = createAuthClient(auth, opts);
+  return { client, release: () => client.close() };
+}
+
 export function createDashboardClient(address: ServiceAddress, opts: ClientOptions = {}): DashboardServiceClient {
   return new DashboardServiceClient(channelTarget(address), ...clientArgs(opts));
 }

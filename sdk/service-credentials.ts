@@ -1,7 +1,7 @@
 import type { Interceptor } from '@grpc/grpc-js';
 import type { AuthServiceClient, IssueServiceTokenResponse } from '../gen/auth/v1/auth_service.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
-import { createAuthClient, isServiceAddress, type ClientOptions, type ServiceAddress } from './clients.js';
+import { authClientFor, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
 import { unaryCall } from './unary-call.js';
 
@@ -23,13 +23,11 @@ export interface ServiceCredentialsOptions extends RenewingTokenOptions {
  */
 export class ServiceCredentials {
   readonly interceptor: Interceptor;
-  private readonly client: AuthServiceClient;
-  private readonly ownsClient: boolean;
+  private readonly auth: BorrowedAuthClient;
   private readonly token: RenewingToken<IssueServiceTokenResponse>;
 
   constructor(private readonly opts: ServiceCredentialsOptions) {
-    this.ownsClient = isServiceAddress(opts.auth);
-    this.client = isServiceAddress(opts.auth) ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
+    this.auth = authClientFor(opts.auth, opts.clientOptions);
     this.token = new RenewingToken(() => this.issue(), opts);
     this.interceptor = bearerInterceptor(() => this.token.token());
   }
@@ -39,12 +37,13 @@ export class ServiceCredentials {
   }
 
   close(): void {
-    if (this.ownsClient) this.client.close();
+    this.auth.release();
   }
 
   private issue(): Promise<IssueServiceTokenResponse> {
     const { clientId, clientSecret } = this.opts;
-    return unaryCall(this.client, this.client.issueServiceToken, { clientId, clientSecret }, {
+    const { client } = this.auth;
+    return unaryCall(client, client.issueServiceToken, { clientId, clientSecret }, {
       callOptions: { deadline: Date.now() + (this.opts.timeoutMs ?? 2000) },
     });
   }

@@ -1,7 +1,7 @@
 import { Metadata, status, type Interceptor } from '@grpc/grpc-js';
 import type { AuthServiceClient, LoginResponse } from '../gen/auth/v1/auth_service.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
-import { createAuthClient, isServiceAddress, type ClientOptions, type ServiceAddress } from './clients.js';
+import { authClientFor, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
 import { unaryCall } from './unary-call.js';
 
@@ -35,25 +35,26 @@ export class Session {
   private readonly token: RenewingToken<LoginResponse>;
   private endReason: string | undefined;
 
+  private readonly client: AuthServiceClient;
+
   private constructor(
-    private readonly client: AuthServiceClient,
-    private readonly ownsClient: boolean,
+    private readonly auth: BorrowedAuthClient,
     opts: RenewingTokenOptions,
     first: LoginResponse,
   ) {
+    this.client = auth.client;
     this.token = new RenewingToken((previous) => this.refresh(previous!), opts, first);
     this.interceptor = bearerInterceptor(() => this.accessToken());
   }
 
   /** Logs in; rejects with the gRPC error (UNAUTHENTICATED for bad credentials). */
   static async login(opts: SessionOptions): Promise<Session> {
-    const ownsClient = isServiceAddress(opts.auth);
-    const client = isServiceAddress(opts.auth) ? createAuthClient(opts.auth, opts.clientOptions) : opts.auth;
+    const auth = authClientFor(opts.auth, opts.clientOptions);
     try {
-      const first = await unaryCall(client, client.login, { email: opts.email, password: opts.password });
-      return new Session(client, ownsClient, opts, first);
+      const first = await unaryCall(auth.client, auth.client.login, { email: opts.email, password: opts.password });
+      return new Session(auth, opts, first);
     } catch (err) {
-      if (ownsClient) client.close();
+      auth.release();
       throw err;
     }
   }
@@ -91,7 +92,7 @@ export class Session {
   }
 
   close(): void {
-    if (this.ownsClient) this.client.close();
+    this.auth.release();
   }
 
   private async authMetadata(): Promise<Metadata> {
