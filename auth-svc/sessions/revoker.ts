@@ -1,6 +1,6 @@
 import { coalesced } from '../../lib/async/coalesced-run.js';
 import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
-import type { ChangeFeed } from '../store/auth-store.js';
+import { followChanges, type ChangeFeed } from '../store/auth-store.js';
 import type { RevocationStore } from '../store/revocation-store.js';
 
 export type RevocationListener = (revoked: readonly RevokedSessionEntry[]) => void;
@@ -20,7 +20,6 @@ const SAFETY_POLL_INTERVAL_MS = 5_000;
  */
 export class Revoker {
   private readonly listeners = new Set<RevocationListener>();
-  private timer: NodeJS.Timeout | undefined;
   private unwatch: (() => void) | undefined;
   /** One read at a time, so no row is published twice and none out of order. */
   readonly publishNew = coalesced(() => this.readNew());
@@ -47,14 +46,10 @@ export class Revoker {
 
   /** Starts picking up revocations made by other processes; `onError` hears failed reads (retried). */
   watchOtherWriters(changes: ChangeFeed | undefined, onError: (err: Error) => void): void {
-    const check = () => void this.publishNew().catch(onError);
-    this.unwatch = changes?.subscribe('revocations', check);
-    this.timer = setInterval(check, changes ? SAFETY_POLL_INTERVAL_MS : POLL_INTERVAL_MS);
-    this.timer.unref();
+    this.unwatch = followChanges(changes, 'revocations', changes ? SAFETY_POLL_INTERVAL_MS : POLL_INTERVAL_MS, this.publishNew, onError);
   }
 
   stop(): void {
-    clearInterval(this.timer);
     this.unwatch?.();
   }
 

@@ -16,6 +16,28 @@ export interface ChangeFeed {
   subscribe(channel: ChangeChannel, listener: () => void): () => void;
 }
 
+/**
+ * Runs `reread` whenever the feed reports a change on `channel` (PostgreSQL) and every
+ * `pollMs` in any case (the only signal on SQLite; a safety net otherwise). Failed reads
+ * go to `onError` and are retried at the next signal. Returns what stops it.
+ */
+export function followChanges(
+  changes: ChangeFeed | undefined,
+  channel: ChangeChannel,
+  pollMs: number,
+  reread: () => Promise<void>,
+  onError: (err: Error) => void,
+): () => void {
+  const check = () => void reread().catch(onError);
+  const unsubscribe = changes?.subscribe(channel, check);
+  const timer = setInterval(check, pollMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    unsubscribe?.();
+  };
+}
+
 /** Everything auth-svc keeps, behind one backend (SQLite file or PostgreSQL). */
 export interface AuthStore {
   readonly backend: 'sqlite' | 'postgres';

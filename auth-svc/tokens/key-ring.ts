@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import { jwkThumbprint, toPublicJwk, type PublicJwk } from '../../lib/authn/jwk.js';
 import { coalesced } from '../../lib/async/coalesced-run.js';
 import type { KeyResolver, VerificationKey } from '../../lib/authn/keys.js';
-import type { ChangeFeed } from '../store/auth-store.js';
+import { followChanges, type ChangeFeed } from '../store/auth-store.js';
 import type { KeyStore, StoredKey } from '../store/key-store.js';
 import type { SigningKey } from './token-issuer.js';
 
@@ -34,7 +34,6 @@ const CHECK_INTERVAL_MS = 1000;
 export class KeyRing implements KeyResolver {
   private loaded: LoadedKey[] = [];
   private fingerprint = '';
-  private timer: NodeJS.Timeout | undefined;
   private unwatch: (() => void) | undefined;
   /** Re-reads the store if it changed; one read at a time. */
   readonly refresh = coalesced(() => this.reload());
@@ -52,14 +51,10 @@ export class KeyRing implements KeyResolver {
 
   /** Starts following changes made by other processes; `onError` hears failed reads (retried). */
   watch(changes: ChangeFeed | undefined, onError: (err: Error) => void): void {
-    const check = () => void this.refresh().catch(onError);
-    this.unwatch = changes?.subscribe('keys_changed', check);
-    this.timer = setInterval(check, CHECK_INTERVAL_MS);
-    this.timer.unref();
+    this.unwatch = followChanges(changes, 'keys_changed', CHECK_INTERVAL_MS, this.refresh, onError);
   }
 
   stop(): void {
-    clearInterval(this.timer);
     this.unwatch?.();
   }
 
