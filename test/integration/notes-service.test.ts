@@ -5,6 +5,7 @@ import { createAuthClient, createNotesClient, Session, unaryCall } from '../../s
 import { bearer, expectStatus, md } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 import { authSigningKey, forgeToken } from '../support/tokens.js';
+import { within } from '../support/eventually.js';
 
 describe('business-svc NotesService (real processes)', () => {
   let sys: RunningSystem;
@@ -125,7 +126,7 @@ describe('business-svc NotesService (real processes)', () => {
       await create(asBob, 'not for alice');
       await unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'watched v2' });
       await unaryCall(asAlice, asAlice.deleteNote, { id: note.id });
-      await until(() => events.length >= 3);
+      await within(5000, async () => events.length >= 3, 'three change events');
       stream.cancel();
 
       expect(events.map((e) => e.kind)).to.deep.equal([
@@ -153,12 +154,4 @@ describe('business-svc NotesService (real processes)', () => {
 
 function opened(stream: ClientReadableStream<unknown>): Promise<void> {
   return new Promise((resolve) => stream.once('metadata', () => resolve()));
-}
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
