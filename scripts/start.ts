@@ -4,7 +4,7 @@
  */
 import { status } from '@grpc/grpc-js';
 import { createAuthClient, unaryCall } from '../sdk/index.js';
-import { BUSINESS_SVC_SCOPES, provisionServiceClient } from './support/service-client-cli.js';
+import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from './support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from './support/service-process.js';
 
 const DEMO = { email: 'demo@example.com', password: 'correct-horse-battery', displayName: 'Demo User' };
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   // business-svc's own identity at auth-svc: revocation stream and display names.
   const serviceClient = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, env);
   // business-svc fetches auth-svc's public keys to verify tokens.
-  const businessEnv = { ...env, SERVICE_CLIENT_ID: serviceClient.id, SERVICE_CLIENT_SECRET: serviceClient.secret, AUTH_ADDRESS: `127.0.0.1:${running[0]!.port}` };
+  const businessEnv = { ...env, ...businessUpstreamEnv(serviceClient, `127.0.0.1:${running[0]!.port}`) };
   running.push(await spawnService('business-svc', { env: businessEnv, echo: true }));
   const [auth, business] = running as [ServiceProcess, ServiceProcess];
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUSINESS_SVC_SCOPES, provisionServiceClient } from '../support/service-client-cli.js';
+import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from '../support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
 
 /** The business-svc variants compared: same build and config but for one switch. */
@@ -50,7 +50,7 @@ export async function startStack(
   for (const v of VARIANTS) {
     business[v] = track(
       await spawnService('business-svc', {
-        env: { ...env, ...VARIANT_ENV[v], SERVICE_CLIENT_ID: client.id, SERVICE_CLIENT_SECRET: client.secret, BENCH_SUBJECT: subject, AUTH_ADDRESS: `127.0.0.1:${auth.port}`, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
+        env: { ...env, ...VARIANT_ENV[v], ...businessUpstreamEnv(client, `127.0.0.1:${auth.port}`), BENCH_SUBJECT: subject, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
         nodeArgs,
       }),
     );
@@ -96,7 +96,7 @@ export async function measureStartup(baseEnv: NodeJS.ProcessEnv, times: number):
       // Ready includes the first key fetch and the revocation snapshot.
       const business = track(
         await spawnService('business-svc', {
-          env: { ...env, SERVICE_CLIENT_ID: client.id, SERVICE_CLIENT_SECRET: client.secret, AUTH_ADDRESS: `127.0.0.1:${auth.port}` },
+          env: { ...env, ...businessUpstreamEnv(client, `127.0.0.1:${auth.port}`) },
         }),
       );
       businessTimes.push(performance.now() - t1);

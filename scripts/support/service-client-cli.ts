@@ -9,6 +9,11 @@ export interface ProvisionedClient {
   readonly secret: string;
 }
 
+/** business-svc's settings for reaching auth-svc as itself (keys, revocation stream, display names). */
+export function businessUpstreamEnv(client: ProvisionedClient, authAddress: string): NodeJS.ProcessEnv {
+  return { SERVICE_CLIENT_ID: client.id, SERVICE_CLIENT_SECRET: client.secret, AUTH_ADDRESS: authAddress };
+}
+
 /** What business-svc needs from auth-svc: the revocation stream and display names. */
 export const BUSINESS_SVC_SCOPES = [SCOPES.revocationsWatch, SCOPES.usersRead];
 

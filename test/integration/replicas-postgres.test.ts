@@ -13,7 +13,7 @@ import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_ser
 import type { KeysServiceClient } from '../../gen/auth/v1/keys_service.js';
 import { openAuthStore, type AuthStore } from '../../auth-svc/store/index.js';
 import { Revoker } from '../../auth-svc/sessions/revoker.js';
-import { BUSINESS_SVC_SCOPES, provisionServiceClient } from '../../scripts/support/service-client-cli.js';
+import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from '../../scripts/support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
 import { createAuthClient, createDashboardClient, createKeysClient, unaryCall } from '../../sdk/index.js';
 import { failsWith, within } from '../support/eventually.js';
@@ -52,7 +52,7 @@ suite('two auth-svc replicas on one PostgreSQL (real processes)', function () {
     const client = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, env);
     // business-svc knows only replica B: its revocation stream and keys come from there.
     business = await spawnService('business-svc', {
-      env: { ...env, SERVICE_CLIENT_ID: client.id, SERVICE_CLIENT_SECRET: client.secret, AUTH_ADDRESS: `127.0.0.1:${replicaB.port}` },
+      env: { ...env, ...businessUpstreamEnv(client, `127.0.0.1:${replicaB.port}`) },
     });
     authA = createAuthClient(`127.0.0.1:${replicaA.port}`);
     authB = createAuthClient(`127.0.0.1:${replicaB.port}`);

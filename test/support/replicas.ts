@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
 import { testEnv, type RunningSystem } from './system.js';
+import { businessUpstreamEnv } from '../../scripts/support/service-client-cli.js';
 
 /**
  * `count` more business-svc processes next to `sys.business`, configured the same way
@@ -13,8 +14,7 @@ export function startBusinessReplicas(sys: RunningSystem, count: number, extra: 
     Array.from({ length: count }, (_, i) =>
       spawnService('business-svc', {
         env: {
-          SERVICE_CLIENT_ID: sys.serviceClient.id,
-          SERVICE_CLIENT_SECRET: sys.serviceClient.secret,
+          ...businessUpstreamEnv(sys.serviceClient, sys.authAddress),
           ...testEnv(sys.dataDir, extra),
           BUSINESS_DB_PATH: join(sys.dataDir, `business-replica-${i + 1}.db`),
           AUTH_ADDRESS: sys.authAddress,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUSINESS_SVC_SCOPES, provisionServiceClient, type ProvisionedClient } from '../../scripts/support/service-client-cli.js';
+import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, type ProvisionedClient, provisionServiceClient } from '../../scripts/support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
 import type { TestPkiFiles } from './certificates.js';
 
@@ -60,7 +60,7 @@ export async function startSystem(extra: NodeJS.ProcessEnv = {}, perService: Per
   const serviceClient = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, env);
   // business-svc fetches its verification keys from auth-svc at start.
   const business = await spawnService('business-svc', {
-    env: { SERVICE_CLIENT_ID: serviceClient.id, SERVICE_CLIENT_SECRET: serviceClient.secret, ...env, ...perService.business, AUTH_ADDRESS: authAddress },
+    env: { ...businessUpstreamEnv(serviceClient, authAddress), ...env, ...perService.business, AUTH_ADDRESS: authAddress },
   });
   return {
     get auth() {
