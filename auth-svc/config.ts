@@ -5,12 +5,14 @@ import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-con
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readServerTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
+import { readTransportLimits, type TransportLimits } from '../lib/config/transport-config.js';
 import type { LoginGuardOptions } from './throttle/login-guard.js';
 import { readLoginGuardConfig, readThrottleConfig, type ThrottleConfig } from './throttle/throttle-config.js';
 import { readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface AuthConfig extends ProcessConfig {
   readonly listen: ListenConfig;
+  readonly transport: TransportLimits;
   /** Prometheus `/metrics` listener; undefined = metrics off. */
   readonly metrics: MetricsConfig | undefined;
   /** Undefined = plaintext. */
@@ -39,6 +41,8 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
   if (env.production && scryptLogN < 14) env.problem('PASSWORD_SCRYPT_LOG_N must be at least 14 in production');
   const config = {
     listen: readListenConfig(env, 'AUTH', 50051),
+    // Credentials and tokens: no request of ours comes near 16 KiB.
+    transport: readTransportLimits(env, { messageBytes: 16 * 1024 }),
     metrics: readMetricsConfig(env, 'AUTH', 9464),
     tls: readServerTlsConfig(env),
     dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),

@@ -89,7 +89,9 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   revoker.subscribe((entries) => revoked.add(entries));
   revoker.watchOtherWriters(store.changes, storeError);
 
-  const streams = new OpenStreams();
+  const streams = new OpenStreams(config.transport);
+  // A revoked service client's open WatchRevocations end now, not when its token expires.
+  revoked.onRevoked((sid) => streams.endSession(sid));
   const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
   const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle), config.loginGuard);
   const handlers = authServiceHandlers({
@@ -110,6 +112,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   }
   const server = await startGrpcServer({
     ...config.listen,
+    transport: config.transport,
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,

@@ -4,10 +4,12 @@ import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-con
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readClientTlsConfig, readServerTlsConfig, type ClientTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
+import { readTransportLimits, type TransportLimits } from '../lib/config/transport-config.js';
 import { readBenchNoAuthSubject, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface BusinessConfig extends ProcessConfig {
   readonly listen: ListenConfig;
+  readonly transport: TransportLimits;
   /** Prometheus `/metrics` listener; undefined = metrics off. */
   readonly metrics: MetricsConfig | undefined;
   /** Undefined = plaintext. */
@@ -34,6 +36,8 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
   const env = new EnvReader(environment);
   const config = {
     listen: readListenConfig(env, 'BUSINESS', 50052),
+    // A note is at most 200 + 10,000 characters (up to ~41 KB of UTF-8): 64 KiB leaves room.
+    transport: readTransportLimits(env, { messageBytes: 64 * 1024 }),
     metrics: readMetricsConfig(env, 'BUSINESS', 9465),
     tls: readServerTlsConfig(env),
     dbPath: env.string('BUSINESS_DB_PATH', 'data/business.db'),

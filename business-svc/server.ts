@@ -45,9 +45,13 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
     exposeRevokedSessions(metrics, upstream.revocations);
   }
   const changes = new NoteChanges();
-  const streams = new OpenStreams();
+  const streams = new OpenStreams(config.transport);
+  // A revoked session's open WatchNotes end now, not when their token expires.
+  upstream.revocations.onRevoked((sid) => streams.endSession(sid));
   const server = await startGrpcServer({
     ...config.listen,
+    transport: config.transport,
+    readiness: upstream.readiness,
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,

@@ -1,12 +1,12 @@
-import type { RevocationServiceServer, RevokedSession } from '../../gen/auth/v1/revocation_service.js';
+import { WatchRevocationsResponse, type RevocationServiceServer, type RevokedSession } from '../../gen/auth/v1/revocation_service.js';
 import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
 import { serverStream } from '../../lib/grpc/handlers.js';
 import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { Revoker } from '../sessions/revoker.js';
 
-/** Revocations are tiny; a subscriber this far behind is broken and is cut off. */
-const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** The first message is the whole snapshot (~50 bytes a revoked session): room for it and more. */
+const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 /** auth.v1.RevocationService: a snapshot, then every revocation as it happens. */
 export function revocationServiceHandlers({ revoker, streams, log }: { revoker: Revoker; streams: OpenStreams; log: Logger }): RevocationServiceServer {
@@ -28,6 +28,7 @@ export function revocationServiceHandlers({ revoker, streams, log }: { revoker: 
       return liveStream(call, {
         principal,
         streams,
+        messageType: WatchRevocationsResponse,
         maxBacklogBytes: MAX_BACKLOG_BYTES,
         attach: (send) => {
           send({ snapshot: true, revoked: snapshot.map(toMessage) });

@@ -104,6 +104,10 @@ export class KeyRing implements KeyResolver {
     return this.published().find((k) => k.stored.kid === kid)?.verification;
   }
 
+  get size(): number {
+    return this.published().length;
+  }
+
   private published(): LoadedKey[] {
     const now = this.now();
     return this.keys().filter((k) => k.stored.retiredAt === null || k.stored.retiredAt + this.opts.verifyWindowMs > now);

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { NotesServiceServer } from '../../gen/business/v1/notes_service.js';
+import { WatchNotesResponse, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
 import { GrpcError, invalidArgument, notFound } from '../../lib/grpc/errors.js';
 import { serverStream, unary } from '../../lib/grpc/handlers.js';
 import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
@@ -16,14 +16,12 @@ export const NOTE_LIMITS = {
   notesPerUser: 10_000,
   defaultPageSize: 20,
   maxPageSize: 100,
-  /** A watcher this far behind (bytes buffered) is cut off rather than buffered without bound. */
-  maxWatchBacklogBytes: 1024 * 1024,
 } as const;
 
 export interface NotesServiceDeps {
   readonly notes: NoteStore;
   readonly changes: NoteChanges;
-  /** Open WatchNotes streams, ended on shutdown. */
+  /** Open WatchNotes streams: capped, ended on revocation and shutdown. */
   readonly streams: OpenStreams;
   readonly log: Logger;
 }
@@ -77,7 +75,7 @@ export function notesServiceHandlers({ notes, changes, streams, log }: NotesServ
       liveStream(call, {
         principal,
         streams,
-        maxBacklogBytes: NOTE_LIMITS.maxWatchBacklogBytes,
+        messageType: WatchNotesResponse,
         attach: (send) =>
           changes.subscribe(principal.subject, (kind, note) => send({ kind: CHANGE_KIND[kind], note: toNoteMessage(note) })),
       }),

@@ -3,6 +3,7 @@ import { JwksCache } from '../../lib/authn/jwks-cache.js';
 import { sharedSecretKey, StaticKeySet, type KeyResolver } from '../../lib/authn/keys.js';
 import { RevocationList } from '../../lib/authn/revocation-list.js';
 import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
+import type { Readiness } from '../../lib/grpc/server.js';
 import type { Logger } from '../../lib/log/logger.js';
 import { revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
 import { createRevocationClient, createUserDirectoryClient, type ClientOptions } from '../../sdk/clients.js';
@@ -18,6 +19,8 @@ const REVOCATION_SYNC_WAIT_MS = 1000;
 /** Everything business-svc gets from auth-svc: verification keys, revocations, display names. */
 export interface AuthUpstream {
   readonly keys: KeyResolver;
+  /** Ready once verification keys are held (at once for HS256); health follows it. */
+  readonly readiness: Readiness | undefined;
   readonly revocations: RevocationList;
   /** Undefined when no service client is configured (development only). */
   readonly displayNames: DisplayNames | undefined;
@@ -30,6 +33,7 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
   // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
   const channel = { credentials: channelCredentials(config.authTls) };
   const keys = await verificationKeys(config, channel, log, closers);
+  const readiness = keys instanceof JwksCache ? keys : undefined;
   const revocations = new RevocationList();
   let displayNames: DisplayNames | undefined;
 
@@ -62,7 +66,7 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
   } else {
     log.warn('SERVICE_CLIENT_ID is not set: no revocation stream (a logout takes effect only when tokens expire) and no display names');
   }
-  return { keys, revocations, displayNames, close: () => closers.forEach((c) => c()) };
+  return { keys, readiness, revocations, displayNames, close: () => closers.forEach((c) => c()) };
 }
 
 /** HS256: the shared secret. Otherwise: auth-svc's public keys, fetched and cached. */
@@ -76,7 +80,13 @@ async function verificationKeys(config: BusinessConfig, channel: ClientOptions, 
     onError: (err) => log.warn({ err: String(err) }, 'could not refresh verification keys; keeping the cached set'),
   });
   await cache.start();
-  log.info({ keys: cache.size }, 'verification keys loaded');
+  let loaded = cache.ready;
+  if (loaded) log.info({ keys: cache.size }, 'verification keys loaded');
+  else log.warn('no verification keys yet (auth-svc unreachable?): NOT_SERVING, calls get UNAVAILABLE; retrying');
+  cache.onChange(() => {
+    if (cache.ready && !loaded) log.info({ keys: cache.size }, 'verification keys loaded');
+    loaded = cache.ready;
+  });
   closers.push(() => (cache.stop(), fetcher.close()));
   return cache;
 }

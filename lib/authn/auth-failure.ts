@@ -17,17 +17,26 @@ export type FailureReason =
   | 'invalid_claims'
   | 'revoked'
   | 'forbidden'
-  | 'no_policy';
+  | 'no_policy'
+  | 'no_keys';
 
 export interface AuthFailure {
-  /** UNAUTHENTICATED when no valid identity was shown; PERMISSION_DENIED when it was, but is not allowed. */
-  readonly status: 'unauthenticated' | 'permission_denied';
+  /**
+   * UNAUTHENTICATED when no valid identity was shown; PERMISSION_DENIED when it was, but is not
+   * allowed; UNAVAILABLE when this service cannot check tokens yet (no keys): the caller's
+   * credentials may be fine, so it must retry, not sign in again.
+   */
+  readonly status: 'unauthenticated' | 'permission_denied' | 'unavailable';
   readonly reason: FailureReason;
   readonly message: string;
 }
 
 export function unauthenticated(reason: FailureReason, message: string): AuthFailure {
   return { status: 'unauthenticated', reason, message };
+}
+
+export function unavailable(reason: FailureReason, message: string): AuthFailure {
+  return { status: 'unavailable', reason, message };
 }
 
 export function permissionDenied(reason: FailureReason, message: string): AuthFailure {

@@ -26,8 +26,19 @@ export class JwksCache implements KeyResolver {
   private lastFetchAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly opts: JwksCacheOptions) {}
+
+  /** Holds at least one key, so tokens can be checked at all (readiness). */
+  get ready(): boolean {
+    return this.byKid.size > 0;
+  }
+
+  /** Called after every fetch, successful or not. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   find(kid: string): VerificationKey | undefined {
     const key = this.byKid.get(kid);
@@ -75,7 +86,10 @@ export class JwksCache implements KeyResolver {
           this.retry.unref();
         }
       })
-      .finally(() => (this.inFlight = undefined));
+      .finally(() => {
+        this.inFlight = undefined;
+        for (const listener of this.listeners) listener();
+      });
     return this.inFlight;
   }
 }

@@ -13,6 +13,8 @@ export interface VerificationKey {
 /** Where verifiers look keys up by the token header's `kid`. */
 export interface KeyResolver {
   find(kid: string): VerificationKey | undefined;
+  /** Keys held now; 0 means nothing can be verified yet (not ready, rather than a bad token). */
+  readonly size: number;
 }
 
 export const MIN_SECRET_BYTES = 32;
@@ -37,5 +39,9 @@ export class StaticKeySet implements KeyResolver {
 
   find(kid: string): VerificationKey | undefined {
     return this.byKid.get(kid);
+  }
+
+  get size(): number {
+    return this.byKid.size;
   }
 }

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { unauthenticated, type AuthResult, type FailureReason } from './auth-failure.js';
+import { unauthenticated, unavailable, type AuthResult, type FailureReason } from './auth-failure.js';
 import type { TokenVerifier } from './authenticate.js';
 import type { KeyResolver, VerificationKey } from './keys.js';
 import type { Principal } from './principal.js';
@@ -30,7 +30,10 @@ export function verifyAccessToken(token: string, opts: VerifyOptions): AuthResul
   }
   if (typeof header.kid !== 'string' || header.kid === '') return fail('unknown_key', 'token has no key id (kid)');
   const key = opts.keys.find(header.kid);
-  if (!key) return fail('unknown_key', 'token was signed with an unknown key');
+  if (!key) {
+    if (opts.keys.size === 0) return { ok: false, failure: unavailable('no_keys', 'verification keys are not loaded yet; retry shortly') };
+    return fail('unknown_key', 'token was signed with an unknown key');
+  }
   // Algorithm confusion: the key, not the token, decides the algorithm.
   if (header.alg !== key.alg) return fail('unsupported_algorithm', `token algorithm must be ${key.alg}`);
 

@@ -1,15 +1,21 @@
-import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import type { AuthFailure } from '../authn/auth-failure.js';
 import type { Authenticate } from '../authn/authenticate.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
 import { attachPrincipal } from './call-identity.js';
+import { clientKey, type KeyedSlots } from './limits/keyed-slots.js';
+import { rememberHttp2Stream } from './limits/stream-reset.js';
 
 export interface InterceptorOptions {
   readonly authenticate: Authenticate;
   readonly log: Logger;
   /** Undefined = metrics off (nothing recorded). */
   readonly metrics?: RpcMetrics;
+  /** Request metadata above this many bytes is refused (RESOURCE_EXHAUSTED). */
+  readonly maxMetadataBytes: number;
+  /** Slots for streams that need no token (health Watch, reflection), in all and per client address. */
+  readonly publicStreams: KeyedSlots;
 }
 
 /**
@@ -18,7 +24,7 @@ export interface InterceptorOptions {
  * to the handler, and writes one log line and one metrics sample per RPC. One layer,
  * because each layer costs a few microseconds per call.
  */
-export function createServerInterceptor({ authenticate, log, metrics }: InterceptorOptions): ServerInterceptor {
+export function createServerInterceptor({ authenticate, log, metrics, maxMetadataBytes, publicStreams }: InterceptorOptions): ServerInterceptor {
   // Levels are fixed at start, so with per-RPC lines off (LOG_LEVEL=warn) no call builds one.
   const logRpcs = log.isLevelEnabled('info');
   const timed = logRpcs || metrics !== undefined;
@@ -28,11 +34,15 @@ export function createServerInterceptor({ authenticate, log, metrics }: Intercep
     let subject: string | undefined;
     let refused: AuthFailure | undefined;
     let finished = false;
+    let publicSlot: string | undefined;
+    const streaming = descriptor.responseStream || descriptor.requestStream;
 
-    // Once per call (a cancelled call may still send a status later): the log line and the metrics sample.
+    // Once per call (a cancelled call may still send a status later): slots back, the log line and the metrics sample.
     const finish = (code: status) => {
-      if (!timed || finished) return;
+      if (finished) return;
       finished = true;
+      if (publicSlot !== undefined) publicStreams.release(publicSlot);
+      if (!timed) return;
       const ms = performance.now() - started;
       metrics?.forMethod(method).finished(code, ms / 1000);
       if (!logRpcs) return;
@@ -41,28 +51,51 @@ export function createServerInterceptor({ authenticate, log, metrics }: Intercep
       else log.info(entry, 'rpc');
     };
 
+    // grpc-js answers some calls itself from inside the base call (an undecodable request body:
+    // INTERNAL), which no interceptor's sendStatus sees; record those with the status sent.
+    const baseSendStatus = call.sendStatus.bind(call);
+    call.sendStatus = (sent: StatusObject) => {
+      finish(sent.code);
+      baseSendStatus(sent);
+    };
+    const refuse = (code: status, details: string) => {
+      call.sendStatus({ code, details });
+    };
+
     return new ServerInterceptingCall(call, {
       start(next) {
         next({
           onReceiveMetadata(metadata, nextMetadata) {
+            if (metadataBytes(metadata) > maxMetadataBytes) {
+              refuse(status.RESOURCE_EXHAUSTED, `request metadata exceeds ${maxMetadataBytes} bytes`);
+              return;
+            }
             let decision;
             try {
               decision = authenticate(method, metadata.get('authorization'));
             } catch (err) {
               // grpc-js does not catch interceptor exceptions: fail the call, not the process.
               log.error({ err, method }, 'authentication crashed');
-              call.sendStatus({ code: status.INTERNAL, details: 'authentication failed' });
-              finish(status.INTERNAL);
+              refuse(status.INTERNAL, 'authentication failed');
               return;
             }
             if (!decision.ok) {
               refused = decision.failure;
               metrics?.rejected(refused.reason);
-              const code = refused.status === 'permission_denied' ? status.PERMISSION_DENIED : status.UNAUTHENTICATED;
-              call.sendStatus({ code, details: refused.message });
-              finish(code);
+              refuse(STATUS_OF[refused.status], refused.message);
               return;
             }
+            if (streaming && !decision.principal) {
+              // Unauthenticated long-lived streams cost us memory for nothing: their own small caps.
+              const peer = clientKey(call.getPeer());
+              const verdict = publicStreams.tryAcquire(peer);
+              if (verdict !== 'ok') {
+                refuse(status.RESOURCE_EXHAUSTED, verdict === 'total' ? 'too many unauthenticated streams; retry later' : 'too many unauthenticated streams from this address');
+                return;
+              }
+              publicSlot = peer;
+            }
+            if (descriptor.responseStream) rememberHttp2Stream(metadata, call);
             // Handlers get the token through the principal only; keep it out of metadata they might log.
             metadata.remove('authorization');
             if (decision.principal) {
@@ -78,12 +111,32 @@ export function createServerInterceptor({ authenticate, log, metrics }: Intercep
           },
         });
       },
-      sendStatus(sent, next) {
-        finish(sent.code ?? status.UNKNOWN);
-        next(sent);
-      },
     });
   };
+}
+
+const STATUS_OF = {
+  unauthenticated: status.UNAUTHENTICATED,
+  permission_denied: status.PERMISSION_DENIED,
+  unavailable: status.UNAVAILABLE,
+} as const;
+
+type MetadataValues = Map<string, (string | Buffer)[]>;
+
+/**
+ * HPACK's accounting (RFC 7541 §4.1): name + value + 32 per entry. Node's HTTP/2 layer already
+ * caps a header block at 64 KiB; this is the tighter, configurable cap. Reads grpc-js's entry
+ * map directly (no copy per call); `getMap()` is the fallback should that field ever move.
+ */
+function metadataBytes(metadata: Metadata): number {
+  const entries = (metadata as unknown as { internalRepr?: MetadataValues }).internalRepr;
+  let bytes = 0;
+  if (!(entries instanceof Map)) {
+    for (const [key, value] of Object.entries(metadata.getMap())) bytes += key.length + 32 + value.length;
+    return bytes;
+  }
+  for (const [key, values] of entries) for (const v of values) bytes += key.length + 32 + v.length;
+  return bytes;
 }
 
 function round(ms: number): number {

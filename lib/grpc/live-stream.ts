@@ -1,56 +1,138 @@
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Principal } from '../authn/principal.js';
 import { GrpcError } from './errors.js';
+import { BacklogBudget } from './limits/backlog-budget.js';
+import { KeyedSlots } from './limits/keyed-slots.js';
+import { resetHttp2Stream } from './limits/stream-reset.js';
 
-/** Open long-lived streams of one server, so shutdown can end them instead of waiting on them. */
+export interface LiveStreamLimits {
+  /** Streams open at once in this process, and per principal (user or service client). */
+  readonly maxLiveStreams: number;
+  readonly maxLiveStreamsPerPrincipal: number;
+  /** Bytes one stream may have written but not yet sent before its reader is cut off … */
+  readonly maxStreamBacklogBytes: number;
+  /** … and all streams of the process together. */
+  readonly maxTotalBacklogBytes: number;
+}
+
+type Ender = (err: GrpcError) => void;
+
+/**
+ * The long-lived streams of one server: capped in number (in all and per principal), indexed
+ * by session so a revocation ends them, and ended together at shutdown.
+ */
 export class OpenStreams {
-  private readonly closers = new Set<() => void>();
+  readonly budget: BacklogBudget;
+  private readonly enders = new Set<Ender>();
+  private readonly slots: KeyedSlots;
+  private readonly bySession = new Map<string, Set<Ender>>();
 
-  add(close: () => void): () => void {
-    this.closers.add(close);
-    return () => this.closers.delete(close);
+  constructor(readonly limits: LiveStreamLimits) {
+    this.budget = new BacklogBudget(limits.maxTotalBacklogBytes);
+    this.slots = new KeyedSlots(limits.maxLiveStreams, limits.maxLiveStreamsPerPrincipal);
+  }
+
+  /** Registers a stream that `end` ends; returns its release, or the refusal when a cap is reached. */
+  open(principal: Principal, end: Ender): (() => void) | GrpcError {
+    const who = `${principal.kind}:${principal.subject}`;
+    const verdict = this.slots.tryAcquire(who);
+    if (verdict === 'total') return new GrpcError(status.RESOURCE_EXHAUSTED, 'server has too many open streams; retry later');
+    if (verdict === 'key') {
+      return new GrpcError(status.RESOURCE_EXHAUSTED, `at most ${this.slots.maxPerKey} open streams per caller; close one first`);
+    }
+    this.enders.add(end);
+    const sid = principal.sessionId;
+    if (sid !== undefined) {
+      let set = this.bySession.get(sid);
+      if (!set) this.bySession.set(sid, (set = new Set()));
+      set.add(end);
+    }
+    return () => {
+      this.enders.delete(end);
+      this.slots.release(who);
+      if (sid === undefined) return;
+      const set = this.bySession.get(sid);
+      set?.delete(end);
+      if (set?.size === 0) this.bySession.delete(sid);
+    };
+  }
+
+  /** A session was revoked: its streams end with UNAUTHENTICATED now, not when the token expires. */
+  endSession(sessionId: string): void {
+    const set = this.bySession.get(sessionId);
+    if (!set) return;
+    for (const end of [...set]) end(new GrpcError(status.UNAUTHENTICATED, 'session has been revoked; sign in again'));
   }
 
   /** Ends every open stream with UNAVAILABLE (server shutdown). */
   closeAll(): void {
-    for (const close of [...this.closers]) close();
+    for (const end of [...this.enders]) end(new GrpcError(status.UNAVAILABLE, 'server is shutting down; reconnect'));
   }
 
   get size(): number {
-    return this.closers.size;
+    return this.enders.size;
   }
+}
+
+/** A ts-proto message type: how many bytes a message takes on the wire is measured with it. */
+export interface MessageEncoder<Res> {
+  encode(message: Res): { finish(): Uint8Array };
 }
 
 export interface LiveStreamOptions<Res> {
   readonly principal: Principal;
   readonly streams: OpenStreams;
-  /** A client this far behind (bytes buffered) is cut off rather than buffered without bound. */
-  readonly maxBacklogBytes: number;
+  readonly messageType: MessageEncoder<Res>;
+  /** Overrides the per-stream backlog cap (for streams whose messages are large by nature). */
+  readonly maxBacklogBytes?: number;
   /** Starts feeding the stream through `send`; returns what stops the feed. */
   readonly attach: (send: (message: Res) => void) => () => void;
 }
 
+/** After ending a stream politely, how long its client has to take the status before it is reset. */
+const END_GRACE_MS = 2000;
+
 /**
  * The life of a server stream that pushes events until something ends it: the client
- * cancels (OK), the token it was opened with expires (UNAUTHENTICATED: streams are
- * authenticated once, so they must not outlive their credential), the client reads too
- * slowly (RESOURCE_EXHAUSTED), or the server shuts down (UNAVAILABLE). Resolves or
- * rejects with a GrpcError when it ends, for the `serverStream` adapter.
+ * cancels (OK), its session is revoked or the token it was opened with expires
+ * (UNAUTHENTICATED: streams are authenticated once, so they must not outlive their
+ * credential), the client reads too slowly (RESOURCE_EXHAUSTED), or the server shuts down
+ * (UNAVAILABLE). Resolves or rejects with a GrpcError when it ends, for `serverStream`.
+ *
+ * A slow reader is measured in encoded bytes written but not yet taken by the HTTP/2 layer
+ * (grpc-js server streams are object-mode, so their own counters count messages). When it
+ * falls behind, the stream is reset (RST_STREAM ENHANCE_YOUR_CALM, which clients report as
+ * RESOURCE_EXHAUSTED) so that what it buffered is freed at once.
  */
 export function liveStream<Req, Res>(call: ServerWritableStream<Req, Res>, opts: LiveStreamOptions<Res>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    const maxBacklog = opts.maxBacklogBytes ?? opts.streams.limits.maxStreamBacklogBytes;
+    const budget = opts.streams.budget;
     let done = false;
+    let pending = 0;
     let detach: (() => void) | undefined;
-    const finish = (err?: GrpcError) => {
+    let release: (() => void) | undefined;
+    const finish = (err?: GrpcError, slowReader = false) => {
       if (done) return;
       done = true;
       detach?.();
-      unregister();
+      release?.();
       clearTimeout(expiry);
+      budget.give(pending);
+      pending = 0;
       if (err) reject(err);
       else resolve();
+      // The status is sent first (it reaches logs and metrics); then the buffers are freed.
+      if (slowReader) setImmediate(() => resetHttp2Stream(call.metadata, 'slow_reader'));
+      else setTimeout(() => resetHttp2Stream(call.metadata, 'cancel'), END_GRACE_MS).unref();
     };
-    const unregister = opts.streams.add(() => finish(new GrpcError(status.UNAVAILABLE, 'server is shutting down; reconnect')));
+    const slot = opts.streams.open(opts.principal, (err) => finish(err));
+    if (slot instanceof GrpcError) {
+      done = true;
+      reject(slot);
+      return;
+    }
+    release = slot;
     const expiry = setTimeout(
       () => finish(new GrpcError(status.UNAUTHENTICATED, 'access token expired; reopen the stream with a fresh token')),
       Math.max(0, opts.principal.expiresAt * 1000 - Date.now()),
@@ -60,11 +142,18 @@ export function liveStream<Req, Res>(call: ServerWritableStream<Req, Res>, opts:
     call.sendMetadata(new Metadata());
     detach = opts.attach((message) => {
       if (done) return;
-      if (call.writableLength > opts.maxBacklogBytes) {
-        finish(new GrpcError(status.RESOURCE_EXHAUSTED, 'stream reader is not keeping up'));
+      const bytes = opts.messageType.encode(message).finish().byteLength;
+      // One message always fits an empty backlog; behind that, the caps apply.
+      if ((pending > 0 && pending + bytes > maxBacklog) || !budget.tryTake(bytes)) {
+        finish(new GrpcError(status.RESOURCE_EXHAUSTED, 'stream reader is not keeping up; reopen the stream'), true);
         return;
       }
-      call.write(message);
+      pending += bytes;
+      call.write(message, () => {
+        if (done) return; // already given back at finish
+        pending -= bytes;
+        budget.give(bytes);
+      });
     });
     if (done) detach();
   });

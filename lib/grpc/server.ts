@@ -1,9 +1,12 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Authenticate } from '../authn/authenticate.js';
+import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
 import { createServerInterceptor } from './interceptor.js';
+import { KeyedSlots } from './limits/keyed-slots.js';
+import { listen } from './limits/listener.js';
 import { addReflection } from './reflection-service.js';
 
 export interface ServiceRegistration {
@@ -13,6 +16,13 @@ export interface ServiceRegistration {
   readonly implementation: UntypedServiceImplementation;
 }
 
+/** Whether the process can do its job yet (business-svc: holds verification keys). */
+export interface Readiness {
+  readonly ready: boolean;
+  /** Called whenever `ready` may have changed. */
+  onChange(listener: () => void): void;
+}
+
 export interface GrpcServerOptions {
   readonly host: string;
   /** 0 picks a free port. */
@@ -20,11 +30,14 @@ export interface GrpcServerOptions {
   readonly services: readonly ServiceRegistration[];
   readonly authenticate: Authenticate;
   readonly log: Logger;
+  readonly transport: TransportLimits;
   readonly credentials?: ServerCredentials;
   /** Runs when shutdown starts, before draining: end long-lived streams here. */
   readonly beforeDrain?: () => void;
   /** Per-RPC metrics; undefined = off. */
   readonly metrics?: RpcMetrics;
+  /** Health says NOT_SERVING while not ready; undefined = ready from the start. */
+  readonly readiness?: Readiness;
 }
 
 export interface RunningServer {
@@ -34,27 +47,51 @@ export interface RunningServer {
 }
 
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningServer> {
+  const t = opts.transport;
   const server = new Server({
-    interceptors: [createServerInterceptor({ authenticate: opts.authenticate, log: opts.log, metrics: opts.metrics })],
-    // Bounded request size: nothing in our contracts comes close to 1 MiB.
-    'grpc.max_receive_message_length': 1024 * 1024,
+    interceptors: [
+      createServerInterceptor({
+        authenticate: opts.authenticate,
+        log: opts.log,
+        metrics: opts.metrics,
+        maxMetadataBytes: t.maxMetadataBytes,
+        publicStreams: new KeyedSlots(t.maxPublicStreams, t.maxPublicStreamsPerAddress),
+      }),
+    ],
+    'grpc.max_receive_message_length': t.maxReceiveMessageBytes,
+    'grpc.max_concurrent_streams': t.maxStreamsPerConnection,
+    'grpc.max_connection_idle_ms': t.idleTimeoutMs,
+    'grpc.max_connection_age_ms': t.maxConnectionAgeMs,
+    'grpc.max_connection_age_grace_ms': t.maxConnectionAgeGraceMs,
+    // Dead peers (and their streams) are found within a few minutes, not hours.
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
   });
   for (const s of opts.services) server.addService(s.definition, s.implementation);
 
   const names = opts.services.map((s) => s.name);
   const healthNames = ['', ...names]; // '' is the whole server
-  const health = new HealthImplementation(Object.fromEntries(healthNames.map((n) => [n, 'SERVING' as const])));
+  const health = new HealthImplementation(Object.fromEntries(healthNames.map((n) => [n, 'NOT_SERVING' as const])));
   health.addToServer(server);
   addReflection(server, names);
+  let stopping = false;
+  const reportHealth = () => {
+    const serving = !stopping && (opts.readiness?.ready ?? true);
+    for (const n of healthNames) health.setStatus(n, serving ? 'SERVING' : 'NOT_SERVING');
+  };
+  reportHealth();
+  opts.readiness?.onChange(reportHealth);
 
-  const port = await bind(server, opts.host, opts.port, opts.credentials ?? ServerCredentials.createInsecure());
+  const listener = await listen(server, opts.credentials ?? ServerCredentials.createInsecure(), opts, t, opts.log);
 
   return {
-    port,
+    port: listener.port,
     shutdown: (graceMs) =>
       new Promise<void>((resolve) => {
-        for (const n of healthNames) health.setStatus(n, 'NOT_SERVING');
+        stopping = true;
+        reportHealth();
         opts.beforeDrain?.();
+        void listener.close();
         const force = setTimeout(() => server.forceShutdown(), graceMs);
         server.tryShutdown(() => {
           clearTimeout(force);
@@ -62,11 +99,4 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
         });
       }),
   };
-}
-
-function bind(server: Server, host: string, port: number, creds: ServerCredentials): Promise<number> {
-  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  return new Promise((resolve, reject) => {
-    server.bindAsync(address, creds, (err, boundPort) => (err ? reject(err) : resolve(boundPort)));
-  });
 }

@@ -13,6 +13,7 @@ import { unaryCall } from '../../sdk/index.js';
 import { bearer } from '../support/grpc.js';
 import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
 import { forgeToken } from '../support/tokens.js';
+import { testTransport } from '../support/in-process-server.js';
 
 /** Runs one accepted and one refused call against a server logging at `level`; returns the log lines. */
 async function rpcLines(level: string): Promise<Array<{ msg: string; method?: string; code?: string; token?: unknown }>> {
@@ -24,6 +25,7 @@ async function rpcLines(level: string): Promise<Array<{ msg: string; method?: st
     host: '127.0.0.1',
     port: 0,
     log,
+    transport: testTransport(),
     authenticate: createAuthenticate(
       { ...INFRASTRUCTURE_POLICIES, [DashboardServiceService.getDashboard.path]: ANY_USER },
       tokenVerifier({ keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 }),

@@ -16,6 +16,7 @@ import { createAuthClient, createDashboardClient, tlsCredentials, unaryCall } fr
 import { createTestPki, writeTestPki, type TestPkiFiles } from '../support/certificates.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { mutualTlsEnv, startSystem, testEnv, type RunningSystem } from '../support/system.js';
+import { testTransport } from '../support/in-process-server.js';
 
 /** Deadline that only stops a broken test from hanging; every assertion is on the status code. */
 const CALL_BOUND_MS = 10_000;
@@ -45,6 +46,7 @@ describe('transport security', () => {
         host: '127.0.0.1',
         port: 0,
         log,
+        transport: testTransport(),
         services: [],
         authenticate: createAuthenticate(INFRASTRUCTURE_POLICIES, tokenVerifier({ keys: new StaticKeySet([]), issuer: 'i', audience: 'a', clockSkewSeconds: 0 })),
         credentials: serverCredentials({ identity: files.pki.server, ...(clientCa && { clientCa }) }),

@@ -3,8 +3,15 @@ import { createAuthenticate } from '../../lib/authn/authenticate.js';
 import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
 import { INFRASTRUCTURE_POLICIES, type PolicyTable } from '../../lib/authn/policy.js';
 import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { EnvReader } from '../../lib/config/env-reader.js';
+import { readTransportLimits, type TransportLimits } from '../../lib/config/transport-config.js';
 import { startGrpcServer, type GrpcServerOptions, type RunningServer } from '../../lib/grpc/server.js';
 import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from './system.js';
+
+/** The documented defaults (an empty environment), with `overrides` from the test. */
+export function testTransport(overrides: Record<string, string> = {}): TransportLimits {
+  return readTransportLimits(new EnvReader(overrides), { messageBytes: 64 * 1024 });
+}
 
 /**
  * The real server wiring (interceptor, health, reflection) in this process on
@@ -16,6 +23,7 @@ export function startInProcessServer(opts: {
   readonly policies: PolicyTable;
   readonly services: GrpcServerOptions['services'];
   readonly metrics?: GrpcServerOptions['metrics'];
+  readonly transport?: TransportLimits;
 }): Promise<RunningServer> {
   const verify = tokenVerifier({ keys: new StaticKeySet([sharedSecretKey(TEST_SECRET)]), issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 });
   return startGrpcServer({
@@ -25,5 +33,6 @@ export function startInProcessServer(opts: {
     metrics: opts.metrics,
     authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, ...opts.policies }, verify),
     services: opts.services,
+    transport: opts.transport ?? testTransport(),
   });
 }

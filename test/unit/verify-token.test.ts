@@ -60,7 +60,7 @@ function craft(header: unknown, payload: unknown, signature: string | { secret: 
 
 function reasonFor(token: string, opts: VerifyOptions = options()): string {
   const failure = failureOf(verifyAccessToken(token, opts));
-  expect(failure.status, 'verification failures are always UNAUTHENTICATED').to.equal('unauthenticated');
+  expect(failure.status, 'verification failures with keys are always UNAUTHENTICATED').to.equal('unauthenticated');
   return failure.reason;
 }
 
@@ -258,8 +258,9 @@ describe('verifyAccessToken', () => {
       expect(reasonFor(craft({ alg: 'HS256', kid: 7 }, baseClaims()))).to.equal('unknown_key');
     });
 
-    it('refuses every token when the key set is empty', () => {
-      expect(reasonFor(sign(baseClaims()), options({ keys: new StaticKeySet([]) }))).to.equal('unknown_key');
+    it('refuses every token when the key set is empty, as UNAVAILABLE (not ready), not as a bad token', () => {
+      const failure = failureOf(verifyAccessToken(sign(baseClaims()), options({ keys: new StaticKeySet([]) })));
+      expect(failure).to.include({ status: 'unavailable', reason: 'no_keys' });
     });
   });
 

@@ -1,0 +1,47 @@
+/**
+ * Slots held in all and per key (a client address, a principal), with a cap on each: the
+ * bookkeeping behind every "at most N, at most M per client" rule. Pure, so unit-testable.
+ */
+export class KeyedSlots {
+  private total = 0;
+  private readonly byKey = new Map<string, number>();
+
+  constructor(
+    readonly maxTotal: number,
+    readonly maxPerKey: number,
+  ) {}
+
+  /** Takes a slot for `key`, or says which cap refused it (nothing taken then). */
+  tryAcquire(key: string): 'ok' | 'total' | 'key' {
+    if (this.total >= this.maxTotal) return 'total';
+    const n = this.byKey.get(key) ?? 0;
+    if (n >= this.maxPerKey) return 'key';
+    this.byKey.set(key, n + 1);
+    this.total++;
+    return 'ok';
+  }
+
+  release(key: string): void {
+    const n = this.byKey.get(key);
+    if (n === undefined) return;
+    if (n <= 1) this.byKey.delete(key);
+    else this.byKey.set(key, n - 1);
+    this.total--;
+  }
+
+  get held(): number {
+    return this.total;
+  }
+
+  heldBy(key: string): number {
+    return this.byKey.get(key) ?? 0;
+  }
+}
+
+/** One client per address: `::ffff:10.0.0.1` is `10.0.0.1`; grpc-js peers `ipv4:10.0.0.1:5000` too. */
+export function clientKey(address: string): string {
+  let a = address.replace(/^ipv[46]:/, '');
+  if (a.startsWith('[')) a = a.slice(1, a.indexOf(']'));
+  else if (/^[\d.]+:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
