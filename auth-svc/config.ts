@@ -7,7 +7,8 @@ import { readServerTlsConfig, type ServerTlsConfig } from '../lib/config/tls-con
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 import { readTransportLimits, type TransportLimits } from '../lib/config/transport-config.js';
 import type { LoginGuardOptions } from './throttle/login-guard.js';
-import { readLoginGuardConfig, readThrottleConfig, type ThrottleConfig } from './throttle/throttle-config.js';
+import type { RegisterLimitOptions } from './throttle/register-limits.js';
+import { readLoginGuardConfig, readRegisterLimitsConfig, readThrottleConfig, type ThrottleConfig } from './throttle/throttle-config.js';
 import { readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface AuthConfig extends ProcessConfig {
@@ -29,6 +30,7 @@ export interface AuthConfig extends ProcessConfig {
   readonly scryptLogN: number;
   readonly loginThrottle: ThrottleConfig;
   readonly loginGuard: Pick<LoginGuardOptions, 'maxConcurrentPerAddress'>;
+  readonly registerLimits: RegisterLimitOptions;
   readonly tokenCacheMaxEntries: number;
   /** Password hashes computed at once; the default leaves a core for every other RPC. */
   readonly passwordHashConcurrency: number;
@@ -54,6 +56,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     scryptLogN,
     loginThrottle: readThrottleConfig(env),
     loginGuard: readLoginGuardConfig(env),
+    registerLimits: readRegisterLimitsConfig(env),
     tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
     passwordHashConcurrency: env.int('PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
     ...readProcessConfig(env),

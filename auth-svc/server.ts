@@ -30,6 +30,7 @@ import { openAuthStore, type AuthStore } from './store/index.js';
 import { redactedUrl } from './store/postgres/pool.js';
 import { LoginGuard } from './throttle/login-guard.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
+import { RegisterLimits } from './throttle/register-limits.js';
 import { signingSetup } from './tokens/signing-setup.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 
@@ -93,11 +94,13 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   // A revoked service client's open WatchRevocations end now, not when its token expires.
   revoked.onRevoked((sid) => streams.endSession(sid));
   const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
+  const registration = { limits: new RegisterLimits(config.registerLimits), hasher: new PasswordHasher(config.scryptLogN, 1) };
   const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle), config.loginGuard);
   const handlers = authServiceHandlers({
     users,
     hasher,
     loginGuard,
+    registration,
     sessions,
     serviceClients,
     tokens,

@@ -1,4 +1,4 @@
-import type { ClientReadableStream } from '@grpc/grpc-js';
+import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import type { RevocationServiceClient, WatchRevocationsResponse } from '../gen/auth/v1/revocation_service.js';
 import type { RevocationList, RevokedSessionEntry } from '../lib/authn/revocation-list.js';
 
@@ -6,7 +6,7 @@ export interface RevocationWatcherOptions {
   /** A RevocationService client whose calls carry a service token with `revocations.watch`. */
   readonly client: RevocationServiceClient;
   readonly list: RevocationList;
-  /** First and longest wait between reconnection attempts, ms. */
+  /** First and longest wait between reconnection attempts, ms (defaults 100 and 1000, jittered). */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly onConnected?: () => void;
@@ -55,7 +55,9 @@ export class RevocationWatcher {
 
   private connect(): void {
     if (this.stopped) return;
-    const call = this.opts.client.watchRevocations({});
+    // waitForReady: while auth-svc is down the call waits for the channel instead of failing, so
+    // it starts the moment auth-svc answers again (with the channel's own reconnect backoff).
+    const call = this.opts.client.watchRevocations({}, new Metadata({ waitForReady: true }));
     this.call = call;
     call.on('data', (msg: WatchRevocationsResponse) => {
       const entries = msg.revoked.map(toEntry);
@@ -76,9 +78,10 @@ export class RevocationWatcher {
       this.isConnected = false;
       if (this.stopped) return;
       this.opts.onDisconnected?.(err);
-      this.retry = setTimeout(() => this.connect(), this.backoffMs);
+      // Jittered, so a fleet of verifiers does not reconnect in lockstep.
+      this.retry = setTimeout(() => this.connect(), this.backoffMs * (0.5 + Math.random() / 2));
       this.retry.unref();
-      this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 5000);
+      this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 1000);
     };
     call.on('error', onEnd);
     call.on('end', () => onEnd(new Error('revocation stream ended')));

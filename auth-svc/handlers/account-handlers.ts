@@ -4,29 +4,43 @@ import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { publicUnary, unary } from '../../lib/grpc/handlers.js';
 import { requireText } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
+import { clientAddress } from '../../lib/grpc/limits/client-address.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { passwordProblem } from '../passwords/password-policy.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { EmailTakenError } from '../store/user-store.js';
+import { RETRY_AFTER_TRAILER } from '../throttle/login-guard.js';
+import type { RegisterLimits } from '../throttle/register-limits.js';
 import { throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
 
 export interface AccountDeps extends PasswordCheckDeps {
   readonly sessions: SessionManager;
   readonly log: Logger;
+  /** Register's own rate limits and hash slot, apart from Login's, so neither starves the other. */
+  readonly registration: { readonly limits: RegisterLimits; readonly hasher: PasswordHasher };
 }
+
+/** Registrations waiting for the hash slot; more are refused rather than queued without bound. */
+const MAX_QUEUED_REGISTRATIONS = 8;
 
 // Pragmatic shape check; deliverability is the mail server's business.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
 export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'register' | 'changePassword'> {
-  const { users, hasher, sessions, log } = deps;
+  const { users, hasher, sessions, log, registration } = deps;
   return {
-    register: publicUnary(log, async (req) => {
+    register: publicUnary(log, async (req, call) => {
       const email = validEmail(req.email);
       const displayName = requireText('display_name', req.displayName, 1, 100);
       const problem = passwordProblem(req.password, email);
       if (problem) throw invalidArgument('password', problem);
+      registration.limits.admit(clientAddress(call.getPeer()));
+      if (registration.hasher.queued >= MAX_QUEUED_REGISTRATIONS) {
+        throw new GrpcError(status.RESOURCE_EXHAUSTED, 'registration is busy; retry in 1 s', { [RETRY_AFTER_TRAILER]: '1' });
+      }
+      // Hashed before the email is looked up: a taken email answers in the same time as a new one.
+      const passwordHash = await registration.hasher.hash(req.password);
       if (await users.findByEmail(email)) throw emailTaken();
-      const passwordHash = await hasher.hash(req.password);
       try {
         const user = await users.create({ email, passwordHash, displayName });
         log.info({ sub: user.id }, 'user registered');

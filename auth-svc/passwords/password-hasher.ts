@@ -56,6 +56,11 @@ export class PasswordHasher {
     return this.slots.run(() => derive(password, salt, params));
   }
 
+  /** Hashes waiting for a slot. */
+  get queued(): number {
+    return this.slots.queued;
+  }
+
   /** True when the stored hash is weaker than the current parameters. */
   needsRehash(stored: string): boolean {
     const parsed = parse(stored);

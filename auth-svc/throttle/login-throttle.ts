@@ -1,6 +1,6 @@
 import { BoundedMap } from './bounded-map.js';
 
-export { clientAddress } from './client-address.js';
+export { clientAddress } from '../../lib/grpc/limits/client-address.js';
 
 /**
  * Login throttling, per account and per client address (pure: injectable clock, no timers, no I/O).

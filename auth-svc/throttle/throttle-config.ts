@@ -1,6 +1,7 @@
 import type { EnvReader } from '../../lib/config/env-reader.js';
 import type { LoginGuardOptions } from './login-guard.js';
 import type { LoginThrottleOptions } from './login-throttle.js';
+import type { RegisterLimitOptions } from './register-limits.js';
 
 /** The login throttle settings an operator may change; the rest keep their defaults (login-throttle.ts). */
 export type ThrottleConfig = Pick<
@@ -27,4 +28,17 @@ export function readThrottleConfig(env: EnvReader): ThrottleConfig {
 /** How many password checks one client address may have running at once. */
 export function readLoginGuardConfig(env: EnvReader): Pick<LoginGuardOptions, 'maxConcurrentPerAddress'> {
   return { maxConcurrentPerAddress: env.int('LOGIN_MAX_CONCURRENT_PER_ADDRESS', 16, 1, 1000) };
+}
+
+/**
+ * Register's own budget: a few accounts per client address per hour (a household or an office
+ * behind one NAT still fits), and a process-wide rate that a storm from many addresses cannot pass.
+ */
+export function readRegisterLimitsConfig(env: EnvReader): RegisterLimitOptions {
+  return {
+    perAddressPerHour: env.int('REGISTER_PER_ADDRESS_PER_HOUR', 20, 1, 1_000_000),
+    perAddressBurst: env.int('REGISTER_BURST_PER_ADDRESS', 5, 1, 1_000_000),
+    perMinute: env.int('REGISTER_PER_MINUTE', 60, 1, 1_000_000),
+    maxAddresses: 100_000,
+  };
 }

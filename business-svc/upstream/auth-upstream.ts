@@ -13,6 +13,8 @@ import { ServiceCredentials } from '../../sdk/service-credentials.js';
 import type { BusinessConfig } from '../config.js';
 import { DisplayNames } from './display-names.js';
 
+const AUTH_CHANNEL_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 500 };
+
 /** How long start-up waits for the first revocation snapshot before serving anyway. */
 const REVOCATION_SYNC_WAIT_MS = 1000;
 
@@ -30,8 +32,10 @@ export interface AuthUpstream {
 /** `metrics`: where the revocation stream's state is recorded; undefined = metrics off. */
 export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<AuthUpstream> {
   const closers: (() => void)[] = [];
-  // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
-  const channel = { credentials: channelCredentials(config.authTls) };
+  // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc. Reconnects
+  // are retried at least every 500 ms (grpc-js defaults back off to 2 min), so revocations are
+  // back in sync within about a second of auth-svc answering again.
+  const channel = { credentials: channelCredentials(config.authTls), channelOptions: AUTH_CHANNEL_OPTIONS };
   const keys = await verificationKeys(config, channel, log, closers);
   const readiness = keys instanceof JwksCache ? keys : undefined;
   const revocations = new RevocationList();

@@ -4,7 +4,8 @@ import type { Authenticate } from '../authn/authenticate.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
 import { attachPrincipal } from './call-identity.js';
-import { clientKey, type KeyedSlots } from './limits/keyed-slots.js';
+import { clientAddress } from './limits/client-address.js';
+import type { KeyedSlots } from './limits/keyed-slots.js';
 import { rememberHttp2Stream } from './limits/stream-reset.js';
 
 export interface InterceptorOptions {
@@ -87,7 +88,7 @@ export function createServerInterceptor({ authenticate, log, metrics, maxMetadat
             }
             if (streaming && !decision.principal) {
               // Unauthenticated long-lived streams cost us memory for nothing: their own small caps.
-              const peer = clientKey(call.getPeer());
+              const peer = clientAddress(call.getPeer());
               const verdict = publicStreams.tryAcquire(peer);
               if (verdict !== 'ok') {
                 refuse(status.RESOURCE_EXHAUSTED, verdict === 'total' ? 'too many unauthenticated streams; retry later' : 'too many unauthenticated streams from this address');

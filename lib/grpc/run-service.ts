@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { ConfigError } from '../config/env-reader.js';
 import type { MetricsConfig } from '../config/metrics-config.js';
 import type { ProcessConfig } from '../config/process-config.js';
+import { routeGrpcLogs } from '../log/grpc-logging.js';
 import { announce, createLogger, type Logger } from '../log/logger.js';
 import { serveClusterMetrics, serveProcessMetrics, workerRegistry } from '../metrics/process-metrics.js';
 import type { Registry } from 'prom-client';
@@ -50,6 +51,7 @@ export async function runService<C extends ServiceConfig>(name: string, def: Ser
   const clustered = config.workers > 1;
   const role = !clustered ? {} : cluster.isPrimary ? { role: 'primary' } : { role: 'worker', worker: cluster.worker?.id };
   const log = createLogger(name, config.logLevel).child(role);
+  routeGrpcLogs(log);
   if (!cluster.isWorker) for (const w of config.warnings) log.warn(w);
 
   if (clustered && cluster.isPrimary) {

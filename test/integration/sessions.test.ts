@@ -133,7 +133,7 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
 
   describe('across an auth-svc restart', () => {
     let before: LoginResponse;
-    it('keeps refusing sessions revoked before the restart, keeps accepting live ones, and applies new logouts within 1 s', async function () {
+    it('after kill -9 and restart: enforces a logout made right away within 1 s, keeps refusing old revocations, keeps accepting live sessions', async function () {
       this.timeout(30_000);
       const email = await newUser();
       before = await login(email);
@@ -142,16 +142,15 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
       await unaryCall(auth, auth.logout, {}, { metadata: bearer(before.accessToken) });
       await refusedWithin1s(before.accessToken);
 
-      const syncs = () => sys.business.output.filter((l) => l.includes('revocation stream in sync')).length;
-      const syncsBefore = syncs();
-      await sys.restartAuth();
-      // business-svc resubscribes and gets a fresh snapshot, which must still hold the old revocation.
-      await within(10_000, async () => syncs() > syncsBefore, 'business-svc resynchronised');
-      await expectStatus(dashboardWith(before.accessToken), status.UNAUTHENTICATED, /revoked/);
-      expect((await dashboardWith(live.accessToken)).userId).to.equal(live.userId);
-
+      await sys.restartAuth('SIGKILL');
+      // The first logout auth-svc accepts after the crash, before business-svc has resubscribed:
+      // enforced within 1 s all the same (the revocation stream reconnects promptly and its fresh
+      // snapshot holds both the old and the new revocation).
+      await new Promise<void>((resolve, reject) => auth.waitForReady(Date.now() + 5000, (err) => (err ? reject(err) : resolve())));
       await unaryCall(auth, auth.logout, {}, { metadata: bearer(later.accessToken) });
       await refusedWithin1s(later.accessToken);
+      await expectStatus(dashboardWith(before.accessToken), status.UNAUTHENTICATED, /revoked/);
+      expect((await dashboardWith(live.accessToken)).userId).to.equal(live.userId);
     });
   });
 });

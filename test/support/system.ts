@@ -18,8 +18,8 @@ export interface RunningSystem {
   readonly dataDir: string;
   /** business-svc's service client (id + secret), provisioned with the real admin command. */
   readonly serviceClient: ProvisionedClient;
-  /** Stops auth-svc (SIGTERM) and starts it again on the same port and database. */
-  restartAuth(): Promise<void>;
+  /** Stops auth-svc (SIGTERM, or `signal`) and starts it again on the same port and database. */
+  restartAuth(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +37,10 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
     JWT_ISSUER: TEST_ISSUER,
     JWT_AUDIENCE: TEST_AUDIENCE,
     PASSWORD_SCRYPT_LOG_N: '12',
+    // Suites register many users from one address; the registration limits have their own tests.
+    REGISTER_PER_ADDRESS_PER_HOUR: '1000000',
+    REGISTER_BURST_PER_ADDRESS: '1000000',
+    REGISTER_PER_MINUTE: '1000000',
     LOG_LEVEL: 'info',
     SHUTDOWN_GRACE_MS: '2000',
     ...extra,
@@ -71,9 +75,9 @@ export async function startSystem(extra: NodeJS.ProcessEnv = {}, perService: Per
     businessAddress: `127.0.0.1:${business.port}`,
     dataDir,
     serviceClient,
-    async restartAuth() {
+    async restartAuth(signal?: NodeJS.Signals) {
       const port = auth.port;
-      await auth.stop();
+      await auth.stop(signal);
       auth = await spawnService('auth-svc', { env: { ...authEnv, AUTH_PORT: String(port) } });
     },
     async stop() {

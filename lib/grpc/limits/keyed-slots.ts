@@ -37,11 +37,3 @@ export class KeyedSlots {
     return this.byKey.get(key) ?? 0;
   }
 }
-
-/** One client per address: `::ffff:10.0.0.1` is `10.0.0.1`; grpc-js peers `ipv4:10.0.0.1:5000` too. */
-export function clientKey(address: string): string {
-  let a = address.replace(/^ipv[46]:/, '');
-  if (a.startsWith('[')) a = a.slice(1, a.indexOf(']'));
-  else if (/^[\d.]+:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
-}

@@ -2,7 +2,8 @@ import type { Server, ServerCredentials } from '@grpc/grpc-js';
 import { createServer, type Socket } from 'node:net';
 import type { TransportLimits } from '../../config/transport-config.js';
 import type { Logger } from '../../log/logger.js';
-import { clientKey, KeyedSlots } from './keyed-slots.js';
+import { clientAddress } from './client-address.js';
+import { KeyedSlots } from './keyed-slots.js';
 
 export interface Listener {
   readonly port: number;
@@ -34,7 +35,7 @@ export function listen(
   let lastRefusalLog = -Infinity;
 
   const onConnection = (socket: Socket) => {
-    const peer = clientKey(socket.remoteAddress ?? 'unknown');
+    const peer = clientAddress(socket.remoteAddress ?? 'unknown');
     const verdict = connections.tryAcquire(peer);
     if (verdict !== 'ok') {
       refused++;
