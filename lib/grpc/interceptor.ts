@@ -96,7 +96,7 @@ export function createServerInterceptor({ authenticate, log, metrics, maxMetadat
               }
               publicSlot = peer;
             }
-            if (descriptor.responseStream) rememberHttp2Stream(metadata, call);
+            if (descriptor.responseStream) rememberHttp2Stream(metadata, call, finish);
             // Handlers get the token through the principal only; keep it out of metadata they might log.
             metadata.remove('authorization');
             if (decision.principal) {

@@ -122,8 +122,8 @@ export function liveStream<Req, Res>(call: ServerWritableStream<Req, Res>, opts:
       pending = 0;
       if (err) reject(err);
       else resolve();
-      // The status is sent first (it reaches logs and metrics); then the buffers are freed.
-      if (slowReader) setImmediate(() => resetHttp2Stream(call.metadata, 'slow_reader'));
+      // Its trailers would wait behind the unsent messages forever: reset now, freeing them.
+      if (slowReader) resetHttp2Stream(call.metadata, 'slow_reader');
       else setTimeout(() => resetHttp2Stream(call.metadata, 'cancel'), END_GRACE_MS).unref();
     };
     const slot = opts.streams.open(opts.principal, (err) => finish(err));

@@ -1,4 +1,4 @@
-import type { Metadata } from '@grpc/grpc-js';
+import { status, type Metadata } from '@grpc/grpc-js';
 import { constants } from 'node:http2';
 
 /**
@@ -15,13 +15,19 @@ interface Resettable {
   close(code: number): void;
 }
 
-type WithReset = Metadata & { [RESET]?: Resettable };
+interface Handle {
+  readonly stream: Resettable;
+  /** Tells the interceptor which status the reset stands for (logs, metrics): no status is sent. */
+  readonly onReset: (code: status) => void;
+}
+
+type WithReset = Metadata & { [RESET]?: Handle };
 
 /** Called by the interceptor for server-streaming methods with grpc-js's base call. */
-export function rememberHttp2Stream(metadata: Metadata, baseCall: unknown): void {
+export function rememberHttp2Stream(metadata: Metadata, baseCall: unknown, onReset: (code: status) => void): void {
   const stream = (baseCall as { stream?: Partial<Resettable> }).stream;
   if (stream && typeof stream.close === 'function' && typeof stream.closed === 'boolean') {
-    (metadata as WithReset)[RESET] = stream as Resettable;
+    (metadata as WithReset)[RESET] = { stream: stream as Resettable, onReset };
   }
 }
 
@@ -30,8 +36,10 @@ export function rememberHttp2Stream(metadata: Metadata, baseCall: unknown): void
  * behind, CANCEL otherwise. Returns false when the stream is unknown or already closed.
  */
 export function resetHttp2Stream(metadata: Metadata, why: 'slow_reader' | 'cancel'): boolean {
-  const stream = (metadata as WithReset)[RESET];
-  if (!stream || stream.closed) return false;
-  stream.close(why === 'slow_reader' ? constants.NGHTTP2_ENHANCE_YOUR_CALM : constants.NGHTTP2_CANCEL);
+  const handle = (metadata as WithReset)[RESET];
+  if (!handle || handle.stream.closed) return false;
+  const slow = why === 'slow_reader';
+  handle.onReset(slow ? status.RESOURCE_EXHAUSTED : status.CANCELLED);
+  handle.stream.close(slow ? constants.NGHTTP2_ENHANCE_YOUR_CALM : constants.NGHTTP2_CANCEL);
   return true;
 }
