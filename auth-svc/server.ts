@@ -4,6 +4,7 @@ import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
 import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
+import type { PublicJwk } from '../lib/authn/jwk.js';
 import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, type PolicyTable } from '../lib/authn/policy.js';
 import { RevocationList } from '../lib/authn/revocation-list.js';
 import { SCOPES } from '../lib/authn/scopes.js';
@@ -12,7 +13,8 @@ import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
-import type { Logger } from '../lib/log/logger.js';
+import { startBoundedHttpServer, type RunningHttpServer } from '../lib/http/bounded-http-server.js';
+import { announce, type Logger } from '../lib/log/logger.js';
 import { exposeRevocationSubscribers, exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
 import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
@@ -21,6 +23,7 @@ import { authServiceHandlers } from './handlers/auth-service.js';
 import { keysServiceHandlers } from './handlers/keys-service.js';
 import { revocationServiceHandlers } from './handlers/revocation-service.js';
 import { userDirectoryHandlers } from './handlers/user-directory.js';
+import { wellKnownRoutes } from './handlers/well-known.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { ServiceClients } from './service-clients/service-clients.js';
 import { Revoker } from './sessions/revoker.js';
@@ -127,6 +130,9 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     beforeDrain: () => streams.closeAll(),
   });
 
+  // Discovery and JWKS for standard verifiers; with WORKERS > 1 every worker serves the shared port.
+  const http = await startWellKnownListener(config, signing.publicKeys, log);
+
   const purge = setInterval(() => {
     void Promise.all([sessions.purgeEnded(), revoker.purgeForgotten()]).then(([ended, forgotten]) => {
       if (ended + forgotten > 0) log.info({ ended, forgotten }, 'purged old sessions and revocations');
@@ -135,9 +141,19 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   purge.unref();
   const close = async () => {
     clearInterval(purge);
+    await http?.close();
     revoker.stop();
     signing.stop();
     await store.close();
   };
   return { server, store, close };
+}
+
+/** The HTTP listener (`AUTH_HTTP_PORT`), announced as `http listening` with its port; undefined when off. */
+async function startWellKnownListener(config: AuthConfig, publicKeys: () => PublicJwk[], log: Logger): Promise<RunningHttpServer | undefined> {
+  if (!config.http) return undefined;
+  const routes = wellKnownRoutes({ issuer: config.tokens.issuer, algorithm: config.tokens.algorithm, publicKeys });
+  const server = await startBoundedHttpServer({ ...config.http, log, routes });
+  announce(log, { port: server.port, paths: Object.keys(routes) }, 'http listening');
+  return server;
 }

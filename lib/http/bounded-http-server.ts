@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
 
-/** What a route answers; the server adds nothing but `content-length` (and drops the body for HEAD). */
+/** What a route answers; the server adds only `content-length` (and drops the body for HEAD). */
 export interface HttpReply {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -93,7 +93,9 @@ export async function startBoundedHttpServer(opts: BoundedHttpServerOptions): Pr
   server.on('request', (req, res) => {
     const route = Object.hasOwn(opts.routes, pathOf(req.url)) ? opts.routes[pathOf(req.url)] : undefined;
     const send = (reply: HttpReply, close = false) => {
-      const head = { ...reply.headers, 'content-length': String(Buffer.byteLength(reply.body)), ...(close ? { connection: 'close' } : {}) };
+      // A 304 must not claim a length other than the 200's (RFC 9110 §8.6), so it claims none.
+      const length = reply.status === 304 ? {} : { 'content-length': String(Buffer.byteLength(reply.body)) };
+      const head = { ...reply.headers, ...length, ...(close ? { connection: 'close' } : {}) };
       res.writeHead(reply.status, head).end(req.method === 'HEAD' ? undefined : reply.body);
     };
     if (!route) return send({ status: 404, headers: TEXT, body: 'not found\n' });
