@@ -1,11 +1,13 @@
 import type { Registry } from 'prom-client';
+import { AdminServiceService } from '../gen/auth/v1/admin_service.js';
 import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
 import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
 import type { PublicJwk } from '../lib/authn/jwk.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, type PolicyTable } from '../lib/authn/policy.js';
+import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, userWithRole, type PolicyTable } from '../lib/authn/policy.js';
+import { ROLES } from '../lib/authn/roles.js';
 import { RevocationList } from '../lib/authn/revocation-list.js';
 import { SCOPES } from '../lib/authn/scopes.js';
 import { revocationAwareVerifier } from '../lib/authn/service-verifier.js';
@@ -19,6 +21,7 @@ import { exposeRevocationSubscribers, exposeRevokedSessions } from '../lib/metri
 import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
 import { tokenAcceptanceWindowMs, type AuthConfig } from './config.js';
+import { adminServiceHandlers } from './handlers/admin-service.js';
 import { authServiceHandlers } from './handlers/auth-service.js';
 import { keysServiceHandlers } from './handlers/keys-service.js';
 import { revocationServiceHandlers } from './handlers/revocation-service.js';
@@ -35,6 +38,7 @@ import { LoginGuard } from './throttle/login-guard.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
 import { signingSetup } from './tokens/signing-setup.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
+import { UserAdmin } from './users/user-admin.js';
 
 /** Who may call what on auth-svc. Every RPC in proto/auth must appear here. */
 export const AUTH_POLICIES: PolicyTable = {
@@ -49,6 +53,7 @@ export const AUTH_POLICIES: PolicyTable = {
   [KeysServiceService.listPublicKeys.path]: PUBLIC,
   [UserDirectoryService.getUser.path]: serviceWith(SCOPES.usersRead),
   [RevocationServiceService.watchRevocations.path]: serviceWith(SCOPES.revocationsWatch),
+  ...Object.fromEntries(Object.values(AdminServiceService).map((m) => [m.path, userWithRole(ROLES.admin)])),
 };
 
 /** Old sessions, refresh tokens and forgotten revocations are deleted this often. */
@@ -121,6 +126,11 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
       { name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers },
       { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },
       { name: 'auth.v1.UserDirectory', definition: UserDirectoryService, implementation: userDirectoryHandlers({ users, log }) },
+      {
+        name: 'auth.v1.AdminService',
+        definition: AdminServiceService,
+        implementation: adminServiceHandlers({ admin: new UserAdmin({ users, sessions: store.sessions, revoker, log }), log }),
+      },
       {
         name: 'auth.v1.RevocationService',
         definition: RevocationServiceService,
