@@ -62,4 +62,16 @@ describe('build only when needed (scripts/ensure-built.mjs)', () => {
     expect([run.status, run.stderr]).to.deep.equal([0, '']);
     expect(statSync(stamp).mtimeMs).to.equal(before);
   });
+
+  it('is what the run-one-thing scripts go through (no rebuild per run), each running a file the build produces', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const repo = fileURLToPath(new URL('../../../', import.meta.url));
+    const scripts = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['start', 'auth-svc', 'business-svc', 'users', 'service-clients', 'keys:rotate']) {
+      const m = /^node scripts\/ensure-built\.mjs && node (dist\/\S+\.js)$/.exec(scripts[name] ?? '');
+      expect(m, `npm run ${name}: ${scripts[name]}`).to.not.equal(null);
+      expect(existsSync(join(repo, m![1]!)), m![1]).to.equal(true);
+    }
+    expect(scripts.build).to.match(/&& touch dist\/\.build-stamp$/);
+  });
 });
