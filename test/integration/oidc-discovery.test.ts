@@ -138,7 +138,7 @@ describe('OIDC discovery under an issuer URL, and switched off (real processes)'
   const authAlone = async (extra: NodeJS.ProcessEnv) => {
     const dir = mkdtempSync(join(tmpdir(), 'grpc-token-auth-oidc-'));
     dirs.push(dir);
-    const auth = await spawnService('auth-svc', { env: testEnv(dir, { BUSINESS_PORT: 'unused', ...extra }) });
+    const auth = await spawnService('auth-svc', { env: testEnv(dir, extra) });
     running.push(auth);
     return auth;
   };
