@@ -64,12 +64,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
 /** An issuer that looks like a URL is one verifiers will derive discovery from: it must be a clean one. */
 function checkIssuerUrl(env: EnvReader, issuer: string): void {
   if (!/^https?:\/\//i.test(issuer)) return;
-  let url: URL | undefined;
-  try {
-    url = new URL(issuer);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.canParse(issuer) ? new URL(issuer) : undefined;
   if (!url || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     env.problem('JWT_ISSUER, when a URL, must be a plain http(s) URL without query, fragment or credentials (OIDC Discovery)');
   }

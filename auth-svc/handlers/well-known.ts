@@ -57,12 +57,7 @@ export function wellKnownRoutes(opts: WellKnownOptions): Record<string, HttpRout
 }
 
 function httpUrl(value: string): URL | undefined {
-  if (!/^https?:\/\//i.test(value)) return undefined;
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
+  return /^https?:\/\//i.test(value) && URL.canParse(value) ? new URL(value) : undefined;
 }
 
 function origin({ local }: HttpRequestView): string {

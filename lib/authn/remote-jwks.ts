@@ -43,12 +43,8 @@ export async function discoverJwksUri(issuerUrl: string, timeoutMs: number): Pro
 }
 
 function safeUrl(raw: string): URL | undefined {
-  try {
-    const url = new URL(raw);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  return url?.protocol === 'https:' || url?.protocol === 'http:' ? url : undefined;
 }
 
 function parseJson(body: string, url: string): unknown {

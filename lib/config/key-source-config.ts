@@ -30,12 +30,7 @@ export function expectedIssuer(tokens: TokenConfig, source: RemoteKeySource | un
 function url(env: EnvReader, name: string): string | undefined {
   const raw = env.optional(name)?.trim();
   if (raw === undefined) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username !== '' || parsed.password !== '' || parsed.hash !== '') {
     env.problem(`${name} must be an http(s) URL without credentials or fragment`);
     return undefined;
