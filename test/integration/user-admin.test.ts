@@ -6,7 +6,7 @@ import { AdminNotesServiceClient } from '../../gen/business/v1/admin_notes_servi
 import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
 import type { NotesServiceClient } from '../../gen/business/v1/notes_service.js';
 import { createAuthClient, createDashboardClient, createNotesClient, unaryCall } from '../../sdk/index.js';
-import { adminCommand } from '../support/admin-commands.js';
+import { adminCommand, runAdminCommand } from '../support/admin-commands.js';
 import { failsWith, within } from '../support/eventually.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
@@ -150,7 +150,11 @@ describe('user administration: AdminService, npm run users, admin-only business 
     const s = await login(email);
     const listed = JSON.parse(await users('list', '--prefix', 'gina', '--json')) as { email: string; roles: string[]; disabled: boolean }[];
     expect(listed).to.deep.equal([{ email, roles: ['user'], disabled: false, displayName: 'gina', id: s.userId }]);
-    expect(await users('disable', email)).to.match(/disabled gina-\d+@example\.com: 1 session\(s\) revoked everywhere/);
+    const disabled = await runAdminCommand('users', ['disable', email], testEnv(sys.dataDir));
+    expect(disabled.stdout).to.match(/disabled gina-\d+@example\.com: 1 session\(s\) revoked everywhere/);
+    const audit = JSON.parse(disabled.stderr.split('\n').find((l) => l.includes('"event":"audit"'))!) as Record<string, unknown>;
+    expect(audit).to.include({ action: 'user.disable', target: s.userId, revokedSessions: 1 });
+    expect(audit.actor).to.match(/^cli:/);
     await refusedWithin1s(s.accessToken);
     expect(await users('list', '--prefix', 'gina')).to.include('DISABLED');
     await users('enable', email);

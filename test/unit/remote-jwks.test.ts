@@ -6,8 +6,11 @@ import { fromPublicJwk } from '../../lib/authn/jwk.js';
 import { parseJwksJson } from '../../lib/authn/jwks-json.js';
 import { discoverJwksUri, MAX_DOCUMENT_BYTES, remoteJwksFetcher } from '../../lib/authn/remote-jwks.js';
 
-const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
-const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+// One key of each type, reused under different kids (RSA generation is slow).
+const RSA = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+const EC = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+const rsa = () => ({ ...RSA });
+const ec = () => ({ ...EC });
 
 describe('another issuer\'s JWKS document', () => {
   const usable = (doc: unknown) => parseJwksJson(doc).map(fromPublicJwk).filter(Boolean).map((k) => [k!.kid, k!.alg]);
