@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { EnvReader } from '../lib/config/env-reader.js';
-import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
+import { readListenConfig, readOptionalListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readServerTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
@@ -16,6 +16,8 @@ export interface AuthConfig extends ProcessConfig {
   readonly transport: TransportLimits;
   /** Prometheus `/metrics` listener; undefined = metrics off. */
   readonly metrics: MetricsConfig | undefined;
+  /** OIDC discovery and JWKS over HTTP; undefined = off. */
+  readonly http: ListenConfig | undefined;
   /** Undefined = plaintext. */
   readonly tls: ServerTlsConfig | undefined;
   readonly dbPath: string;
@@ -46,6 +48,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     // Credentials and tokens: no request of ours comes near 16 KiB.
     transport: readTransportLimits(env, { messageBytes: 16 * 1024 }),
     metrics: readMetricsConfig(env, 'AUTH', 9464),
+    http: readOptionalListenConfig(env, 'AUTH_HTTP', 50080),
     tls: readServerTlsConfig(env),
     dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),
     databaseUrl: readDatabaseUrl(env),
@@ -61,7 +64,17 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     passwordHashConcurrency: env.int('PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
     ...readProcessConfig(env),
   };
+  checkIssuerUrl(env, config.tokens.issuer);
   return { ...config, warnings: env.finish() };
+}
+
+/** An issuer that looks like a URL is one verifiers will derive discovery from: it must be a clean one. */
+function checkIssuerUrl(env: EnvReader, issuer: string): void {
+  if (!/^https?:\/\//i.test(issuer)) return;
+  const url = URL.canParse(issuer) ? new URL(issuer) : undefined;
+  if (!url || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    env.problem('JWT_ISSUER, when a URL, must be a plain http(s) URL without query, fragment or credentials (OIDC Discovery)');
+  }
 }
 
 /** How long any token auth-svc issues can be accepted: lifetime plus clock skew, in ms. */

@@ -1,10 +1,13 @@
 import type { Registry } from 'prom-client';
+import { AdminServiceService } from '../gen/auth/v1/admin_service.js';
 import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
 import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, type PolicyTable } from '../lib/authn/policy.js';
+import type { PublicJwk } from '../lib/authn/jwk.js';
+import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, userWithRole, type PolicyTable } from '../lib/authn/policy.js';
+import { ROLES } from '../lib/authn/roles.js';
 import { RevocationList } from '../lib/authn/revocation-list.js';
 import { SCOPES } from '../lib/authn/scopes.js';
 import { revocationAwareVerifier } from '../lib/authn/service-verifier.js';
@@ -12,15 +15,18 @@ import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
-import type { Logger } from '../lib/log/logger.js';
+import { startBoundedHttpServer, type RunningHttpServer } from '../lib/http/bounded-http-server.js';
+import { announce, type Logger } from '../lib/log/logger.js';
 import { exposeRevocationSubscribers, exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
 import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
 import { tokenAcceptanceWindowMs, type AuthConfig } from './config.js';
+import { adminServiceHandlers } from './handlers/admin-service.js';
 import { authServiceHandlers } from './handlers/auth-service.js';
 import { keysServiceHandlers } from './handlers/keys-service.js';
 import { revocationServiceHandlers } from './handlers/revocation-service.js';
 import { userDirectoryHandlers } from './handlers/user-directory.js';
+import { wellKnownRoutes } from './handlers/well-known.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { ServiceClients } from './service-clients/service-clients.js';
 import { Revoker } from './sessions/revoker.js';
@@ -33,6 +39,7 @@ import { LoginThrottle } from './throttle/login-throttle.js';
 import { RegisterLimits } from './throttle/register-limits.js';
 import { signingSetup } from './tokens/signing-setup.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
+import { UserAdmin } from './users/user-admin.js';
 
 /** Who may call what on auth-svc. Every RPC in proto/auth must appear here. */
 export const AUTH_POLICIES: PolicyTable = {
@@ -47,6 +54,7 @@ export const AUTH_POLICIES: PolicyTable = {
   [KeysServiceService.listPublicKeys.path]: PUBLIC,
   [UserDirectoryService.getUser.path]: serviceWith(SCOPES.usersRead),
   [RevocationServiceService.watchRevocations.path]: serviceWith(SCOPES.revocationsWatch),
+  ...Object.fromEntries(Object.values(AdminServiceService).map((m) => [m.path, userWithRole(ROLES.admin)])),
 };
 
 /** Old sessions, refresh tokens and forgotten revocations are deleted this often. */
@@ -125,6 +133,11 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
       { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },
       { name: 'auth.v1.UserDirectory', definition: UserDirectoryService, implementation: userDirectoryHandlers({ users, log }) },
       {
+        name: 'auth.v1.AdminService',
+        definition: AdminServiceService,
+        implementation: adminServiceHandlers({ admin: new UserAdmin({ users, sessions: store.sessions, revoker, log }), log }),
+      },
+      {
         name: 'auth.v1.RevocationService',
         definition: RevocationServiceService,
         implementation: revocationServiceHandlers({ revoker, streams, log }),
@@ -132,6 +145,9 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     ],
     beforeDrain: () => streams.closeAll(),
   });
+
+  // Discovery and JWKS for standard verifiers; with WORKERS > 1 every worker serves the shared port.
+  const http = await startWellKnownListener(config, signing.publicKeys, log);
 
   const purge = setInterval(() => {
     void Promise.all([sessions.purgeEnded(), revoker.purgeForgotten()]).then(([ended, forgotten]) => {
@@ -141,9 +157,19 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   purge.unref();
   const close = async () => {
     clearInterval(purge);
+    await http?.close();
     revoker.stop();
     signing.stop();
     await store.close();
   };
   return { server, store, close };
+}
+
+/** The HTTP listener (`AUTH_HTTP_PORT`), announced as `http listening` with its port; undefined when off. */
+async function startWellKnownListener(config: AuthConfig, publicKeys: () => PublicJwk[], log: Logger): Promise<RunningHttpServer | undefined> {
+  if (!config.http) return undefined;
+  const routes = wellKnownRoutes({ issuer: config.tokens.issuer, algorithm: config.tokens.algorithm, publicKeys });
+  const server = await startBoundedHttpServer({ ...config.http, log, routes });
+  announce(log, { port: server.port, paths: Object.keys(routes) }, 'http listening');
+  return server;
 }

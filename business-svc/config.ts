@@ -5,6 +5,8 @@ import { readProcessConfig, type ProcessConfig } from '../lib/config/process-con
 import { readClientTlsConfig, readServerTlsConfig, type ClientTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 import { readTransportLimits, type TransportLimits } from '../lib/config/transport-config.js';
+import { expectedIssuer, readRemoteKeySource } from '../lib/config/key-source-config.js';
+import type { RemoteKeySource } from '../lib/authn/remote-jwks.js';
 import { readBenchNoAuthSubject, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface BusinessConfig extends ProcessConfig {
@@ -18,6 +20,8 @@ export interface BusinessConfig extends ProcessConfig {
   readonly tokens: TokenConfig;
   /** Where to fetch verification keys (asymmetric modes). */
   readonly authAddress: string;
+  /** Another OIDC issuer's keys instead of auth-svc's (no revocation stream then); undefined = auth-svc. */
+  readonly keySource: RemoteKeySource | undefined;
   /** TLS for every call to auth-svc; undefined = plaintext. */
   readonly authTls: ClientTlsConfig | undefined;
   readonly keysRefreshSeconds: number;
@@ -34,6 +38,8 @@ export interface BusinessConfig extends ProcessConfig {
 
 export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env): BusinessConfig {
   const env = new EnvReader(environment);
+  const tokens = readTokenConfig(env);
+  const keySource = readRemoteKeySource(env, tokens);
   const config = {
     listen: readListenConfig(env, 'BUSINESS', 50052),
     // A note is at most 200 + 10,000 characters (up to ~41 KB of UTF-8): 64 KiB leaves room.
@@ -41,12 +47,13 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     metrics: readMetricsConfig(env, 'BUSINESS', 9465),
     tls: readServerTlsConfig(env),
     dbPath: env.string('BUSINESS_DB_PATH', 'data/business.db'),
-    tokens: readTokenConfig(env),
+    tokens: { ...tokens, issuer: expectedIssuer(tokens, keySource) },
+    keySource,
     authAddress: env.string('AUTH_ADDRESS', '127.0.0.1:50051'),
     authTls: readClientTlsConfig(env, 'AUTH', 'auth-svc'),
     keysRefreshSeconds: env.int('KEYS_REFRESH_SECONDS', 60, 1, 3600),
     keysMinFetchIntervalMs: env.int('KEYS_MIN_FETCH_INTERVAL_MS', 1000, 100, 60_000),
-    serviceClient: readServiceClient(env),
+    serviceClient: readServiceClient(env, keySource !== undefined),
     userDirectoryTimeoutMs: env.int('USER_DIRECTORY_TIMEOUT_MS', 300, 10, 10_000),
     displayNameCacheSeconds: env.int('DISPLAY_NAME_CACHE_SECONDS', 60, 0, 3600),
     tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
@@ -56,10 +63,17 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
   return { ...config, warnings: env.finish() };
 }
 
-/** Both or neither; required in production, where revocations must reach this service. */
-function readServiceClient(env: EnvReader): BusinessConfig['serviceClient'] {
+/**
+ * Both or neither; required in production, where revocations must reach this service.
+ * With another issuer's keys there is no auth-svc to call, so none is expected.
+ */
+function readServiceClient(env: EnvReader, otherIssuer: boolean): BusinessConfig['serviceClient'] {
   const clientId = env.optional('SERVICE_CLIENT_ID');
   const clientSecret = env.optional('SERVICE_CLIENT_SECRET');
+  if (otherIssuer) {
+    if (clientId || clientSecret) env.problem('SERVICE_CLIENT_ID / SERVICE_CLIENT_SECRET identify this service at auth-svc: unset them with JWKS_URL / OIDC_ISSUER_URL');
+    return undefined;
+  }
   if (clientId && clientSecret) return { clientId, clientSecret };
   if (clientId || clientSecret) env.problem('SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET must be set together');
   else if (env.production) env.problem('SERVICE_CLIENT_ID and SERVICE_CLIENT_SECRET must be set in production (see npm run service-clients)');

@@ -1,8 +1,10 @@
 import type { Registry } from 'prom-client';
+import { AdminNotesServiceService } from '../gen/business/v1/admin_notes_service.js';
 import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { createAuthenticate } from '../lib/authn/authenticate.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES, type PolicyTable } from '../lib/authn/policy.js';
+import { ANY_USER, INFRASTRUCTURE_POLICIES, userWithRole, type PolicyTable } from '../lib/authn/policy.js';
+import { ROLES } from '../lib/authn/roles.js';
 import { benchVerifier } from '../lib/authn/bench-verifier.js';
 import { revocationAwareVerifier } from '../lib/authn/service-verifier.js';
 import { tokenVerifier } from '../lib/authn/verify-token.js';
@@ -15,10 +17,12 @@ import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
 import { openDatabase } from '../lib/sqlite/database.js';
 import type { BusinessConfig } from './config.js';
+import { adminNotesServiceHandlers } from './handlers/admin-notes-service.js';
 import { dashboardServiceHandlers } from './handlers/dashboard-service.js';
 import { notesServiceHandlers } from './handlers/notes-service.js';
 import { BUSINESS_MIGRATIONS } from './store/migrations.js';
 import { NoteChanges } from './store/note-changes.js';
+import { NoteCounts } from './store/note-counts.js';
 import { NoteStore } from './store/note-store.js';
 import { connectAuthUpstream } from './upstream/auth-upstream.js';
 
@@ -27,6 +31,7 @@ export const BUSINESS_POLICIES: PolicyTable = {
   ...INFRASTRUCTURE_POLICIES,
   [DashboardServiceService.getDashboard.path]: ANY_USER,
   ...Object.fromEntries(Object.values(NotesServiceService).map((m) => [m.path, ANY_USER])),
+  [AdminNotesServiceService.countNotesByOwner.path]: userWithRole(ROLES.admin),
 };
 
 export interface BusinessServer {
@@ -66,6 +71,11 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
         name: 'business.v1.NotesService',
         definition: NotesServiceService,
         implementation: notesServiceHandlers({ notes: new NoteStore(db, changes), changes, streams, log }),
+      },
+      {
+        name: 'business.v1.AdminNotesService',
+        definition: AdminNotesServiceService,
+        implementation: adminNotesServiceHandlers({ counts: new NoteCounts(db), log }),
       },
     ],
     beforeDrain: () => streams.closeAll(),

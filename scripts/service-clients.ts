@@ -8,35 +8,26 @@
  *   rotate-secret <id|name>                                new secret (shown once); the old one stops working
  *   revoke <id|name>                                       refuses new tokens and revokes the ones it holds
  *
- * `--json` prints machine-readable output.
+ * `--json` prints machine-readable output; `--create` allows a database that does not exist yet.
  */
-import { parseArgs } from 'node:util';
-import { loadAuthConfig, tokenAcceptanceWindowMs } from '../auth-svc/config.js';
+import { tokenAcceptanceWindowMs } from '../auth-svc/config.js';
 import { ServiceClients } from '../auth-svc/service-clients/service-clients.js';
 import { Revoker } from '../auth-svc/sessions/revoker.js';
-import { openAuthStore } from '../auth-svc/store/index.js';
 import type { ServiceClient } from '../auth-svc/store/service-client-store.js';
+import { KNOWN_SCOPES } from '../lib/authn/scopes.js';
+import { runAdminCommand } from './support/admin-command.js';
 
-const USAGE = 'usage: service-clients create <name> --scopes a,b | list | rotate-secret <id|name> | revoke <id|name> [--json]';
+const USAGE = `usage: service-clients create <name> --scopes a,b | list | rotate-secret <id|name> | revoke <id|name> [--json] [--create]
+scopes: ${KNOWN_SCOPES.join(', ')}`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { scopes: { type: 'string', default: '' }, json: { type: 'boolean', default: false } },
-});
-const [command, target] = positionals;
-
-const config = loadAuthConfig();
-const store = await openAuthStore(config);
-const clients = new ServiceClients(store.serviceClients, await Revoker.open(store.revocations, tokenAcceptanceWindowMs(config)));
-
-const describe = (c: ServiceClient) => ({ id: c.id, name: c.name, scopes: c.scopes, revoked: c.revokedAt !== null });
-const print = (data: object, text: string) => process.stdout.write(values.json ? `${JSON.stringify(data)}\n` : `${text}\n`);
-
-try {
+await runAdminCommand({ name: 'service-clients', usage: USAGE, options: { scopes: { type: 'string', default: '' } } }, async ({ values, positionals, config, store, print }) => {
+  const [command, target] = positionals;
+  const clients = new ServiceClients(store.serviceClients, await Revoker.open(store.revocations, tokenAcceptanceWindowMs(config)));
+  const describe = (c: ServiceClient) => ({ id: c.id, name: c.name, scopes: c.scopes, revoked: c.revokedAt !== null });
   switch (command) {
     case 'create': {
       if (!target) throw new Error(USAGE);
-      const scopes = values.scopes.split(',').map((s) => s.trim()).filter(Boolean);
+      const scopes = String(values.scopes).split(',').map((s) => s.trim()).filter(Boolean);
       const { client, secret } = await clients.create(target, scopes);
       print({ ...describe(client), secret }, `created ${client.name}\n  SERVICE_CLIENT_ID=${client.id}\n  SERVICE_CLIENT_SECRET=${secret}\n  scopes: ${client.scopes.join(' ') || '(none)'}\nThe secret is shown only now.`);
       break;
@@ -61,9 +52,4 @@ try {
     default:
       throw new Error(USAGE);
   }
-} catch (err) {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 64;
-} finally {
-  await store.close();
-}
+});

@@ -37,14 +37,17 @@ async function main(): Promise<void> {
 auth-svc     listening on ${a}
 business-svc listening on ${b}
 metrics      ${[auth, business].map((s) => (s.metricsPort ? `http://127.0.0.1:${s.metricsPort}/metrics` : 'off')).join('  ')}
+discovery    ${auth.httpPort ? `http://127.0.0.1:${auth.httpPort}/.well-known/openid-configuration` : 'off'}
 demo user    ${DEMO.email} / ${DEMO.password}   (development only)
 
-Try it (grpcurl uses server reflection, no .proto files needed):
+Try it (needs grpcurl and jq, see the README's Quick start; grpcurl uses server reflection, no .proto files needed):
   grpcurl -plaintext ${a} list
   ${login}
   TOKEN=$(${login} | jq -r .accessToken)
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${b} business.v1.DashboardService/GetDashboard
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" -d '{"title":"hello"}' ${b} business.v1.NotesService/CreateNote
+  grpcurl -plaintext -max-time 20 -H "authorization: Bearer $TOKEN" ${b} business.v1.NotesService/WatchNotes &   # changes from now on, for 20 s
+  grpcurl -plaintext -H "authorization: Bearer $TOKEN" -d '{"title":"watched"}' ${b} business.v1.NotesService/CreateNote
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${a} auth.v1.AuthService/Logout
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${b} business.v1.DashboardService/GetDashboard   # now refused: session revoked
 

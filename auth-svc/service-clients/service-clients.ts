@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isValidScope } from '../../lib/authn/scopes.js';
+import { scopeNamesProblem } from '../../lib/authn/scopes.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { ServiceClient, ServiceClientStore } from '../store/service-client-store.js';
 import { newOpaqueSecret, opaqueSecretMatches } from '../tokens/opaque-secret.js';
@@ -22,8 +22,8 @@ export class ServiceClients {
 
   async create(name: string, scopes: readonly string[]): Promise<{ client: ServiceClient; secret: string }> {
     if (!NAME_SHAPE.test(name)) throw new Error('name must be lower-case letters, digits and dashes (at most 63)');
-    const bad = scopes.filter((s) => !isValidScope(s));
-    if (bad.length > 0) throw new Error(`invalid scope names: ${bad.join(', ')}`);
+    const problem = scopeNamesProblem(scopes);
+    if (problem) throw new Error(problem);
     const secret = newOpaqueSecret();
     const client: Omit<ServiceClient, 'revokedAt'> = {
       id: randomUUID(),

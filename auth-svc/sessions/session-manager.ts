@@ -4,6 +4,7 @@ import type { SessionStore } from '../store/session-store.js';
 import type { User, UserStore } from '../store/user-store.js';
 import { hashOpaqueSecret, newOpaqueSecret } from '../tokens/opaque-secret.js';
 import type { TokenIssuer } from '../tokens/token-issuer.js';
+import { revokeSessionsOf } from './revoke-sessions.js';
 import type { Revoker } from './revoker.js';
 
 export interface SessionTokens {
@@ -78,13 +79,8 @@ export class SessionManager {
   }
 
   /** Revokes every open session of a user but `keep`; returns how many. */
-  async revokeAllOf(userId: string, reason: string, keep?: string): Promise<number> {
-    const now = this.now();
-    const ids = (await this.o.sessions.openSessionIds(userId, now)).filter((id) => id !== keep);
-    const revoked: string[] = [];
-    for (const id of ids) if (await this.o.sessions.markRevoked(id, reason, now)) revoked.push(id);
-    await this.o.revoker.revoke(revoked);
-    return revoked.length;
+  revokeAllOf(userId: string, reason: string, keep?: string): Promise<number> {
+    return revokeSessionsOf(this.o, userId, reason, this.now(), keep);
   }
 
   /** Drops sessions whose refresh tokens all expired long ago. */

@@ -26,11 +26,23 @@ export function normalizeEmail(email: string): string {
   return email.trim().normalize('NFC').toLowerCase();
 }
 
+/** One page of accounts in `email_normalized` order (a unique key, so pages never overlap). */
+export interface UserQuery {
+  /** Only emails whose normalized form starts with this (already normalized); '' = all. */
+  readonly prefix: string;
+  /** The normalized email of the previous page's last account; undefined = from the start. */
+  readonly after: string | undefined;
+  readonly limit: number;
+}
+
 /** Accounts. Emails are unique after `normalizeEmail` (create throws EmailTakenError). */
 export interface UserStore {
   create(u: NewUser, now?: number): Promise<User>;
   findByEmail(email: string): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
+  list(query: UserQuery): Promise<User[]>;
   setPasswordHash(id: string, hash: string, now?: number): Promise<void>;
-  setAccess(id: string, roles: readonly string[], disabled: boolean, now?: number): Promise<void>;
+  /** Each flag on its own, so a role change and a disable at once cannot undo each other. False when there is no such user. */
+  setRoles(id: string, roles: readonly string[], now?: number): Promise<boolean>;
+  setDisabled(id: string, disabled: boolean, now?: number): Promise<boolean>;
 }

@@ -22,14 +22,14 @@ interface LoadedKey {
   readonly jwk: PublicJwk;
 }
 
-/** How often the store's fingerprint is compared, so another process's rotation takes effect. */
-const CHECK_INTERVAL_MS = 1000;
+/** How often the store's fingerprint is compared, so another process's rotation is published (JWKS included) within a second. */
+const CHECK_INTERVAL_MS = 500;
 
 /**
  * auth-svc's signing keys, backed by the key store. Signing and verifying read an
  * in-memory copy (no I/O per token); the copy is re-read when the store changes
  * (`npm run keys:rotate`, another replica): on a change-feed push (PostgreSQL) or when the
- * fingerprint, compared every second, differs.
+ * fingerprint, compared twice a second, differs.
  */
 export class KeyRing implements KeyResolver {
   private loaded: LoadedKey[] = [];

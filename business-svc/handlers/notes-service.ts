@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { WatchNotesResponse, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
-import { GrpcError, invalidArgument, notFound } from '../../lib/grpc/errors.js';
+import { GrpcError, notFound } from '../../lib/grpc/errors.js';
 import { serverStream, unary } from '../../lib/grpc/handlers.js';
 import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
-import { limitText, requireText, requireUuid } from '../../lib/grpc/validate.js';
+import { limitText, pageSize, requireText, requireUuid } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { NoteChanges } from '../store/note-changes.js';
 import type { NoteStore } from '../store/note-store.js';
@@ -44,10 +44,8 @@ export function notesServiceHandlers({ notes, changes, streams, log }: NotesServ
     }),
 
     listNotes: unary(log, (req, { principal }) => {
-      if (req.pageSize < 0 || req.pageSize > NOTE_LIMITS.maxPageSize) {
-        throw invalidArgument('page_size', `must be from 0 to ${NOTE_LIMITS.maxPageSize}`);
-      }
-      const page = notes.list(principal.subject, req.pageSize || NOTE_LIMITS.defaultPageSize, decodePageToken(req.pageToken));
+      const size = pageSize(req.pageSize, NOTE_LIMITS.defaultPageSize, NOTE_LIMITS.maxPageSize);
+      const page = notes.list(principal.subject, size, decodePageToken(req.pageToken));
       return { notes: page.notes.map(toNoteMessage), nextPageToken: page.next ? encodePageToken(page.next) : '' };
     }),
 

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { JwksCache } from '../../lib/authn/jwks-cache.js';
 import { sharedSecretKey, StaticKeySet, type KeyResolver } from '../../lib/authn/keys.js';
+import { remoteJwksFetcher } from '../../lib/authn/remote-jwks.js';
 import { RevocationList } from '../../lib/authn/revocation-list.js';
 import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
 import type { Readiness } from '../../lib/grpc/server.js';
@@ -67,16 +68,21 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
     });
     closers.push(() => (watcher.stop(), userDirectory.close(), credentials.close()));
     if (!(await watcher.start(REVOCATION_SYNC_WAIT_MS))) log.warn('revocation stream not in sync yet; serving, and retrying in the background');
+  } else if (config.keySource) {
+    log.warn(
+      { issuer: config.tokens.issuer },
+      'verifying another issuer\'s tokens (JWKS_URL / OIDC_ISSUER_URL): there is no revocation stream, so a revoked token stays valid until it expires; no display names',
+    );
   } else {
     log.warn('SERVICE_CLIENT_ID is not set: no revocation stream (a logout takes effect only when tokens expire) and no display names');
   }
   return { keys, readiness, revocations, displayNames, close: () => closers.forEach((c) => c()) };
 }
 
-/** HS256: the shared secret. Otherwise: auth-svc's public keys, fetched and cached. */
+/** HS256: the shared secret. Otherwise: the public keys of auth-svc (or of the configured other issuer), fetched and cached. */
 async function verificationKeys(config: BusinessConfig, channel: ClientOptions, log: Logger, closers: (() => void)[]): Promise<KeyResolver> {
   if (config.tokens.algorithm === 'HS256') return new StaticKeySet([sharedSecretKey(config.tokens.sharedSecret!)]);
-  const fetcher = publicKeysFetcher(config.authAddress, channel);
+  const fetcher = config.keySource ? { fetch: remoteJwksFetcher(config.keySource), close: () => {} } : publicKeysFetcher(config.authAddress, channel);
   const cache = new JwksCache({
     fetch: fetcher.fetch,
     refreshIntervalMs: config.keysRefreshSeconds * 1000,

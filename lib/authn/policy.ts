@@ -17,6 +17,11 @@ export type PolicyTable = Readonly<Record<string, MethodPolicy>>;
 export const PUBLIC: MethodPolicy = { access: 'public' };
 export const ANY_USER: MethodPolicy = { access: 'user' };
 
+/** Signed-in users holding at least one of `roles`. */
+export function userWithRole(...roles: string[]): MethodPolicy {
+  return { access: 'user', roles };
+}
+
 export function serviceWith(scope: string): MethodPolicy {
   return { access: 'service', scope };
 }

@@ -1,3 +1,5 @@
+import { unknownNamesProblem } from './known-names.js';
+
 /** Scopes a service client can hold; policies name them, admin commands grant them. */
 export const SCOPES = {
   /** Subscribe to auth-svc's revocation stream (every verifying service needs it). */
@@ -6,8 +8,9 @@ export const SCOPES = {
   usersRead: 'users.read',
 } as const;
 
-const SCOPE_SHAPE = /^[a-z][a-z0-9._:-]{0,63}$/;
+export const KNOWN_SCOPES: readonly string[] = Object.values(SCOPES);
 
-export function isValidScope(scope: string): boolean {
-  return SCOPE_SHAPE.test(scope);
+/** A misspelt scope (`users.raed`) would be granted and silently useless: only known ones are. */
+export function scopeNamesProblem(scopes: readonly string[]): string | undefined {
+  return unknownNamesProblem('scope', scopes, KNOWN_SCOPES);
 }

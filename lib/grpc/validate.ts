@@ -21,3 +21,9 @@ export function requireUuid(field: string, value: string): string {
   if (!UUID.test(value)) throw invalidArgument(field, 'must be a UUID');
   return value;
 }
+
+/** A page size from a List request: 0 means `defaultSize`; anything outside 0..max is refused (memory per call stays bounded). */
+export function pageSize(value: number, defaultSize: number, max: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) throw invalidArgument('page_size', `must be from 0 to ${max}`);
+  return value || defaultSize;
+}

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -6,8 +6,8 @@ export type { Logger };
  * JSON logs, one object per line. Redaction is a second line of defence: code never
  * passes passwords or tokens to the logger in the first place.
  */
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options = {
     name: service,
     level,
     base: { service },
@@ -15,7 +15,9 @@ export function createLogger(service: string, level: string): Logger {
       paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret'],
       censor: '[redacted]',
     },
-  });
+  };
+  // Admin commands log to stderr, so their stdout stays the answer.
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

@@ -22,8 +22,8 @@ export interface Stack {
 
 const running = new Set<ServiceProcess>();
 const tempDirs = new Set<string>();
-/** Several business-svc processes run at once, so their metrics listeners take free ports. */
-const EPHEMERAL_METRICS = { AUTH_METRICS_PORT: '0', BUSINESS_METRICS_PORT: '0' };
+/** Several business-svc processes run at once, so their metrics (and auth-svc's HTTP) listeners take free ports. */
+const EPHEMERAL_SIDE_PORTS = { AUTH_METRICS_PORT: '0', BUSINESS_METRICS_PORT: '0', AUTH_HTTP_PORT: '0' };
 
 /**
  * auth-svc plus one business-svc per variant, on 127.0.0.1 ephemeral ports, with
@@ -38,7 +38,7 @@ export async function startStack(
   const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
   tempDirs.add(dir);
   // Metrics on (ephemeral ports: several business-svc variants run at once), so the cost of recording is measured.
-  const env = { ...baseEnv, AUTH_HOST: '127.0.0.1', AUTH_PORT: '0', BUSINESS_HOST: '127.0.0.1', BUSINESS_PORT: '0', ...EPHEMERAL_METRICS };
+  const env = { ...baseEnv, AUTH_HOST: '127.0.0.1', AUTH_PORT: '0', BUSINESS_HOST: '127.0.0.1', BUSINESS_PORT: '0', ...EPHEMERAL_SIDE_PORTS };
 
   // The benchmark registers its accounts from one address, faster than the per-address default allows.
   const authEnv = { ...env, AUTH_DB_PATH: join(dir, 'auth.db'), REGISTER_BURST_PER_ADDRESS: '1000', REGISTER_PER_MINUTE: '1000' };
@@ -86,7 +86,7 @@ export async function measureStartup(baseEnv: NodeJS.ProcessEnv, times: number):
   for (let i = 0; i < times; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-start-'));
     tempDirs.add(dir);
-    const env = { ...baseEnv, AUTH_PORT: '0', BUSINESS_PORT: '0', ...EPHEMERAL_METRICS, AUTH_DB_PATH: join(dir, 'auth.db'), BUSINESS_DB_PATH: join(dir, 'business.db') };
+    const env = { ...baseEnv, AUTH_PORT: '0', BUSINESS_PORT: '0', ...EPHEMERAL_SIDE_PORTS, AUTH_DB_PATH: join(dir, 'auth.db'), BUSINESS_DB_PATH: join(dir, 'business.db') };
     let client: { id: string; secret: string } | undefined;
     for (const [authTimes, businessTimes] of [[out.authFirst, out.businessFirst], [out.auth, out.business]] as const) {
       const t0 = performance.now();

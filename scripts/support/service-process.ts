@@ -11,6 +11,8 @@ export interface ServiceProcess {
   readonly port: number;
   /** Port of the `/metrics` listener, from its `metrics listening` line; undefined when metrics are off. */
   readonly metricsPort: number | undefined;
+  /** Port of auth-svc's discovery/JWKS listener, from its `http listening` line; undefined when off. */
+  readonly httpPort: number | undefined;
   readonly child: ChildProcess;
   /** Every line the service wrote (stdout and stderr), for inspection. */
   readonly output: string[];
@@ -51,14 +53,16 @@ export function spawnService(name: ServiceName, opts: SpawnOptions): Promise<Ser
     }, opts.readyTimeoutMs ?? 15_000);
 
     let metricsPort: number | undefined;
+    let httpPort: number | undefined;
     const onLine = (line: string) => {
       output.push(line);
       if (opts.echo) process.stdout.write(`[${name}] ${line}\n`);
       const announced = announcedPort(line);
       if (announced?.msg === 'metrics listening') metricsPort = announced.port;
+      if (announced?.msg === 'http listening') httpPort ??= announced.port;
       if (announced?.msg === 'listening') {
         clearTimeout(timer);
-        resolve({ name, port: announced.port, metricsPort, child, output, stop });
+        resolve({ name, port: announced.port, metricsPort, httpPort, child, output, stop });
       }
     };
     lines(child.stdout!, onLine);
@@ -70,7 +74,7 @@ export function spawnService(name: ServiceName, opts: SpawnOptions): Promise<Ser
   });
 }
 
-/** `listening` / `metrics listening` log lines: which listener and its bound port. */
+/** `listening` / `metrics listening` / `http listening` log lines: which listener and its bound port. */
 function announcedPort(line: string): { msg: string; port: number } | undefined {
   if (!line.startsWith('{')) return undefined;
   try {

@@ -146,10 +146,41 @@ for (const backend of BACKENDS) {
       it('updates the password hash, roles and disabled flag', async () => {
         const user = await store.users.create({ email: 'dave@example.com', passwordHash: 'old', displayName: 'Dave' }, T0);
         await store.users.setPasswordHash(user.id, 'new', T0 + 1);
-        await store.users.setAccess(user.id, ['user', 'admin'], true, T0 + 2);
+        expect(await store.users.setRoles(user.id, ['user', 'admin'], T0 + 2)).to.equal(true);
+        expect(await store.users.setDisabled(user.id, true, T0 + 3)).to.equal(true);
         const read = (await store.users.findById(user.id))!;
-        expect(read).to.deep.include({ passwordHash: 'new', disabled: true, updatedAt: T0 + 2, createdAt: T0 });
-        expect(read.roles).to.deep.equal(['user', 'admin']);
+        expect(read).to.deep.include({ passwordHash: 'new', disabled: true, updatedAt: T0 + 3, createdAt: T0 });
+        expect(read.roles, 'disabling keeps the roles').to.deep.equal(['user', 'admin']);
+        expect(await store.users.setRoles(user.id, ['user'])).to.equal(true);
+        expect((await store.users.findById(user.id))!.disabled, 'a role change keeps the account disabled').to.equal(true);
+        expect(await store.users.setDisabled(user.id, false)).to.equal(true);
+        expect((await store.users.findById(user.id))!.disabled).to.equal(false);
+        expect(await store.users.setRoles(randomUUID(), ['user']), 'no such user').to.equal(false);
+        expect(await store.users.setDisabled(randomUUID(), true), 'no such user').to.equal(false);
+      });
+
+      it('lists accounts in normalized-email order, in pages that never overlap, filtered by prefix', async () => {
+        const emails = ['Bob@example.com', 'alice@example.com', 'al%ice@example.com', 'al_x@example.com', 'carol@example.com', 'ÅSA@example.com'];
+        for (const email of emails) await store.users.create({ email, passwordHash: 'h', displayName: 'U' });
+        const all = await store.users.list({ prefix: '', after: undefined, limit: 100 });
+        const sorted = emails.map((e) => e.normalize('NFC').toLowerCase()).sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1));
+        expect(all.map((u) => u.email.normalize('NFC').toLowerCase())).to.deep.equal(sorted);
+        const pages: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.users.list({ prefix: '', after, limit: 4 });
+          pages.push(...page.map((u) => u.id));
+          if (page.length < 4) break;
+          after = page[page.length - 1]!.email.normalize('NFC').toLowerCase();
+        }
+        expect(pages).to.deep.equal(all.map((u) => u.id));
+        const withPrefix = async (prefix: string) => (await store.users.list({ prefix, after: undefined, limit: 100 })).map((u) => u.email);
+        expect(await withPrefix('al')).to.deep.equal(['al%ice@example.com', 'al_x@example.com', 'alice@example.com']);
+        expect(await withPrefix('al%'), '% is not a wildcard').to.deep.equal(['al%ice@example.com']);
+        expect(await withPrefix('al_'), '_ is not a wildcard').to.deep.equal(['al_x@example.com']);
+        expect(await withPrefix('åsa')).to.deep.equal(['ÅSA@example.com']);
+        expect(await withPrefix('zed')).to.deep.equal([]);
+        expect(await store.users.list({ prefix: '', after: undefined, limit: 2 })).to.have.length(2);
       });
     });
 

@@ -5,6 +5,7 @@ import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_ser
 import { createAuthClient, createDashboardClient, unaryCall } from '../../sdk/index.js';
 import { failsWith, within } from '../support/eventually.js';
 import { bearer } from '../support/grpc.js';
+import { httpRequest } from '../support/http.js';
 import { scrape, valueOf } from '../support/metrics.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 
@@ -48,6 +49,13 @@ describe('all cores: WORKERS=2 for both services (real processes)', () => {
     const samples = await scrape(port);
     expect(valueOf(samples, 'grpc_server_handled_total', { method, code: 'OK' })).to.equal(before + dashboards.length);
     expect(valueOf(samples, 'revocation_stream_connected'), 'min over workers: every worker is in sync').to.equal(1);
+  });
+
+  it('every auth worker serves the discovery/JWKS listener on one shared port', async () => {
+    const lines = sys.auth.output.filter((l) => l.includes('"msg":"http listening"')).map((l) => JSON.parse(l) as { port: number; worker: number });
+    expect(new Set(lines.map((l) => l.worker)).size, 'one listener per worker').to.equal(2);
+    expect(new Set(lines.map((l) => l.port))).to.deep.equal(new Set([sys.auth.httpPort]));
+    for (let i = 0; i < 6; i++) expect((await httpRequest(sys.auth.httpPort!, '/.well-known/jwks.json')).status).to.equal(200);
   });
 
   it('a logout through any auth worker is refused by every business worker within 1 s', async () => {

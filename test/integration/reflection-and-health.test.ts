@@ -12,8 +12,8 @@ import { startSystem, type RunningSystem } from '../support/system.js';
 
 const INFRA = ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
 const EXPECTED: Record<'auth' | 'business', string[]> = {
-  auth: ['auth.v1.AuthService', 'auth.v1.KeysService', 'auth.v1.RevocationService', 'auth.v1.UserDirectory', ...INFRA].sort(),
-  business: ['business.v1.DashboardService', 'business.v1.NotesService', ...INFRA].sort(),
+  auth: ['auth.v1.AdminService', 'auth.v1.AuthService', 'auth.v1.KeysService', 'auth.v1.RevocationService', 'auth.v1.UserDirectory', ...INFRA].sort(),
+  business: ['business.v1.AdminNotesService', 'business.v1.DashboardService', 'business.v1.NotesService', ...INFRA].sort(),
 };
 
 describe('health and reflection without a token (real processes)', () => {

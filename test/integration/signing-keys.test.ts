@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
 import { createPublicKey, createSecretKey, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
 import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
 import { createAuthClient, createDashboardClient, createKeysClient, unaryCall } from '../../sdk/index.js';
+import { adminCommand } from '../support/admin-commands.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
 import { authSigningKey, forgeToken } from '../support/tokens.js';
 
-const ROTATE = fileURLToPath(new URL('../../scripts/keys-rotate.js', import.meta.url));
 const kidOf = (token: string) => (jwt.decode(token, { complete: true }) as jwt.Jwt).header.kid!;
 
 describe('asymmetric signing keys (real processes)', () => {
@@ -119,15 +117,6 @@ function countKeyFetches(sys: RunningSystem): number {
   return sys.auth.output.filter((l) => l.includes('/auth.v1.KeysService/ListPublicKeys')).length;
 }
 
-function runRotate(sys: RunningSystem, publishAheadSeconds: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ROTATE, '--publish-ahead-seconds', String(publishAheadSeconds)], {
-      env: testEnv(sys.dataDir),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`keys:rotate failed (${code}): ${out}`))));
-  });
+async function runRotate(sys: RunningSystem, publishAheadSeconds: number): Promise<void> {
+  await adminCommand('keys-rotate', ['--publish-ahead-seconds', String(publishAheadSeconds)], testEnv(sys.dataDir));
 }

@@ -1,23 +1,8 @@
-import { request } from 'node:http';
-
-export interface HttpAnswer {
-  readonly status: number;
-  readonly contentType: string | undefined;
-  readonly body: string;
-}
+import { httpRequest, type HttpAnswer } from './http.js';
 
 /** One HTTP request to a metrics listener on loopback. */
 export function httpGet(port: number, path = '/metrics', method = 'GET'): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return httpRequest(port, path, { method });
 }
 
 export interface Sample {

@@ -30,6 +30,7 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
     AUTH_PORT: '0',
     BUSINESS_PORT: '0',
     AUTH_METRICS_PORT: '0',
+    AUTH_HTTP_PORT: '0',
     BUSINESS_METRICS_PORT: '0',
     AUTH_DB_PATH: join(dataDir, 'auth.db'),
     BUSINESS_DB_PATH: join(dataDir, 'business.db'),

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { ANY_USER, authorize, INFRASTRUCTURE_POLICIES, PUBLIC, type MethodPolicy } from '../../lib/authn/policy.js';
+import { ANY_USER, authorize, INFRASTRUCTURE_POLICIES, PUBLIC, userWithRole, type MethodPolicy } from '../../lib/authn/policy.js';
+import { roleNamesProblem } from '../../lib/authn/roles.js';
+import { scopeNamesProblem } from '../../lib/authn/scopes.js';
 import { servicePrincipal, userPrincipal } from './fixtures.js';
 
-const ADMIN_OR_AUDITOR: MethodPolicy = { access: 'user', roles: ['admin', 'auditor'] };
+const ADMIN_OR_AUDITOR: MethodPolicy = userWithRole('admin', 'auditor');
 const NOTES_SYNC: MethodPolicy = { access: 'service', scope: 'notes:sync' };
 
 describe('authorize', () => {
@@ -79,5 +81,16 @@ describe('authorize', () => {
       expect(denied?.status).to.equal('permission_denied');
       expect(denied?.message).to.equal('this method is only for services');
     });
+  });
+});
+
+describe('known role and scope names', () => {
+  it('accepts known names and lists the valid ones when refusing a misspelling', () => {
+    expect(roleNamesProblem(['user', 'admin'])).to.equal(undefined);
+    expect(roleNamesProblem([])).to.equal(undefined);
+    expect(roleNamesProblem(['user', 'admn', 'admn'])).to.equal('unknown role "admn" (valid roles: user, admin)');
+    expect(roleNamesProblem(['Admin', 'root'])).to.equal('unknown roles "Admin", "root" (valid roles: user, admin)');
+    expect(scopeNamesProblem(['users.read'])).to.equal(undefined);
+    expect(scopeNamesProblem(['users.raed'])).to.equal('unknown scope "users.raed" (valid scopes: revocations.watch, users.read)');
   });
 });

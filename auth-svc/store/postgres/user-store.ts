@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { EmailTakenError, normalizeEmail, type NewUser, type User, type UserStore } from '../user-store.js';
+import { EmailTakenError, normalizeEmail, type NewUser, type User, type UserQuery, type UserStore } from '../user-store.js';
 import { isUniqueViolation, type Pool } from './pool.js';
 import { toUser, type UserRow } from '../rows.js';
-
 
 /** All SQL about users (PostgreSQL). */
 export class PgUserStore implements UserStore {
@@ -34,8 +33,24 @@ export class PgUserStore implements UserStore {
     await this.pool.query('UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3', [hash, now, id]);
   }
 
-  async setAccess(id: string, roles: readonly string[], disabled: boolean, now = Date.now()): Promise<void> {
-    await this.pool.query('UPDATE users SET roles = $1, disabled = $2, updated_at = $3 WHERE id = $4', [JSON.stringify(roles), disabled, now, id]);
+  async list(q: UserQuery): Promise<User[]> {
+    // COLLATE "C": byte order, as SQLite compares, whatever the database's locale.
+    const { rows } = await this.pool.query<UserRow>(
+      `SELECT * FROM users WHERE substr(email_normalized, 1, length($1)) = $1 AND email_normalized COLLATE "C" > $2
+       ORDER BY email_normalized COLLATE "C" LIMIT $3`,
+      [q.prefix, q.after ?? '', q.limit],
+    );
+    return rows.map(toUser);
+  }
+
+  async setRoles(id: string, roles: readonly string[], now = Date.now()): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE users SET roles = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(roles), now, id]);
+    return rowCount === 1;
+  }
+
+  async setDisabled(id: string, disabled: boolean, now = Date.now()): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3', [disabled, now, id]);
+    return rowCount === 1;
   }
 
   private async one(sql: string, param: string): Promise<User | undefined> {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../lib/sqlite/database.js';
-import { EmailTakenError, normalizeEmail, type NewUser, type User, type UserStore } from '../user-store.js';
+import { EmailTakenError, normalizeEmail, type NewUser, type User, type UserQuery, type UserStore } from '../user-store.js';
 import { toUser, type UserRow } from '../rows.js';
-
 
 /** All SQL about users (SQLite). */
 export class SqliteUserStore implements UserStore {
@@ -10,7 +9,9 @@ export class SqliteUserStore implements UserStore {
   private readonly byEmail;
   private readonly byId;
   private readonly updateHash;
-  private readonly updateFlags;
+  private readonly updateRoles;
+  private readonly updateDisabled;
+  private readonly page;
 
   constructor(db: Db) {
     this.insert = db.prepare(
@@ -20,7 +21,13 @@ export class SqliteUserStore implements UserStore {
     this.byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_normalized = ?');
     this.byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
     this.updateHash = db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?');
-    this.updateFlags = db.prepare('UPDATE users SET roles = ?, disabled = ?, updated_at = ? WHERE id = ?');
+    this.updateRoles = db.prepare('UPDATE users SET roles = ?, updated_at = ? WHERE id = ?');
+    this.updateDisabled = db.prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?');
+    // substr, not LIKE: a prefix holding % or _ needs no escaping.
+    this.page = db.prepare<[{ prefix: string; after: string; limit: number }], UserRow>(
+      `SELECT * FROM users WHERE substr(email_normalized, 1, length(@prefix)) = @prefix AND email_normalized > @after
+       ORDER BY email_normalized LIMIT @limit`,
+    );
   }
 
   async create(u: NewUser, now = Date.now()): Promise<User> {
@@ -56,8 +63,16 @@ export class SqliteUserStore implements UserStore {
     this.updateHash.run(hash, now, id);
   }
 
-  async setAccess(id: string, roles: readonly string[], disabled: boolean, now = Date.now()): Promise<void> {
-    this.updateFlags.run(JSON.stringify(roles), disabled ? 1 : 0, now, id);
+  async list(q: UserQuery): Promise<User[]> {
+    return this.page.all({ prefix: q.prefix, after: q.after ?? '', limit: q.limit }).map(toUser);
+  }
+
+  async setRoles(id: string, roles: readonly string[], now = Date.now()): Promise<boolean> {
+    return this.updateRoles.run(JSON.stringify(roles), now, id).changes === 1;
+  }
+
+  async setDisabled(id: string, disabled: boolean, now = Date.now()): Promise<boolean> {
+    return this.updateDisabled.run(disabled ? 1 : 0, now, id).changes === 1;
   }
 }
 
