@@ -1,4 +1,4 @@
-import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import type { StoredKey } from './key-store.js';
 import type { ServiceClient } from './service-client-store.js';
 import type { StoredRefreshToken, StoredSession } from './session-store.js';

@@ -1,5 +1,5 @@
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
-import type { Principal } from '../authn/principal.js';
+import type { Principal } from '@grpc-token-auth/server-kit';
 import { GrpcError } from './errors.js';
 
 /** Open long-lived streams of one server, so shutdown can end them instead of waiting on them. */

@@ -1,9 +1,8 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import type { Authenticate } from '../authn/authenticate.js';
+import { createServerInterceptor, type Authenticate } from '@grpc-token-auth/server-kit';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
-import { createServerInterceptor } from './interceptor.js';
 import { addReflection } from './reflection-service.js';
 
 export interface ServiceRegistration {

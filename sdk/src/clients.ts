@@ -1,12 +1,13 @@
-import { credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
-import { AuthServiceClient } from '../gen/auth/v1/auth_service.js';
-import { KeysServiceClient } from '../gen/auth/v1/keys_service.js';
-import { RevocationServiceClient } from '../gen/auth/v1/revocation_service.js';
-import { UserDirectoryClient } from '../gen/auth/v1/user_directory.js';
-import { DashboardServiceClient } from '../gen/business/v1/dashboard_service.js';
-import { NotesServiceClient } from '../gen/business/v1/notes_service.js';
+import { Client, credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions, type Interceptor } from '@grpc/grpc-js';
+import { AuthServiceDefinition } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
+import { KeysServiceDefinition } from '@grpc-token-auth/sdk/gen/auth/v1/keys_service.js';
+import { RevocationServiceDefinition } from '@grpc-token-auth/sdk/gen/auth/v1/revocation_service.js';
+import { UserDirectoryDefinition } from '@grpc-token-auth/sdk/gen/auth/v1/user_directory.js';
+import { DashboardServiceDefinition } from '@grpc-token-auth/sdk/gen/business/v1/dashboard_service.js';
+import { NotesServiceDefinition } from '@grpc-token-auth/sdk/gen/business/v1/notes_service.js';
 import { channelTarget, loadBalancingChannelOptions } from './load-balancing.js';
 import { midResponseRetryInterceptor } from './mid-response-retry.js';
+import { promiseClient, type PromiseClient, type ServiceDefinition } from './promise-client.js';
 
 /**
  * Where a service runs: one `host:port` (a DNS name is resolved to all its records) or
@@ -41,41 +42,53 @@ function clientArgs(opts: ClientOptions): [ChannelCredentials, ChannelOptions] {
   ];
 }
 
-export function createAuthClient(address: ServiceAddress, opts: ClientOptions = {}): AuthServiceClient {
-  return new AuthServiceClient(channelTarget(address), ...clientArgs(opts));
+/** A promise client for any service with a ts-proto generic definition, on the SDK's channel set-up. */
+export function createClient<S extends ServiceDefinition>(service: S, address: ServiceAddress, opts: ClientOptions = {}): PromiseClient<S> {
+  return promiseClient(service, new Client(channelTarget(address), ...clientArgs(opts)));
+}
+
+export type AuthClient = PromiseClient<AuthServiceDefinition>;
+export type KeysClient = PromiseClient<KeysServiceDefinition>;
+export type UserDirectoryClient = PromiseClient<UserDirectoryDefinition>;
+export type RevocationClient = PromiseClient<RevocationServiceDefinition>;
+export type DashboardClient = PromiseClient<DashboardServiceDefinition>;
+export type NotesClient = PromiseClient<NotesServiceDefinition>;
+
+export function createAuthClient(address: ServiceAddress, opts: ClientOptions = {}): AuthClient {
+  return createClient(AuthServiceDefinition, address, opts);
 }
 
 /** An auth-svc client for an SDK class: the one it was given, or a new one for an address. */
 export interface BorrowedAuthClient {
-  readonly client: AuthServiceClient;
+  readonly client: AuthClient;
   /** Closes the client only if it was made here: a client passed in belongs to the caller. */
   release(): void;
 }
 
-export function authClientFor(auth: ServiceAddress | AuthServiceClient, opts?: ClientOptions): BorrowedAuthClient {
+export function authClientFor(auth: ServiceAddress | AuthClient, opts?: ClientOptions): BorrowedAuthClient {
   if (!isServiceAddress(auth)) return { client: auth, release: () => {} };
   const client = createAuthClient(auth, opts);
   return { client, release: () => client.close() };
 }
 
-export function createDashboardClient(address: ServiceAddress, opts: ClientOptions = {}): DashboardServiceClient {
-  return new DashboardServiceClient(channelTarget(address), ...clientArgs(opts));
+export function createDashboardClient(address: ServiceAddress, opts: ClientOptions = {}): DashboardClient {
+  return createClient(DashboardServiceDefinition, address, opts);
 }
 
-export function createNotesClient(address: ServiceAddress, opts: ClientOptions = {}): NotesServiceClient {
-  return new NotesServiceClient(channelTarget(address), ...clientArgs(opts));
+export function createNotesClient(address: ServiceAddress, opts: ClientOptions = {}): NotesClient {
+  return createClient(NotesServiceDefinition, address, opts);
 }
 
-export function createKeysClient(address: ServiceAddress, opts: ClientOptions = {}): KeysServiceClient {
-  return new KeysServiceClient(channelTarget(address), ...clientArgs(opts));
+export function createKeysClient(address: ServiceAddress, opts: ClientOptions = {}): KeysClient {
+  return createClient(KeysServiceDefinition, address, opts);
 }
 
 /** Service-to-service: needs a service token with `users.read` (pass ServiceCredentials' interceptor). */
 export function createUserDirectoryClient(address: ServiceAddress, opts: ClientOptions = {}): UserDirectoryClient {
-  return new UserDirectoryClient(channelTarget(address), ...clientArgs(opts));
+  return createClient(UserDirectoryDefinition, address, opts);
 }
 
 /** Service-to-service: needs a service token with `revocations.watch`. */
-export function createRevocationClient(address: ServiceAddress, opts: ClientOptions = {}): RevocationServiceClient {
-  return new RevocationServiceClient(channelTarget(address), ...clientArgs(opts));
+export function createRevocationClient(address: ServiceAddress, opts: ClientOptions = {}): RevocationClient {
+  return createClient(RevocationServiceDefinition, address, opts);
 }

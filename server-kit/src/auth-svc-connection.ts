@@ -1,44 +1,83 @@
-import type { Registry } from 'prom-client';
-import { JwksCache } from '../../lib/authn/jwks-cache.js';
-import { sharedSecretKey, StaticKeySet, type KeyResolver } from '../../lib/authn/keys.js';
-import { RevocationList } from '../../lib/authn/revocation-list.js';
-import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
-import type { Logger } from '../../lib/log/logger.js';
-import { revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
-import { createRevocationClient, createUserDirectoryClient, type ClientOptions } from '../../sdk/clients.js';
-import { publicKeysFetcher } from '../../sdk/public-keys.js';
-import { RevocationWatcher } from '../../sdk/revocation-watcher.js';
-import { ServiceCredentials } from '../../sdk/service-credentials.js';
-import type { BusinessConfig } from '../config.js';
-import { DisplayNames } from './display-names.js';
+import type { ServerInterceptor } from '@grpc/grpc-js';
+import { createRevocationClient, type ClientOptions, type ServiceAddress, type ServiceCredentials } from '@grpc-token-auth/sdk';
+import { createAuthenticate, type TokenVerifier } from './authenticate.js';
+import { createServerInterceptor } from './interceptor.js';
+import { JwksCache } from './jwks-cache.js';
+import type { KeyResolver } from './keys.js';
+import { silentLogger, type Logger, type RpcMetrics } from './observability.js';
+import type { PolicyTable } from './policy.js';
+import { publicKeysFetcher } from './public-keys.js';
+import { RevocationList } from './revocation-list.js';
+import { RevocationWatcher } from './revocation-watcher.js';
+import { revocationAwareVerifier } from './service-verifier.js';
+import type { TokenCache } from './token-cache.js';
+import { tokenVerifier } from './verify-token.js';
 
 /** How long start-up waits for the first revocation snapshot before serving anyway. */
 const REVOCATION_SYNC_WAIT_MS = 1000;
 
-/** Everything business-svc gets from auth-svc: verification keys, revocations, display names. */
-export interface AuthUpstream {
+export interface AuthSvcOptions {
+  /** auth-svc: where verification keys and the revocation stream come from. */
+  readonly address: ServiceAddress;
+  /** The `iss` and `aud` every accepted token must carry (auth-svc's JWT_ISSUER / JWT_AUDIENCE). */
+  readonly issuer: string;
+  readonly audience: string;
+  /** Tolerated clock difference, seconds. Default 30. */
+  readonly clockSkewSeconds?: number;
+  /** TLS for every channel to auth-svc (`tlsCredentials(…)` of the SDK); plaintext by default. */
+  readonly clientOptions?: Pick<ClientOptions, 'credentials' | 'channelOptions'>;
+  /**
+   * This service's own identity at auth-svc, with the scope `revocations.watch`: subscribes
+   * to revocations, so a logout is refused here within a second. Without it a revoked
+   * session's tokens keep working until they expire.
+   */
+  readonly credentials?: ServiceCredentials;
+  /** Verification keys; default: auth-svc's public keys, fetched and cached. Pass a StaticKeySet for a shared secret. */
+  readonly keys?: KeyResolver;
+  /** Periodic key-set refresh, seconds. Default 60. */
+  readonly keysRefreshSeconds?: number;
+  /** Least time between two key fetches (unknown-kid storms), ms. Default 1000. */
+  readonly keysMinFetchIntervalMs?: number;
+  /** Verified tokens kept in memory (0 = verify every call). Default 10000. */
+  readonly tokenCacheMaxEntries?: number;
+  readonly log?: Logger;
+  /** Revocation stream state, e.g. for a metrics gauge. */
+  readonly onRevocationStream?: { readonly connected: () => void; readonly disconnected: () => void };
+}
+
+/** What a service gets from auth-svc: verification keys, revocations, and the verifier built on both. */
+export interface AuthSvcConnection {
   readonly keys: KeyResolver;
   readonly revocations: RevocationList;
-  /** Undefined when no service client is configured (development only). */
-  readonly displayNames: DisplayNames | undefined;
+  /** Signature, expiry, issuer, audience, revocation; verified tokens cached. */
+  readonly verify: TokenVerifier;
+  readonly cache: TokenCache;
+  /** The one server interceptor for a policy table: `new Server({ interceptors: [auth.interceptor(POLICIES)] })`. */
+  interceptor(policies: PolicyTable, opts?: { readonly metrics?: RpcMetrics }): ServerInterceptor;
+  /** Stops key refreshes and the revocation stream, and closes the channels. */
   readonly close: () => void;
 }
 
-/** `metrics`: where the revocation stream's state is recorded; undefined = metrics off. */
-export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<AuthUpstream> {
+/**
+ * Everything a service needs to verify tokens issued by auth-svc, locally on every call:
+ * the key set (fetched, cached, refreshed; unknown kids trigger a bounded re-fetch), the
+ * revocation subscription (resubscribing with backoff; the last known set stays in force
+ * while disconnected) and a bounded cache of verified tokens. Resolves once the keys are
+ * loaded (or the first fetch failed: it is retried in the background).
+ */
+export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConnection> {
   const closers: (() => void)[] = [];
-  // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
-  const channel = { credentials: channelCredentials(config.authTls) };
-  const keys = await verificationKeys(config, channel, log, closers);
+  const log = opts.log ?? silentLogger;
+  const channel = opts.clientOptions ?? {};
+  const keys = opts.keys ?? (await verificationKeys(opts, channel, log, closers));
   const revocations = new RevocationList();
-  let displayNames: DisplayNames | undefined;
 
-  if (config.serviceClient) {
-    const credentials = new ServiceCredentials({ auth: config.authAddress, clientOptions: channel, ...config.serviceClient });
-    const withToken = { ...channel, interceptors: [credentials.interceptor] };
-    const stream = metrics && revocationStreamMetrics(metrics);
+  if (opts.credentials) {
+    const withToken = { ...channel, interceptors: [opts.credentials.interceptor] };
+    const stream = opts.onRevocationStream;
+    const client = createRevocationClient(opts.address, withToken);
     const watcher = new RevocationWatcher({
-      client: createRevocationClient(config.authAddress, withToken),
+      client,
       list: revocations,
       onConnected: () => {
         stream?.connected();
@@ -49,30 +88,33 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
         log.warn({ err: String(err) }, 'revocation stream lost; reconnecting (known revocations stay in force)');
       },
     });
-    const userDirectory = createUserDirectoryClient(config.authAddress, withToken);
-    displayNames = new DisplayNames({
-      client: userDirectory,
-      timeoutMs: config.userDirectoryTimeoutMs,
-      cacheTtlMs: config.displayNameCacheSeconds * 1000,
-      maxEntries: 10_000,
-      log,
-    });
-    closers.push(() => (watcher.stop(), userDirectory.close(), credentials.close()));
-    if (!(await watcher.start(REVOCATION_SYNC_WAIT_MS))) log.warn('revocation stream not in sync yet; serving, and retrying in the background');
+    closers.push(() => (watcher.stop(), client.close()));
+    if (!(await watcher.start(REVOCATION_SYNC_WAIT_MS))) log.warn({}, 'revocation stream not in sync yet; serving, and retrying in the background');
   } else {
-    log.warn('SERVICE_CLIENT_ID is not set: no revocation stream (a logout takes effect only when tokens expire) and no display names');
+    log.warn({}, 'no service credentials: no revocation stream (a logout takes effect only when tokens expire)');
   }
-  return { keys, revocations, displayNames, close: () => closers.forEach((c) => c()) };
+  const verifier = revocationAwareVerifier(
+    tokenVerifier({ keys, issuer: opts.issuer, audience: opts.audience, clockSkewSeconds: opts.clockSkewSeconds ?? 30 }),
+    revocations,
+    opts.tokenCacheMaxEntries ?? 10_000,
+  );
+  return {
+    keys,
+    revocations,
+    verify: verifier.verify,
+    cache: verifier.cache,
+    interceptor: (policies, o = {}) => createServerInterceptor({ authenticate: createAuthenticate(policies, verifier.verify), log, metrics: o.metrics }),
+    close: () => closers.forEach((c) => c()),
+  };
 }
 
-/** HS256: the shared secret. Otherwise: auth-svc's public keys, fetched and cached. */
-async function verificationKeys(config: BusinessConfig, channel: ClientOptions, log: Logger, closers: (() => void)[]): Promise<KeyResolver> {
-  if (config.tokens.algorithm === 'HS256') return new StaticKeySet([sharedSecretKey(config.tokens.sharedSecret!)]);
-  const fetcher = publicKeysFetcher(config.authAddress, channel);
+/** auth-svc's public keys, fetched and cached. */
+async function verificationKeys(opts: AuthSvcOptions, channel: ClientOptions, log: Logger, closers: (() => void)[]): Promise<KeyResolver> {
+  const fetcher = publicKeysFetcher(opts.address, channel);
   const cache = new JwksCache({
     fetch: fetcher.fetch,
-    refreshIntervalMs: config.keysRefreshSeconds * 1000,
-    minFetchIntervalMs: config.keysMinFetchIntervalMs,
+    refreshIntervalMs: (opts.keysRefreshSeconds ?? 60) * 1000,
+    minFetchIntervalMs: opts.keysMinFetchIntervalMs ?? 1000,
     onError: (err) => log.warn({ err: String(err) }, 'could not refresh verification keys; keeping the cached set'),
   });
   await cache.start();

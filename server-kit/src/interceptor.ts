@@ -1,9 +1,10 @@
 import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
-import type { AuthFailure } from '../authn/auth-failure.js';
-import type { Authenticate } from '../authn/authenticate.js';
-import type { Logger } from '../log/logger.js';
-import type { RpcMetrics } from '../metrics/rpc-metrics.js';
+import { Metadata } from '@grpc/grpc-js';
+import { REFUSAL_REASON_KEY } from '@grpc-token-auth/sdk';
+import type { AuthFailure } from './auth-failure.js';
+import type { Authenticate } from './authenticate.js';
 import { attachPrincipal } from './call-identity.js';
+import type { Logger, RpcMetrics } from './observability.js';
 
 export interface InterceptorOptions {
   readonly authenticate: Authenticate;
@@ -59,7 +60,7 @@ export function createServerInterceptor({ authenticate, log, metrics }: Intercep
               refused = decision.failure;
               metrics?.rejected(refused.reason);
               const code = refused.status === 'permission_denied' ? status.PERMISSION_DENIED : status.UNAUTHENTICATED;
-              call.sendStatus({ code, details: refused.message });
+              call.sendStatus({ code, details: refused.message, metadata: refusalTrailers(refused) });
               finish(code);
               return;
             }
@@ -84,6 +85,13 @@ export function createServerInterceptor({ authenticate, log, metrics }: Intercep
       },
     });
   };
+}
+
+/** The reason as a trailer too, so clients (the SDK's Session) can act on it without parsing the message. */
+function refusalTrailers(failure: AuthFailure): Metadata {
+  const trailers = new Metadata();
+  trailers.set(REFUSAL_REASON_KEY, failure.reason);
+  return trailers;
 }
 
 function round(ms: number): number {

@@ -1,7 +1,5 @@
-import { Metadata } from '@grpc/grpc-js';
-import type { KeySetSnapshot } from '../lib/authn/jwks-cache.js';
-import { createKeysClient, type ClientOptions, type ServiceAddress } from './clients.js';
-import { unaryCall } from './unary-call.js';
+import { createKeysClient, type ClientOptions, type ServiceAddress } from '@grpc-token-auth/sdk';
+import type { KeySetSnapshot } from './jwks-cache.js';
 
 /** A fetch function for JwksCache: auth-svc's KeysService/ListPublicKeys, with a deadline. */
 export function publicKeysFetcher(authAddress: ServiceAddress, opts: ClientOptions = {}, timeoutMs = 2000): {
@@ -10,8 +8,7 @@ export function publicKeysFetcher(authAddress: ServiceAddress, opts: ClientOptio
 } {
   const client = createKeysClient(authAddress, opts);
   return {
-    fetch: () =>
-      unaryCall(client, client.listPublicKeys, {}, { metadata: new Metadata(), callOptions: { deadline: Date.now() + timeoutMs } }),
+    fetch: () => client.listPublicKeys({}, { timeoutMs }),
     close: () => client.close(),
   };
 }

@@ -1,10 +1,10 @@
-import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { RevocationServiceClient, WatchRevocationsResponse } from '../gen/auth/v1/revocation_service.js';
-import type { RevocationList, RevokedSessionEntry } from '../lib/authn/revocation-list.js';
+import type { RevocationClient, ServerStream } from '@grpc-token-auth/sdk';
+import type { WatchRevocationsResponse } from '@grpc-token-auth/sdk/gen/auth/v1/revocation_service.js';
+import type { RevocationList, RevokedSessionEntry } from './revocation-list.js';
 
 export interface RevocationWatcherOptions {
   /** A RevocationService client whose calls carry a service token with `revocations.watch`. */
-  readonly client: RevocationServiceClient;
+  readonly client: RevocationClient;
   readonly list: RevocationList;
   /** First and longest wait between reconnection attempts, ms. */
   readonly minBackoffMs?: number;
@@ -21,7 +21,7 @@ export interface RevocationWatcherOptions {
  * last known set stays in force.
  */
 export class RevocationWatcher {
-  private call: ClientReadableStream<WatchRevocationsResponse> | undefined;
+  private call: ServerStream<WatchRevocationsResponse> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private backoffMs: number;
   private stopped = false;
@@ -57,7 +57,7 @@ export class RevocationWatcher {
     if (this.stopped) return;
     const call = this.opts.client.watchRevocations({});
     this.call = call;
-    call.on('data', (msg: WatchRevocationsResponse) => {
+    const onMessage = (msg: WatchRevocationsResponse) => {
       const entries = msg.revoked.map(toEntry);
       if (msg.snapshot) {
         this.opts.list.replace(entries);
@@ -68,7 +68,7 @@ export class RevocationWatcher {
       } else {
         this.opts.list.add(entries);
       }
-    });
+    };
     let ended = false;
     const onEnd = (err: unknown) => {
       if (ended) return;
@@ -80,8 +80,9 @@ export class RevocationWatcher {
       this.retry.unref();
       this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 5000);
     };
-    call.on('error', onEnd);
-    call.on('end', () => onEnd(new Error('revocation stream ended')));
+    void (async () => {
+      for await (const msg of call) onMessage(msg);
+    })().then(() => onEnd(new Error('revocation stream ended')), onEnd);
   }
 }
 

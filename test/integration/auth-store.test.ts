@@ -10,7 +10,7 @@ import { ClientNameTakenError } from '../../auth-svc/store/service-client-store.
 import { EmailTakenError } from '../../auth-svc/store/user-store.js';
 import { Revoker } from '../../auth-svc/sessions/revoker.js';
 import { KeyRing } from '../../auth-svc/tokens/key-ring.js';
-import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import { within } from '../support/eventually.js';
 import { SKIP_POSTGRES, sharedTestPostgres } from '../support/postgres.js';
 

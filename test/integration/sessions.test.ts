@@ -1,17 +1,16 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import type { AuthServiceClient, LoginResponse } from '../../gen/auth/v1/auth_service.js';
-import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
-import { createAuthClient, createDashboardClient, unaryCall } from '../../sdk/index.js';
+import type { LoginResponse } from '../../gen/auth/v1/auth_service.js';
+import { createAuthClient, createDashboardClient, type AuthClient, type DashboardClient } from '@grpc-token-auth/sdk';
 import { failsWith, within } from '../support/eventually.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 
 describe('sessions, refresh tokens and revocation (real processes)', () => {
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
-  let dashboard: DashboardServiceClient;
+  let auth: AuthClient;
+  let dashboard: DashboardClient;
   const password = 'correct-horse-battery-staple';
   let n = 0;
 
@@ -29,12 +28,12 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
   /** A fresh user, so tests do not share sessions. */
   async function newUser(): Promise<string> {
     const email = `user${++n}@example.com`;
-    await unaryCall(auth, auth.register, { email, password, displayName: `User ${n}` });
+    await auth.register({ email, password, displayName: `User ${n}` });
     return email;
   }
-  const login = (email: string, pw = password) => unaryCall(auth, auth.login, { email, password: pw });
-  const refresh = (refreshToken: string) => unaryCall(auth, auth.refresh, { refreshToken });
-  const dashboardWith = (token: string) => unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(token) });
+  const login = (email: string, pw = password) => auth.login({ email, password: pw });
+  const refresh = (refreshToken: string) => auth.refresh({ refreshToken });
+  const dashboardWith = (token: string) => dashboard.getDashboard({}, { metadata: bearer(token) });
   /** Time until business-svc refuses the token (fails the test beyond 1 s). */
   const refusedWithin1s = (token: string) =>
     within(1000, () => failsWith(dashboardWith(token), status.UNAUTHENTICATED), 'business-svc refuses the revoked session');
@@ -89,13 +88,13 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
     const email = await newUser();
     const a = await login(email);
     const b = await login(email);
-    await unaryCall(auth, auth.logout, {}, { metadata: bearer(a.accessToken) });
+    await auth.logout({}, { metadata: bearer(a.accessToken) });
     const ms = await refusedWithin1s(a.accessToken);
     expect(ms).to.be.below(1000);
     await expectStatus(dashboardWith(a.accessToken), status.UNAUTHENTICATED, /session has been revoked/);
     await expectStatus(refresh(a.refreshToken), status.UNAUTHENTICATED, /revoked/);
     // auth-svc itself refuses it too (its own verifier hears its own revocations).
-    await expectStatus(unaryCall(auth, auth.logout, {}, { metadata: bearer(a.accessToken) }), status.UNAUTHENTICATED, /revoked/);
+    await expectStatus(auth.logout({}, { metadata: bearer(a.accessToken) }), status.UNAUTHENTICATED, /revoked/);
     expect((await dashboardWith(b.accessToken)).userId).to.equal(b.userId);
   });
 
@@ -103,7 +102,7 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
     const email = await newUser();
     const sessions = [await login(email), await login(email), await login(email)];
     const bystander = await login(await newUser());
-    const res = await unaryCall(auth, auth.logoutAll, {}, { metadata: bearer(sessions[0]!.accessToken) });
+    const res = await auth.logoutAll({}, { metadata: bearer(sessions[0]!.accessToken) });
     expect(res.revokedSessions).to.equal(3);
     for (const s of sessions) await refusedWithin1s(s.accessToken);
     expect((await dashboardWith(bystander.accessToken)).userId).to.equal(bystander.userId);
@@ -114,7 +113,7 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
     const mine = await login(email);
     const other = await login(email);
     const change = (current: string, next: string, token = mine.accessToken) =>
-      unaryCall(auth, auth.changePassword, { currentPassword: current, newPassword: next }, { metadata: bearer(token) });
+      auth.changePassword({ currentPassword: current, newPassword: next }, { metadata: bearer(token) });
     await expectStatus(change('wrong-password-here', 'a-brand-new-passphrase'), status.PERMISSION_DENIED, /current password is incorrect/);
     await expectStatus(change(password, 'short'), status.INVALID_ARGUMENT, /new_password: must be at least 10/);
     await expectStatus(change(password, password), status.INVALID_ARGUMENT, /must differ/);
@@ -128,7 +127,7 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
 
   it('a service token cannot log out or change a password (user methods)', async () => {
     const token = await serviceToken(sys);
-    await expectStatus(unaryCall(auth, auth.logout, {}, { metadata: bearer(token) }), status.PERMISSION_DENIED, /for users/);
+    await expectStatus(auth.logout({}, { metadata: bearer(token) }), status.PERMISSION_DENIED, /for users/);
   });
 
   describe('across an auth-svc restart', () => {
@@ -139,7 +138,7 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
       before = await login(email);
       const live = await login(email);
       const later = await login(email);
-      await unaryCall(auth, auth.logout, {}, { metadata: bearer(before.accessToken) });
+      await auth.logout({}, { metadata: bearer(before.accessToken) });
       await refusedWithin1s(before.accessToken);
 
       const syncs = () => sys.business.output.filter((l) => l.includes('revocation stream in sync')).length;
@@ -150,7 +149,7 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
       await expectStatus(dashboardWith(before.accessToken), status.UNAUTHENTICATED, /revoked/);
       expect((await dashboardWith(live.accessToken)).userId).to.equal(live.userId);
 
-      await unaryCall(auth, auth.logout, {}, { metadata: bearer(later.accessToken) });
+      await auth.logout({}, { metadata: bearer(later.accessToken) });
       await refusedWithin1s(later.accessToken);
     });
   });
@@ -160,7 +159,7 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
 async function serviceToken(sys: RunningSystem): Promise<string> {
   const auth = createAuthClient(sys.authAddress);
   try {
-    const res = await unaryCall(auth, auth.issueServiceToken, { clientId: sys.serviceClient.id, clientSecret: sys.serviceClient.secret });
+    const res = await auth.issueServiceToken({ clientId: sys.serviceClient.id, clientSecret: sys.serviceClient.secret });
     return res.accessToken;
   } finally {
     auth.close();
@@ -181,15 +180,15 @@ describe('revocation stream outlives its service token (real processes)', () => 
     try {
       const email = 'long-lived@example.com';
       const password = 'correct-horse-battery-staple';
-      await unaryCall(auth, auth.register, { email, password, displayName: 'Long' });
+      await auth.register({ email, password, displayName: 'Long' });
       const syncs = () => sys.business.output.filter((l) => l.includes('revocation stream in sync')).length;
       await within(15_000, async () => syncs() >= 2, 'resubscribed after the first service token expired');
       expect(sys.business.output.join('\n')).to.include('access token expired; reopen the stream');
-      const s = await unaryCall(auth, auth.login, { email, password });
-      await unaryCall(auth, auth.logout, {}, { metadata: bearer(s.accessToken) });
+      const s = await auth.login({ email, password });
+      await auth.logout({}, { metadata: bearer(s.accessToken) });
       await within(
         1000,
-        () => failsWith(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(s.accessToken) }), status.UNAUTHENTICATED),
+        () => failsWith(dashboard.getDashboard({}, { metadata: bearer(s.accessToken) }), status.UNAUTHENTICATED),
         'logout applied on the renewed stream',
       );
     } finally {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { SqliteKeyStore } from '../../auth-svc/store/sqlite/key-store.js';
 import { AUTH_MIGRATIONS } from '../../auth-svc/store/sqlite/migrations.js';
 import { KeyRing } from '../../auth-svc/tokens/key-ring.js';
-import { JwksCache } from '../../lib/authn/jwks-cache.js';
+import { JwksCache } from '@grpc-token-auth/server-kit';
 import { openDatabase } from '../../lib/sqlite/database.js';
 
 describe('KeyRing (auth-svc signing keys)', () => {

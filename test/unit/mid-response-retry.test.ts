@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { AuthServiceService } from '../../gen/auth/v1/auth_service.js';
 import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../../gen/business/v1/notes_service.js';
-import { midResponseRetryInterceptor } from '../../sdk/mid-response-retry.js';
+import { midResponseRetryInterceptor } from '@grpc-token-auth/sdk';
 
 /** What one attempt does once the request is half-closed. */
 interface Outcome {

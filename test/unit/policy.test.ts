@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ANY_USER, authorize, INFRASTRUCTURE_POLICIES, PUBLIC, type MethodPolicy } from '../../lib/authn/policy.js';
+import { ANY_USER, authorize, INFRASTRUCTURE_POLICIES, PUBLIC, type MethodPolicy } from '@grpc-token-auth/server-kit';
 import { servicePrincipal, userPrincipal } from './fixtures.js';
 
 const ADMIN_OR_AUDITOR: MethodPolicy = { access: 'user', roles: ['admin', 'auditor'] };
