@@ -73,6 +73,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     tokens,
     revoker,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    reuseGraceSeconds: config.refreshReuseGraceSeconds,
     log,
   });
   const serviceClients = new ServiceClients(store.serviceClients, revoker);

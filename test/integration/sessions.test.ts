@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
@@ -5,7 +8,8 @@ import type { LoginResponse } from '../../gen/auth/v1/auth_service.js';
 import { createAuthClient, createDashboardClient, type AuthClient, type DashboardClient } from '@grpc-token-auth/sdk';
 import { failsWith, within } from '../support/eventually.js';
 import { bearer, expectStatus } from '../support/grpc.js';
-import { startSystem, type RunningSystem } from '../support/system.js';
+import { spawnService } from '../../scripts/support/service-process.js';
+import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
 
 describe('sessions, refresh tokens and revocation (real processes)', () => {
   let sys: RunningSystem;
@@ -60,20 +64,38 @@ describe('sessions, refresh tokens and revocation (real processes)', () => {
 
   it('treats a reused refresh token as theft: the whole session is revoked, everywhere, and logged', async () => {
     const first = await login(await newUser());
-    const second = await refresh(first.refreshToken); // the legitimate client rotated
+    const second = await refresh(first.refreshToken); // the legitimate client rotated,
+    const third = await refresh(second.refreshToken); // and rotated again: its successor is used, so a replay is no retry
     await expectStatus(refresh(first.refreshToken), status.UNAUTHENTICATED, /already used; the session has been revoked/);
     // The thief's replay also killed the legitimate holder's newer tokens.
-    await expectStatus(refresh(second.refreshToken), status.UNAUTHENTICATED, /session has been revoked/);
-    await refusedWithin1s(second.accessToken);
+    await expectStatus(refresh(third.refreshToken), status.UNAUTHENTICATED, /session has been revoked/);
+    await refusedWithin1s(third.accessToken);
     const event = sys.auth.output.find((l) => l.includes('refresh_token_reuse') && l.includes(first.sessionId));
     expect(event, 'security event logged').to.be.a('string');
     expect(event).not.to.include(first.refreshToken);
   });
 
-  it('only one of two concurrent refreshes with the same token can win', async () => {
+  it('a Refresh retried within the grace window (answer lost) gets the same successor with a fresh access token; the session lives', async () => {
     const first = await login(await newUser());
-    const results = await Promise.allSettled([refresh(first.refreshToken), refresh(first.refreshToken)]);
-    expect(results.filter((r) => r.status === 'fulfilled').length).to.be.at.most(1);
+    const lost = await refresh(first.refreshToken); // applied by auth-svc, but say the answer never arrived
+    await new Promise((r) => setTimeout(r, 1100)); // a later iat, so the access token differs
+    const retried = await refresh(first.refreshToken);
+    expect(retried.refreshToken, 'still one live refresh token').to.equal(lost.refreshToken);
+    expect(retried.accessToken).not.to.equal(lost.accessToken);
+    expect(retried.sessionId).to.equal(first.sessionId);
+    expect((await dashboardWith(retried.accessToken)).userId).to.equal(first.userId);
+    const next = await refresh(retried.refreshToken);
+    // Once the successor was used, the first token coming back is theft again.
+    await expectStatus(refresh(first.refreshToken), status.UNAUTHENTICATED, /already used/);
+    await refusedWithin1s(next.accessToken);
+    expect(sys.auth.output.some((l) => l.includes('reuse grace window') && l.includes(first.sessionId))).to.equal(true);
+  });
+
+  it('two concurrent refreshes with the same token: one rotation, both get the same successor', async () => {
+    const first = await login(await newUser());
+    const results = await Promise.all([refresh(first.refreshToken), refresh(first.refreshToken)]);
+    expect(results[0]!.refreshToken).to.equal(results[1]!.refreshToken);
+    expect((await refresh(results[0]!.refreshToken)).sessionId).to.equal(first.sessionId);
   });
 
   it('refuses bad refresh tokens with clear statuses', async () => {
@@ -194,6 +216,47 @@ describe('revocation stream outlives its service token (real processes)', () => 
     } finally {
       auth.close();
       dashboard.close();
+    }
+  });
+});
+
+describe('refresh-token reuse grace window bounds (auth-svc processes)', () => {
+  const password = 'correct-horse-battery-staple';
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'grpc-token-auth-grace-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** auth-svc alone with the given grace window, and a signed-in user's first pair. */
+  async function signedIn(graceSeconds: string) {
+    const auth = await spawnService('auth-svc', { env: testEnv(dataDir, { REFRESH_REUSE_GRACE_SECONDS: graceSeconds }) });
+    const client = createAuthClient(`127.0.0.1:${auth.port}`);
+    await client.register({ email: 'grace@example.com', password, displayName: 'Grace' });
+    const first = await client.login({ email: 'grace@example.com', password });
+    return { auth, client, first, refresh: (refreshToken: string) => client.refresh({ refreshToken }) };
+  }
+
+  it('after the window, the rotated token coming back revokes the session as before', async () => {
+    const { auth, client, first, refresh } = await signedIn('1');
+    try {
+      const second = await refresh(first.refreshToken);
+      await new Promise((r) => setTimeout(r, 1200));
+      await expectStatus(refresh(first.refreshToken), status.UNAUTHENTICATED, /already used; the session has been revoked/);
+      await expectStatus(refresh(second.refreshToken), status.UNAUTHENTICATED, /revoked/);
+    } finally {
+      client.close();
+      await auth.stop();
+    }
+  });
+
+  it('REFRESH_REUSE_GRACE_SECONDS=0: any second presentation revokes the session', async () => {
+    const { auth, client, first, refresh } = await signedIn('0');
+    try {
+      const second = await refresh(first.refreshToken);
+      await expectStatus(refresh(first.refreshToken), status.UNAUTHENTICATED, /already used/);
+      await expectStatus(refresh(second.refreshToken), status.UNAUTHENTICATED, /revoked/);
+    } finally {
+      client.close();
+      await auth.stop();
     }
   });
 });
