@@ -1,9 +1,9 @@
 import type { Registry } from 'prom-client';
+import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, revocationAwareVerifier, RevocationList, SCOPES, serviceWith, tokenVerifier, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
 import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
-import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, revocationAwareVerifier, RevocationList, SCOPES, serviceWith, tokenVerifier, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
+import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
-import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { benchVerifier } from '../lib/authn/bench-verifier.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';

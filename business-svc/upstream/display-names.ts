@@ -1,8 +1,8 @@
 import { propagate, type CallOptions } from '@grpc/grpc-js';
 import { LRUCache } from 'lru-cache';
+import type { UserDirectoryClient } from '@grpc-token-auth/sdk';
 import { downstreamDeadline } from '../../lib/grpc/deadlines.js';
 import type { Logger } from '../../lib/log/logger.js';
-import type { UserDirectoryClient } from '@grpc-token-auth/sdk';
 
 export interface DisplayNamesOptions {
   /** Calls carry business-svc's own service token (users.read). */

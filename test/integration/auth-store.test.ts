@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import { openAuthStore, type AuthStore } from '../../auth-svc/store/index.js';
 import { ClientNameTakenError } from '../../auth-svc/store/service-client-store.js';
 import { EmailTakenError } from '../../auth-svc/store/user-store.js';
 import { Revoker } from '../../auth-svc/sessions/revoker.js';
 import { KeyRing } from '../../auth-svc/tokens/key-ring.js';
-import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import { within } from '../support/eventually.js';
 import { SKIP_POSTGRES, sharedTestPostgres } from '../support/postgres.js';
 

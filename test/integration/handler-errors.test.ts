@@ -1,14 +1,14 @@
-import { credentials, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { ANY_USER } from '@grpc-token-auth/server-kit';
+import { createDashboardClient, type DashboardClient } from '@grpc-token-auth/sdk';
+import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { startInProcessServer } from '../support/in-process-server.js';
 import { forgeToken } from '../support/tokens.js';
-import { createDashboardClient, type DashboardClient } from '@grpc-token-auth/sdk';
 
 /** What a handler's unexpected failure becomes on the wire. */
 describe('handler failures: UNAVAILABLE for an unreachable dependency, INTERNAL (nothing leaked) for a bug', () => {

@@ -1,14 +1,14 @@
-import { credentials, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { ANY_USER } from '@grpc-token-auth/server-kit';
+import { createDashboardClient, type DashboardClient } from '@grpc-token-auth/sdk';
+import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
 import { forgeToken, unsignedToken } from '../support/tokens.js';
 import { startInProcessServer } from '../support/in-process-server.js';
-import { createDashboardClient, type DashboardClient } from '@grpc-token-auth/sdk';
 
 describe('server interceptor: refused calls never reach a handler', () => {
   const log = pino({ level: 'silent' });

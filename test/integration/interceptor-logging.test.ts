@@ -1,15 +1,14 @@
-import { credentials } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier } from '@grpc-token-auth/server-kit';
+import { createDashboardClient } from '@grpc-token-auth/sdk';
+import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import { startGrpcServer } from '../../lib/grpc/server.js';
 import { bearer } from '../support/grpc.js';
 import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
 import { forgeToken } from '../support/tokens.js';
-import { createDashboardClient, type DashboardClient } from '@grpc-token-auth/sdk';
 
 /** Runs one accepted and one refused call against a server logging at `level`; returns the log lines. */
 async function rpcLines(level: string): Promise<Array<{ msg: string; method?: string; code?: string; token?: unknown }>> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import { createAuthClient, createDashboardClient, Session } from '@grpc-token-auth/sdk';
 import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import type { ServiceProcess } from '../../scripts/support/service-process.js';
-import { createAuthClient, createDashboardClient, Session } from '@grpc-token-auth/sdk';
 import { outputComplete, rpcLogTimes, startBusinessReplicas } from '../support/replicas.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 

@@ -1,7 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { RETRY_AFTER_TRAILER } from '../../auth-svc/throttle/login-guard.js';
 import { createAuthClient, type AuthClient } from '@grpc-token-auth/sdk';
+import { RETRY_AFTER_TRAILER } from '../../auth-svc/throttle/login-guard.js';
 import { expectStatus } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { WatchNotesResponse_Kind, type WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
 import { createAuthClient, createNotesClient, Session, type NotesClient } from '@grpc-token-auth/sdk';
+import { WatchNotesResponse_Kind, type WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
 import { bearer, collect, expectStatus, md } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 import { authSigningKey, forgeToken } from '../support/tokens.js';

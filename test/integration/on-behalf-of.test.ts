@@ -1,9 +1,10 @@
-import { credentials, status, type Deadline } from '@grpc/grpc-js';
+import { status, type Deadline } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
+import { ANY_USER, onBehalfOf, serviceWith } from '@grpc-token-auth/server-kit';
+import { createDashboardClient, createNotesClient, type DashboardClient, type NotesClient } from '@grpc-token-auth/sdk';
 import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { NotesServiceService, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
-import { ANY_USER, onBehalfOf, serviceWith } from '@grpc-token-auth/server-kit';
 import { GrpcError } from '../../lib/grpc/errors.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
@@ -11,7 +12,6 @@ import { bearer, expectStatus } from '../support/grpc.js';
 import { forgeToken } from '../support/tokens.js';
 import { startInProcessServer } from '../support/in-process-server.js';
 import { within } from '../support/eventually.js';
-import { createDashboardClient, createNotesClient, type DashboardClient, type NotesClient } from '@grpc-token-auth/sdk';
 
 /**
  * A chain of two services, both behind the real interceptor: `front` (a DashboardService)

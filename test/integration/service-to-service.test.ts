@@ -1,8 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { serviceClientsCli, provisionServiceClient } from '../../scripts/support/service-client-cli.js';
 import { createAuthClient, createDashboardClient, createRevocationClient, createUserDirectoryClient, ServiceCredentials, type AuthClient, type DashboardClient, type UserDirectoryClient } from '@grpc-token-auth/sdk';
+import { serviceClientsCli, provisionServiceClient } from '../../scripts/support/service-client-cli.js';
 import { failsWith, within } from '../support/eventually.js';
 import { bearer, collect, expectStatus } from '../support/grpc.js';
 import { startSystem, testEnv, TEST_AUDIENCE, type RunningSystem } from '../support/system.js';

@@ -1,12 +1,12 @@
 import { Client, credentials } from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { balancedServiceConfig, channelTarget, IDEMPOTENT_METHODS, loadBalancingChannelOptions } from '@grpc-token-auth/sdk';
 import { AuthServiceService } from '../../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../../gen/auth/v1/keys_service.js';
 import { RevocationServiceService } from '../../gen/auth/v1/revocation_service.js';
 import { UserDirectoryService } from '../../gen/auth/v1/user_directory.js';
 import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../../gen/business/v1/notes_service.js';
-import { balancedServiceConfig, channelTarget, IDEMPOTENT_METHODS, loadBalancingChannelOptions } from '@grpc-token-auth/sdk';
 
 interface MethodDefinition {
   readonly path: string;

@@ -1,8 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
-import { loginOutcomeOf, sessionMetrics } from '../../auth-svc/sessions/session-metrics.js';
 import type { TokenCacheStats } from '@grpc-token-auth/server-kit';
+import { loginOutcomeOf, sessionMetrics } from '../../auth-svc/sessions/session-metrics.js';
 import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { exposeRevocationSubscribers, exposeRevokedSessions, revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
 import { exposeTokenCache, hitRatio } from '../../lib/metrics/token-cache-metrics.js';

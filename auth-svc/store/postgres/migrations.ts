@@ -1,3 +1,4 @@
+import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 import type { Pool } from './pool.js';
 import { withTransaction } from './pool.js';
 
@@ -97,20 +98,7 @@ export const PG_AUTH_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
-  {
-    version: 4,
-    name: 'refresh-token successors (reuse grace window)',
-    sql: `
-      -- A rotated token remembers its successor, and for the reuse grace window that
-      -- successor sealed under a key derived from the rotated token itself (which is never
-      -- stored): a Refresh retried after a lost answer gets the same successor back, while
-      -- a copy of the database alone opens nothing. The sealed value is cleared once the
-      -- window has passed.
-      ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
-      ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;
-      CREATE INDEX refresh_tokens_sealed ON refresh_tokens (used_at) WHERE successor_sealed IS NOT NULL;
-    `,
-  },
+  REFRESH_SUCCESSORS_MIGRATION,
 ];
 
 /** Any constant works; it only has to be the same in every replica. */

@@ -1,4 +1,5 @@
 import type { Migration } from '../../../lib/sqlite/database.js';
+import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 
 export const AUTH_MIGRATIONS: readonly Migration[] = [
   {
@@ -84,18 +85,5 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
-  {
-    version: 4,
-    name: 'refresh-token successors (reuse grace window)',
-    sql: `
-      -- A rotated token remembers its successor, and for the reuse grace window that
-      -- successor sealed under a key derived from the rotated token itself (which is never
-      -- stored): a Refresh retried after a lost answer gets the same successor back, while
-      -- a copy of the database alone opens nothing. The sealed value is cleared once the
-      -- window has passed.
-      ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
-      ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;
-      CREATE INDEX refresh_tokens_sealed ON refresh_tokens (used_at) WHERE successor_sealed IS NOT NULL;
-    `,
-  },
+  REFRESH_SUCCESSORS_MIGRATION,
 ];
