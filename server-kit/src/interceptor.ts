@@ -1,5 +1,4 @@
-import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
 import { REFUSAL_REASON_KEY } from '@grpc-token-auth/sdk';
 import type { AuthFailure } from './auth-failure.js';
 import type { Authenticate } from './authenticate.js';

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { ANY_USER } from '@grpc-token-auth/server-kit';
-import { createDashboardClient, type DashboardClient } from '@grpc-token-auth/sdk';
+import { createDashboardClient, REFUSAL_REASON_KEY, type DashboardClient } from '@grpc-token-auth/sdk';
 import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
@@ -51,10 +51,14 @@ describe('server interceptor: refused calls never reach a handler', () => {
       bearer(forgeToken('mallory', { issuer: 'elsewhere' })),
       bearer(forgeToken('mallory', { audience: 'elsewhere' })),
     ];
+    const reasons: unknown[] = [];
     for (const metadata of refused) {
       const err = await expectStatus(client.getDashboard({}, { metadata }), status.UNAUTHENTICATED);
       expect(err.details).to.be.a('string').and.not.equal('');
+      reasons.push(err.metadata.get(REFUSAL_REASON_KEY)[0]);
     }
+    // The reason travels as a trailer too (the SDK's Session ends itself on `revoked`).
+    expect(reasons).to.deep.equal(['missing', 'wrong_scheme', 'malformed', 'unsupported_algorithm', 'unknown_key', 'expired', 'wrong_issuer', 'wrong_audience']);
     expect(handlerRuns).to.equal(0);
 
     const ok = await client.getDashboard({}, { metadata: bearer(forgeToken('alice')) });

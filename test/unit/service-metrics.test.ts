@@ -59,7 +59,7 @@ describe('session outcome metrics', () => {
     expect(valueOf(s, 'auth_login_attempts_total', { outcome: 'success' })).to.equal(1);
     expect(valueOf(s, 'auth_refresh_attempts_total', { outcome: 'reused' })).to.equal(2);
     expect(s.filter((x) => x.name === 'auth_login_attempts_total')).to.have.length(6);
-    expect(s.filter((x) => x.name === 'auth_refresh_attempts_total')).to.have.length(6);
+    expect(s.filter((x) => x.name === 'auth_refresh_attempts_total')).to.have.length(7);
   });
 });
 
