@@ -8,15 +8,16 @@ export interface IssuedAccessToken {
 export interface RenewingTokenOptions {
   /** Renew when the token has less than this many seconds left (capped at half its lifetime). Default 30. */
   readonly renewBeforeSeconds?: number;
-  /** First wait before retrying a failed renewal in the background, ms (doubles up to 5 s). Default 250. */
+  /** First wait before retrying a failed renewal in the background, ms (doubling). Default 250. */
   readonly retryMinMs?: number;
+  /** Longest wait between retries, ms. Default 5000. */
+  readonly retryMaxMs?: number;
   /** Clock in epoch ms (tests). */
   readonly now?: () => number;
 }
 
 /** A token with less left than this is not handed out: it could expire on the way. */
 const MIN_REMAINING_MS = 2000;
-const RETRY_MAX_MS = 5000;
 
 /**
  * An access token that renews itself shortly before it expires. Inside the renewal
@@ -104,7 +105,7 @@ export class RenewingToken<T extends IssuedAccessToken> {
     }, this.retryDelayMs);
     timer.unref();
     this.retry = { timer, next, awaited: false };
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.opts.retryMaxMs ?? 5000);
   }
 
   private toState(issued: T) {

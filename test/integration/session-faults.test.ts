@@ -32,7 +32,7 @@ describe('Session under auth-svc faults (real processes)', () => {
     let clock = Date.now();
     const counter = { refreshes: 0 };
     const auth: AuthClient = createAuthClient(sys.authAddress, { interceptors: [countRefreshes(counter)] });
-    const session = await Session.login({ auth, email, password, now: () => clock, retryMinMs: 100, timeoutMs: opts.timeoutMs ?? 1000 });
+    const session = await Session.login({ auth, email, password, now: () => clock, retryMinMs: 100, retryMaxMs: 1000, timeoutMs: opts.timeoutMs ?? 1000 });
     const dashboard: DashboardClient = createDashboardClient(sys.businessAddress, { interceptors: [session.interceptor] });
     return {
       session,
