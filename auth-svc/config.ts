@@ -27,6 +27,8 @@ export interface AuthConfig extends ProcessConfig {
   readonly accessTokenTtlSeconds: number;
   /** Sliding: each refresh issues a new refresh token with this lifetime. */
   readonly refreshTokenTtlSeconds: number;
+  /** A rotated refresh token presented again this soon gets the same successor (a retry), not a revoked session; 0 = off. */
+  readonly refreshReuseGraceSeconds: number;
   readonly serviceTokenTtlSeconds: number;
   /** scrypt cost as log2(N); each +1 doubles hashing time and memory. */
   readonly scryptLogN: number;
@@ -55,6 +57,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     tokens: readTokenConfig(env),
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
     refreshTokenTtlSeconds: env.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    refreshReuseGraceSeconds: env.int('REFRESH_REUSE_GRACE_SECONDS', 10, 0, 60),
     serviceTokenTtlSeconds: env.int('SERVICE_TOKEN_TTL_SECONDS', 300, 10, 3600),
     scryptLogN,
     loginThrottle: readThrottleConfig(env),

@@ -1,17 +1,11 @@
 import type { Registry } from 'prom-client';
+import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, revocationAwareVerifier, RevocationList, SCOPES, serviceWith, tokenVerifier, userWithRole, type PolicyTable, type PublicJwk } from '@grpc-token-auth/server-kit';
 import { AdminServiceService } from '../gen/auth/v1/admin_service.js';
 import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
 import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
-import { createAuthenticate } from '../lib/authn/authenticate.js';
-import type { PublicJwk } from '../lib/authn/jwk.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, userWithRole, type PolicyTable } from '../lib/authn/policy.js';
 import { ROLES } from '../lib/authn/roles.js';
-import { RevocationList } from '../lib/authn/revocation-list.js';
-import { SCOPES } from '../lib/authn/scopes.js';
-import { revocationAwareVerifier } from '../lib/authn/service-verifier.js';
-import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
@@ -87,6 +81,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     tokens,
     revoker,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    reuseGraceSeconds: config.refreshReuseGraceSeconds,
     log,
   });
   const serviceClients = new ServiceClients(store.serviceClients, revoker);

@@ -6,7 +6,7 @@ import { readClientTlsConfig, readServerTlsConfig, type ClientTlsConfig, type Se
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 import { readTransportLimits, type TransportLimits } from '../lib/config/transport-config.js';
 import { expectedIssuer, readRemoteKeySource } from '../lib/config/key-source-config.js';
-import type { RemoteKeySource } from '../lib/authn/remote-jwks.js';
+import type { RemoteKeySource } from '@grpc-token-auth/server-kit';
 import { readBenchNoAuthSubject, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 
 export interface BusinessConfig extends ProcessConfig {

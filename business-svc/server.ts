@@ -1,13 +1,10 @@
 import type { Registry } from 'prom-client';
+import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, userWithRole, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { AdminNotesServiceService } from '../gen/business/v1/admin_notes_service.js';
 import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../gen/business/v1/notes_service.js';
-import { createAuthenticate } from '../lib/authn/authenticate.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES, userWithRole, type PolicyTable } from '../lib/authn/policy.js';
 import { ROLES } from '../lib/authn/roles.js';
 import { benchVerifier } from '../lib/authn/bench-verifier.js';
-import { revocationAwareVerifier } from '../lib/authn/service-verifier.js';
-import { tokenVerifier } from '../lib/authn/verify-token.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
@@ -24,7 +21,7 @@ import { BUSINESS_MIGRATIONS } from './store/migrations.js';
 import { NoteChanges } from './store/note-changes.js';
 import { NoteCounts } from './store/note-counts.js';
 import { NoteStore } from './store/note-store.js';
-import { connectAuthUpstream } from './upstream/auth-upstream.js';
+import { connectAuthUpstream } from './upstream/auth-svc.js';
 
 /** Who may call what on business-svc. Every RPC in proto/business must appear here. */
 export const BUSINESS_POLICIES: PolicyTable = {
@@ -44,23 +41,23 @@ export interface BusinessServer {
 export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<BusinessServer> {
   const db = openDatabase(config.dbPath, BUSINESS_MIGRATIONS);
   const upstream = await connectAuthUpstream(config, log, metrics);
-  const verifier = revocationAwareVerifier(tokenVerifier({ ...config.tokens, keys: upstream.keys }), upstream.revocations, config.tokenCacheMaxEntries);
+  const { auth } = upstream;
   if (metrics) {
-    exposeTokenCache(metrics, verifier.cache);
-    exposeRevokedSessions(metrics, upstream.revocations);
+    exposeTokenCache(metrics, auth.cache);
+    exposeRevokedSessions(metrics, auth.revocations);
   }
   const changes = new NoteChanges();
   const streams = new OpenStreams(config.transport);
   // A revoked session's open WatchNotes end now, not when their token expires.
-  upstream.revocations.onRevoked((sid) => streams.endSession(sid));
+  auth.revocations.onRevoked((sid) => streams.endSession(sid));
   const server = await startGrpcServer({
     ...config.listen,
     transport: config.transport,
-    readiness: upstream.readiness,
+    readiness: auth.readiness,
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,
-    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : verifier.verify),
+    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : auth.verify),
     services: [
       {
         name: 'business.v1.DashboardService',

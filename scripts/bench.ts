@@ -11,10 +11,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createAuthClient, createNotesClient } from '@grpc-token-auth/sdk';
 import { AuthServiceService, LoginRequest } from '../gen/auth/v1/auth_service.js';
 import { DashboardServiceService, GetDashboardRequest } from '../gen/business/v1/dashboard_service.js';
 import { GetNoteRequest, NotesServiceService } from '../gen/business/v1/notes_service.js';
-import { createAuthClient, createNotesClient, unaryCall } from '../sdk/index.js';
 import { median } from './bench/histogram.js';
 import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
 import { checkTargets, formatReport, type BenchResults, type Measured, type ReadRow } from './bench/report.js';
@@ -118,7 +118,7 @@ async function registerLoginUsers(authAddress: string, n: number): Promise<{ ema
   const client = createAuthClient(authAddress);
   try {
     const users = Array.from({ length: n }, (_, i) => ({ email: `login-${i}@example.com`, password: USER.password }));
-    for (const u of users) await unaryCall(client, client.register, { ...u, displayName: 'Login load' });
+    for (const u of users) await client.register({ ...u, displayName: 'Login load' });
     return users;
   } finally {
     client.close();
@@ -129,9 +129,9 @@ async function registerLoginUsers(authAddress: string, n: number): Promise<{ ema
 async function registerAndLogin(authAddress: string, n: number): Promise<{ userId: string; tokens: string[] }> {
   const client = createAuthClient(authAddress);
   try {
-    const { userId } = await unaryCall(client, client.register, USER);
+    const { userId } = await client.register(USER);
     const tokens: string[] = [];
-    for (let i = 0; i < n; i++) tokens.push((await unaryCall(client, client.login, USER)).accessToken);
+    for (let i = 0; i < n; i++) tokens.push((await client.login(USER)).accessToken);
     return { userId, tokens };
   } finally {
     client.close();
@@ -146,7 +146,7 @@ async function createNotes(stack: Stack, token: string): Promise<Record<Variant,
   for (const v of VARIANTS) {
     const client = createNotesClient(`127.0.0.1:${stack.business[v].port}`);
     try {
-      const res = await unaryCall(client, client.createNote, { title: 'bench', body: 'x'.repeat(200) }, { metadata });
+      const res = await client.createNote({ title: 'bench', body: 'x'.repeat(200) }, { metadata });
       ids[v] = res.note!.id;
     } finally {
       client.close();

@@ -3,7 +3,7 @@
 // `npm run users` and the other commands start in a second instead of rebuilding each
 // time. Plain JavaScript: it has to run before anything is compiled.
 //
-// Sources are what tsconfig.json compiles (its "include" folders) plus tsconfig.json,
+// Sources are what tsconfig.json compiles (its "include" folders), the packages' sources, plus tsconfig.json,
 // package.json and package-lock.json; a folder's own mtime counts too, so a deleted
 // file is noticed. `npm run build` touches dist/.build-stamp when it succeeds.
 import { spawnSync } from 'node:child_process';
@@ -35,7 +35,9 @@ export function buildStaleness(root) {
     return 'dist/ has not been built yet';
   }
   const include = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')).include ?? [];
-  for (const source of [...include, 'tsconfig.json', 'package.json', 'package-lock.json']) {
+  // The packages are built first (tsc -b sdk server-kit): their sources count too.
+  const packages = ['sdk/src', 'sdk/package.json', 'server-kit/src', 'server-kit/package.json'];
+  for (const source of [...include, ...packages, 'tsconfig.json', 'package.json', 'package-lock.json']) {
     if (newestMtime(join(root, source)) > stampMs) return `${source} changed since the last build`;
   }
   return undefined;

@@ -4,9 +4,8 @@
  * grpc_health_probe binary to download). Defaults: 127.0.0.1 and the port from
  * AUTH_PORT / BUSINESS_PORT, whichever is set, and the whole server ('').
  */
-import { credentials } from '@grpc/grpc-js';
-import { HealthCheckResponse_ServingStatus, HealthClient } from '../gen/grpc/health/v1/health.js';
-import { unaryCall } from '../sdk/unary-call.js';
+import { createClient } from '@grpc-token-auth/sdk';
+import { HealthCheckResponse_ServingStatus, HealthDefinition } from '../gen/grpc/health/v1/health.js';
 
 const TIMEOUT_MS = 3000;
 
@@ -18,9 +17,9 @@ if (!address) {
   process.exit(64);
 }
 
-const client = new HealthClient(address, credentials.createInsecure());
+const client = createClient(HealthDefinition, address);
 try {
-  const res = await unaryCall(client, client.check, { service }, { callOptions: { deadline: Date.now() + TIMEOUT_MS } });
+  const res = await client.check({ service }, { timeoutMs: TIMEOUT_MS });
   const serving = res.status === HealthCheckResponse_ServingStatus.SERVING;
   process.stdout.write(`${address} ${service || '(server)'}: ${HealthCheckResponse_ServingStatus[res.status]}\n`);
   process.exitCode = serving ? 0 : 1;

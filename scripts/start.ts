@@ -3,7 +3,7 @@
  * a demo user, and grpcurl lines to try. Ctrl-C stops both.
  */
 import { status } from '@grpc/grpc-js';
-import { createAuthClient, unaryCall } from '../sdk/index.js';
+import { createAuthClient } from '@grpc-token-auth/sdk';
 import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from './support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from './support/service-process.js';
 
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
 
   const client = createAuthClient(`127.0.0.1:${auth.port}`);
   try {
-    await unaryCall(client, client.register, DEMO);
+    await client.register(DEMO);
   } catch (err) {
     if ((err as { code?: number }).code !== status.ALREADY_EXISTS) throw err;
   } finally {

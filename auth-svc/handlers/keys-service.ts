@@ -1,6 +1,6 @@
+import type { PublicJwk } from '@grpc-token-auth/server-kit';
 import type { KeysServiceServer } from '../../gen/auth/v1/keys_service.js';
 import { publicUnary } from '../../lib/grpc/handlers.js';
-import type { PublicJwk } from '../../lib/authn/jwk.js';
 import type { Logger } from '../../lib/log/logger.js';
 
 /** How long verifiers may cache the key set; rotation publishes new keys well ahead of this. */

@@ -1,5 +1,5 @@
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import { WatchRevocationsResponse, type RevocationServiceServer, type RevokedSession } from '../../gen/auth/v1/revocation_service.js';
-import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
 import { serverStream } from '../../lib/grpc/handlers.js';
 import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
 import type { Logger } from '../../lib/log/logger.js';

@@ -49,7 +49,7 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
       if (req.refreshToken === '') throw invalidArgument('refresh_token', 'is required');
       // Over-long: not a token we could have issued; counted as unknown without a lookup.
       const outcome = req.refreshToken.length > MAX_OPAQUE_SECRET_LENGTH ? UNKNOWN_REFRESH_TOKEN : await sessions.refresh(req.refreshToken);
-      metrics?.refresh(outcome.ok ? 'success' : outcome.failure);
+      metrics?.refresh(outcome.ok ? (outcome.retried ? 'retried' : 'success') : outcome.failure);
       if (!outcome.ok) throw REFRESH_REFUSED[outcome.failure];
       return tokenResponse(outcome.tokens);
     }),

@@ -1,6 +1,6 @@
-import type { PublicJwk } from '../../lib/authn/jwk.js';
-import { toJwksJson } from '../../lib/authn/jwks-json.js';
-import { SCOPES } from '../../lib/authn/scopes.js';
+import type { PublicJwk } from '@grpc-token-auth/server-kit';
+import { toJwksJson } from '@grpc-token-auth/server-kit';
+import { SCOPES } from '@grpc-token-auth/server-kit';
 import type { TokenAlgorithm } from '../../lib/config/token-config.js';
 import type { HttpRequestView, HttpRoute } from '../../lib/http/bounded-http-server.js';
 import { cacheableJson } from '../../lib/http/cacheable.js';

@@ -1,5 +1,5 @@
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import { coalesced } from '../../lib/async/coalesced-run.js';
-import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
 import { followChanges, type ChangeFeed } from '../store/auth-store.js';
 import type { RevocationStore } from '../store/revocation-store.js';
 

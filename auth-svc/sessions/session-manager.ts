@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/log/logger.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore, StoredRefreshToken, StoredSession } from '../store/session-store.js';
 import type { User, UserStore } from '../store/user-store.js';
 import { hashOpaqueSecret, newOpaqueSecret } from '../tokens/opaque-secret.js';
+import { openSuccessor, sealSuccessor } from '../tokens/successor-seal.js';
 import type { TokenIssuer } from '../tokens/token-issuer.js';
 import { revokeSessionsOf } from './revoke-sessions.js';
 import type { Revoker } from './revoker.js';
@@ -17,7 +18,8 @@ export interface SessionTokens {
 }
 
 export type RefreshFailure = 'unknown' | 'expired' | 'revoked' | 'reused' | 'disabled';
-export type RefreshOutcome = { ok: true; tokens: SessionTokens } | { ok: false; failure: RefreshFailure };
+/** `retried`: a refresh token rotated moments ago presented again; its successor was returned again. */
+export type RefreshOutcome = { ok: true; tokens: SessionTokens; retried: boolean } | { ok: false; failure: RefreshFailure };
 
 export interface SessionManagerOptions {
   readonly sessions: SessionStore;
@@ -25,6 +27,8 @@ export interface SessionManagerOptions {
   readonly tokens: TokenIssuer;
   readonly revoker: Revoker;
   readonly refreshTokenTtlSeconds: number;
+  /** How long after a rotation the rotated token may be presented again (a retry) and get the same successor; 0 = never. */
+  readonly reuseGraceSeconds: number;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -32,7 +36,13 @@ export interface SessionManagerOptions {
 /**
  * Login sessions: each holds one live refresh token at a time. Refresh rotates it; a
  * rotated token presented again means two parties hold it (one stole it), so the whole
- * session is revoked. Every revocation is pushed to verifiers through the Revoker.
+ * session is revoked — unless it comes back within the reuse grace window while its
+ * successor is still unused: that is a client retrying after the answer was lost (a
+ * timeout, a hung or restarted auth-svc), and it gets the same successor again (sealed
+ * for it at rotation, see successor-seal.ts) with a fresh access token. No new refresh
+ * token is made, so there is still one live token per session; whichever of two holders
+ * uses it second is caught as before. Every revocation is pushed to verifiers through
+ * the Revoker.
  */
 export class SessionManager {
   constructor(private readonly o: SessionManagerOptions) {}
@@ -52,7 +62,7 @@ export class SessionManager {
     if (!stored) return { ok: false, failure: 'unknown' };
     const session = await this.o.sessions.findSession(stored.sessionId);
     if (!session || session.revokedAt !== null) return { ok: false, failure: 'revoked' };
-    if (stored.usedAt !== null) return this.reused(session.id, session.userId);
+    if (stored.usedAt !== null) return this.retriedOrReused(refreshToken, stored, session, now);
     if (stored.expiresAt <= now) return { ok: false, failure: 'expired' };
     const user = await this.o.users.findById(session.userId);
     if (!user || user.disabled) {
@@ -60,15 +70,37 @@ export class SessionManager {
       return { ok: false, failure: 'disabled' };
     }
     const next = newOpaqueSecret();
-    const rotated = await this.o.sessions.rotate(hash, {
-      tokenHash: next.hash,
-      sessionId: session.id,
-      createdAt: now,
-      expiresAt: this.refreshExpiry(now),
-    });
-    if (!rotated) return this.reused(session.id, session.userId);
+    const sealed = this.o.reuseGraceSeconds > 0 ? sealSuccessor(refreshToken, next.value) : null;
+    const rotated = await this.o.sessions.rotate(hash, { tokenHash: next.hash, sessionId: session.id, createdAt: now, expiresAt: this.refreshExpiry(now) }, sealed);
+    if (!rotated) {
+      // A concurrent refresh with the same token won: judged like any other second presentation.
+      const winner = await this.o.sessions.findRefreshToken(hash);
+      return winner ? this.retriedOrReused(refreshToken, winner, session, now) : this.reused(session.id, session.userId);
+    }
     // Roles are read again, so a change of roles takes effect at the next refresh.
-    return { ok: true, tokens: this.tokensFor(user, session.id, next.value) };
+    return { ok: true, tokens: this.tokensFor(user, session.id, next.value), retried: false };
+  }
+
+  /** A rotated token presented again: the same successor within the grace window, else theft. */
+  private async retriedOrReused(presented: string, stored: StoredRefreshToken, session: StoredSession, now: number): Promise<RefreshOutcome> {
+    const successor = await this.successorWithinGrace(presented, stored, now);
+    if (successor === undefined) return this.reused(session.id, session.userId);
+    const user = await this.o.users.findById(session.userId);
+    if (!user || user.disabled) {
+      await this.revoke(session.id, 'account disabled');
+      return { ok: false, failure: 'disabled' };
+    }
+    this.o.log.info({ sid: session.id, sub: session.userId }, 'refresh retried within the reuse grace window: same successor returned');
+    return { ok: true, tokens: this.tokensFor(user, session.id, successor), retried: true };
+  }
+
+  private async successorWithinGrace(presented: string, stored: StoredRefreshToken, now: number): Promise<string | undefined> {
+    if (stored.usedAt === null || stored.sealedSuccessor === null || stored.successorHash === null) return undefined;
+    if (now - stored.usedAt > this.o.reuseGraceSeconds * 1000) return undefined;
+    const successor = await this.o.sessions.findRefreshToken(stored.successorHash);
+    // Already used (rotated on, by someone): presenting its predecessor now is not a retry.
+    if (!successor || successor.usedAt !== null || successor.expiresAt <= now) return undefined;
+    return openSuccessor(presented, stored.sealedSuccessor);
   }
 
   /** Revokes one session; false when it was unknown or already revoked. */
@@ -83,9 +115,11 @@ export class SessionManager {
     return revokeSessionsOf(this.o, userId, reason, this.now(), keep);
   }
 
-  /** Drops sessions whose refresh tokens all expired long ago. */
-  purgeEnded(): Promise<number> {
-    return this.o.sessions.purgeEndedBefore(this.now());
+  /** Drops sessions whose refresh tokens all expired long ago, and sealed successors past their grace window. */
+  async purgeEnded(): Promise<number> {
+    const now = this.now();
+    await this.o.sessions.forgetSealedSuccessors(now - this.o.reuseGraceSeconds * 1000);
+    return this.o.sessions.purgeEndedBefore(now);
   }
 
   private async reused(sessionId: string, userId: string): Promise<RefreshOutcome> {

@@ -5,8 +5,9 @@ import type { RefreshFailure } from './session-manager.js';
 
 export const LOGIN_OUTCOMES = ['success', 'bad_credentials', 'throttled', 'disabled', 'invalid_request', 'error'] as const;
 export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
-export const REFRESH_OUTCOMES = ['success', 'unknown', 'expired', 'revoked', 'reused', 'disabled'] as const;
-export type RefreshOutcome = 'success' | RefreshFailure;
+export const REFRESH_OUTCOMES = ['success', 'retried', 'unknown', 'expired', 'revoked', 'reused', 'disabled'] as const;
+/** `retried`: a rotated token presented again within the reuse grace window (a lost answer), given the same successor. */
+export type RefreshOutcome = 'success' | 'retried' | RefreshFailure;
 
 /** Where the session handlers report outcomes; `undefined` in their deps = metrics off. */
 export interface SessionMetrics {
@@ -40,7 +41,7 @@ export function sessionMetrics(registry: Registry): SessionMetrics {
   });
   const refreshes = new Counter({
     name: 'auth_refresh_attempts_total',
-    help: 'Refresh calls by outcome; "reused" means a refresh token was replayed and its session revoked (possible theft).',
+    help: 'Refresh calls by outcome; "retried" means a rotated token came back within the reuse grace window and got the same successor; "reused" means a refresh token was replayed and its session revoked (possible theft).',
     labelNames: ['outcome'],
     registers: [registry],
   });

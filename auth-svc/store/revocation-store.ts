@@ -1,4 +1,4 @@
-import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 
 /**
  * Revoked sessions that verifiers must still refuse. Every row gets a `seq` that grows in

@@ -1,4 +1,4 @@
-import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import type { StoredKey } from './key-store.js';
 import type { ServiceClient } from './service-client-store.js';
 import type { StoredRefreshToken, StoredSession } from './session-store.js';
@@ -41,6 +41,8 @@ export interface RefreshRow {
   session_id: string;
   expires_at: number;
   used_at: number | null;
+  successor_hash: string | null;
+  successor_sealed: string | null;
 }
 
 export interface RevocationRow {
@@ -80,7 +82,14 @@ export function toSession(r: SessionRow): StoredSession {
 }
 
 export function toRefreshToken(r: RefreshRow): StoredRefreshToken {
-  return { tokenHash: r.token_hash, sessionId: r.session_id, expiresAt: r.expires_at, usedAt: r.used_at };
+  return {
+    tokenHash: r.token_hash,
+    sessionId: r.session_id,
+    expiresAt: r.expires_at,
+    usedAt: r.used_at,
+    successorHash: r.successor_hash,
+    sealedSuccessor: r.successor_sealed,
+  };
 }
 
 export function toRevocation(r: RevocationRow): RevokedSessionEntry {

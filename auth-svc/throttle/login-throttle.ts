@@ -1,6 +1,6 @@
 import { BoundedMap } from './bounded-map.js';
 
-export { clientAddress } from '../../lib/grpc/limits/client-address.js';
+export { clientAddress } from '@grpc-token-auth/server-kit';
 
 /**
  * Login throttling, per account and per client address (pure: injectable clock, no timers, no I/O).

@@ -1,7 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { jwkThumbprint, toPublicJwk, type PublicJwk } from '../../lib/authn/jwk.js';
+import { jwkThumbprint, toPublicJwk, type KeyResolver, type PublicJwk, type VerificationKey } from '@grpc-token-auth/server-kit';
 import { coalesced } from '../../lib/async/coalesced-run.js';
-import type { KeyResolver, VerificationKey } from '../../lib/authn/keys.js';
 import { followChanges, type ChangeFeed } from '../store/auth-store.js';
 import type { KeyStore, StoredKey } from '../store/key-store.js';
 import type { SigningKey } from './token-issuer.js';

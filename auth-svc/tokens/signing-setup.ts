@@ -1,5 +1,4 @@
-import { sharedSecretKey, StaticKeySet, type KeyResolver } from '../../lib/authn/keys.js';
-import type { PublicJwk } from '../../lib/authn/jwk.js';
+import { sharedSecretKey, StaticKeySet, type KeyResolver, type PublicJwk } from '@grpc-token-auth/server-kit';
 import type { TokenConfig } from '../../lib/config/token-config.js';
 import type { AuthStore } from '../store/auth-store.js';
 import type { KeyStore } from '../store/key-store.js';

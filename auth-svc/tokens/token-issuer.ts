@@ -1,6 +1,6 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { SigningAlgorithm } from '../../lib/authn/keys.js';
+import type { SigningAlgorithm } from '@grpc-token-auth/server-kit';
 
 /** A private (or shared-secret) key that signs tokens. Lives only in auth-svc. */
 export interface SigningKey {

@@ -1,9 +1,8 @@
 import { propagate, type CallOptions } from '@grpc/grpc-js';
 import { LRUCache } from 'lru-cache';
-import type { UserDirectoryClient } from '../../gen/auth/v1/user_directory.js';
+import type { UserDirectoryClient } from '@grpc-token-auth/sdk';
 import { downstreamDeadline } from '../../lib/grpc/deadlines.js';
 import type { Logger } from '../../lib/log/logger.js';
-import { unaryCall } from '../../sdk/unary-call.js';
 
 export interface DisplayNamesOptions {
   /** Calls carry business-svc's own service token (users.read). */
@@ -40,7 +39,7 @@ export class DisplayNames {
     const deadline = downstreamDeadline(caller.getDeadline(), Date.now(), this.o.timeoutMs, RESERVE_MS);
     if (deadline === undefined) return undefined;
     try {
-      const res = await unaryCall(this.o.client, this.o.client.getUser, { userId }, {
+      const res = await this.o.client.getUser({ userId }, {
         callOptions: { deadline, parent: caller, propagate_flags: propagate.CANCELLATION },
       });
       const name = res.user?.displayName;

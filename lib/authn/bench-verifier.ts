@@ -1,5 +1,4 @@
-import type { TokenVerifier } from './authenticate.js';
-import type { Principal } from './principal.js';
+import type { Principal, TokenVerifier } from '@grpc-token-auth/server-kit';
 
 /**
  * Benchmark only (BENCH_DISABLE_AUTH=1, refused in production): accepts any well-formed

@@ -1,4 +1,4 @@
-import { unknownNamesProblem } from './known-names.js';
+import { unknownNamesProblem } from '@grpc-token-auth/server-kit';
 
 /** Roles a user can hold; policies name them, administrators grant them. */
 export const ROLES = {

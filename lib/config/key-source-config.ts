@@ -1,4 +1,4 @@
-import type { RemoteKeySource } from '../authn/remote-jwks.js';
+import type { RemoteKeySource } from '@grpc-token-auth/server-kit';
 import type { EnvReader } from './env-reader.js';
 import type { TokenConfig } from './token-config.js';
 

@@ -7,9 +7,8 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
 } from '@grpc/grpc-js';
-import type { Principal } from '../authn/principal.js';
+import { requirePrincipal, type Principal } from '@grpc-token-auth/server-kit';
 import type { Logger } from '../log/logger.js';
-import { requirePrincipal } from './call-identity.js';
 import { GrpcError } from './errors.js';
 import { isTransient } from './transient-errors.js';
 

@@ -1,9 +1,8 @@
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
-import type { Principal } from '../authn/principal.js';
+import { REFUSAL_REASON_KEY } from '@grpc-token-auth/sdk';
+import { KeyedSlots, resetHttp2Stream, type Principal } from '@grpc-token-auth/server-kit';
 import { GrpcError } from './errors.js';
 import { BacklogBudget } from './limits/backlog-budget.js';
-import { KeyedSlots } from './limits/keyed-slots.js';
-import { resetHttp2Stream } from './limits/stream-reset.js';
 
 export interface LiveStreamLimits {
   /** Streams open at once in this process, and per principal (user or service client). */
@@ -61,7 +60,9 @@ export class OpenStreams {
   endSession(sessionId: string): void {
     const set = this.bySession.get(sessionId);
     if (!set) return;
-    for (const end of [...set]) end(new GrpcError(status.UNAUTHENTICATED, 'session has been revoked; sign in again'));
+    // The reason trailer is the interceptor's: the SDK's Session ends itself on it, like on a refused call.
+    const revoked = () => new GrpcError(status.UNAUTHENTICATED, 'session has been revoked; sign in again', { [REFUSAL_REASON_KEY]: 'revoked' });
+    for (const end of [...set]) end(revoked());
   }
 
   /** Ends every open stream with UNAVAILABLE (server shutdown). */

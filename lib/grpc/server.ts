@@ -1,11 +1,9 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import type { Authenticate } from '../authn/authenticate.js';
+import { createServerInterceptor, KeyedSlots, type Authenticate } from '@grpc-token-auth/server-kit';
 import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
-import { createServerInterceptor } from './interceptor.js';
-import { KeyedSlots } from './limits/keyed-slots.js';
 import { listen } from './limits/listener.js';
 import { addReflection } from './reflection-service.js';
 

@@ -1,5 +1,5 @@
-import { checkServerIdentity } from 'node:tls';
 import { credentials, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { tlsCredentials } from '@grpc-token-auth/sdk';
 import type { ClientTlsConfig, ServerTlsConfig } from '../config/tls-config.js';
 
 /** Plaintext when `tls` is undefined; with a client CA, a client certificate signed by it is required. */
@@ -9,19 +9,8 @@ export function serverCredentials(tls: ServerTlsConfig | undefined): ServerCrede
   return ServerCredentials.createSsl(tls.clientCa ?? null, keyCertPairs, tls.clientCa !== undefined);
 }
 
-/**
- * Plaintext when `tls` is undefined. One value can be shared by every client of the same peer.
- * The server-name override is a certificate check only (no channel option), so the
- * credentials alone carry the whole TLS setup.
- */
+/** Plaintext when `tls` is undefined; one value can be shared by every client of the same peer. */
 export function channelCredentials(tls: ClientTlsConfig | undefined): ChannelCredentials {
   if (tls === undefined) return credentials.createInsecure();
-  const { serverName } = tls;
-  return credentials.createSsl(
-    tls.ca ?? null,
-    tls.identity?.key ?? null,
-    tls.identity?.cert ?? null,
-    serverName === undefined ? {} : { checkServerIdentity: (_host, cert) => checkServerIdentity(serverName, cert) },
-  );
+  return tlsCredentials({ ca: tls.ca, cert: tls.identity?.cert, key: tls.identity?.key, serverName: tls.serverName });
 }
-

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { FailureReason } from '../authn/auth-failure.js';
+import type { FailureReason, MethodMetrics, RpcMetrics as RpcMetricsShape } from '@grpc-token-auth/server-kit';
 
 /** Seconds; from sub-millisecond cached verifications up to slow password hashing. */
 export const RPC_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -12,14 +12,8 @@ export const RPC_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0
 export const MAX_METHOD_LABELS = 500;
 export const OTHER_METHOD = 'other';
 
-/** One method's pre-resolved series, so a call records without building label objects. */
-export interface MethodMetrics {
-  /** One finished call: its status code and how long it took, in seconds. */
-  finished(code: status, seconds: number): void;
-}
-
 /** Per-RPC series the server interceptor records: calls by method and code, latency, refusals by reason. */
-export class RpcMetrics {
+export class RpcMetrics implements RpcMetricsShape {
   private readonly handled: Counter<'method' | 'code'>;
   private readonly seconds: Histogram<'method'>;
   private readonly rejections: Counter<'reason'>;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { TokenCacheStats } from '../authn/token-cache.js';
+import type { TokenCacheStats } from '@grpc-token-auth/server-kit';
 
 /** Share of lookups answered from the cache (verified or remembered refusal); 0 before any lookup. */
 export function hitRatio(s: TokenCacheStats): number {

@@ -6,12 +6,8 @@
  */
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { createAuthenticate, type TokenVerifier } from '../../lib/authn/authenticate.js';
+import { ANY_USER, cachedVerifier, createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier, type TokenVerifier, type VerificationKey } from '@grpc-token-auth/server-kit';
 import { benchVerifier } from '../../lib/authn/bench-verifier.js';
-import { sharedSecretKey, StaticKeySet, type VerificationKey } from '../../lib/authn/keys.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES } from '../../lib/authn/policy.js';
-import { cachedVerifier } from '../../lib/authn/token-cache.js';
-import { tokenVerifier } from '../../lib/authn/verify-token.js';
 
 const METHOD = '/business.v1.NotesService/GetNote';
 const POLICIES = { ...INFRASTRUCTURE_POLICIES, [METHOD]: ANY_USER };

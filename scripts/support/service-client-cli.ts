@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SCOPES } from '../../lib/authn/scopes.js';
+import { SCOPES } from '@grpc-token-auth/server-kit';
 
 const CLI = fileURLToPath(new URL('../service-clients.js', import.meta.url));
 

@@ -1,14 +1,13 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
-import { createAuthClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, type AuthClient } from '@grpc-token-auth/sdk';
 import { expectStatus } from '../support/grpc.js';
 import { startSystem, TEST_AUDIENCE, TEST_ISSUER, type RunningSystem } from '../support/system.js';
 
 describe('auth-svc Register and Login (real process)', () => {
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
+  let auth: AuthClient;
   const password = 'a-perfectly-fine-passphrase';
 
   before(async () => {
@@ -21,8 +20,8 @@ describe('auth-svc Register and Login (real process)', () => {
   });
 
   const register = (email: string, pw = password, displayName = 'Alice') =>
-    unaryCall(auth, auth.register, { email, password: pw, displayName });
-  const login = (email: string, pw: string) => unaryCall(auth, auth.login, { email, password: pw });
+    auth.register({ email, password: pw, displayName });
+  const login = (email: string, pw: string) => auth.login({ email, password: pw });
 
   it('registers, then logs in with a signed JWT carrying the documented claims', async () => {
     const { userId } = await register('alice@example.com');

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import { openAuthStore, type AuthStore } from '../../auth-svc/store/index.js';
 import { ClientNameTakenError } from '../../auth-svc/store/service-client-store.js';
 import { EmailTakenError } from '../../auth-svc/store/user-store.js';
 import { Revoker } from '../../auth-svc/sessions/revoker.js';
 import { KeyRing } from '../../auth-svc/tokens/key-ring.js';
-import type { RevokedSessionEntry } from '../../lib/authn/revocation-list.js';
 import { within } from '../support/eventually.js';
 import { SKIP_POSTGRES, sharedTestPostgres } from '../support/postgres.js';
 
@@ -200,32 +200,49 @@ for (const backend of BACKENDS) {
           sessionId: s.id,
           expiresAt: T0 + 60_000,
           usedAt: null,
+          successorHash: null,
+          sealedSuccessor: null,
         });
         expect(await store.sessions.findRefreshToken(hash('nope'))).to.equal(undefined);
         expect(await store.sessions.findSession(randomUUID())).to.equal(undefined);
       });
 
-      it('rotates: the old token is marked used, the new one stored, the session extended', async () => {
+      it('rotates: the old token is marked used and names its successor, the new one stored, the session extended', async () => {
         const s = await session();
         const next = { tokenHash: hash(`${s.id}-r1`), sessionId: s.id, createdAt: T0 + 5, expiresAt: T0 + 90_000 };
-        expect(await store.sessions.rotate(hash(`${s.id}-r0`), next)).to.equal(true);
-        expect((await store.sessions.findRefreshToken(hash(`${s.id}-r0`)))?.usedAt).to.equal(T0 + 5);
-        expect((await store.sessions.findRefreshToken(next.tokenHash))?.usedAt).to.equal(null);
+        expect(await store.sessions.rotate(hash(`${s.id}-r0`), next, 'sealed-r1')).to.equal(true);
+        expect(await store.sessions.findRefreshToken(hash(`${s.id}-r0`))).to.deep.include({ usedAt: T0 + 5, successorHash: next.tokenHash, sealedSuccessor: 'sealed-r1' });
+        expect(await store.sessions.findRefreshToken(next.tokenHash)).to.deep.include({ usedAt: null, successorHash: null, sealedSuccessor: null });
         expect((await store.sessions.findSession(s.id))?.expiresAt).to.equal(T0 + 90_000);
-        expect(await store.sessions.rotate(hash(`${s.id}-r0`), { ...next, tokenHash: hash('again') }), 'a used token rotates no more').to.equal(false);
+        expect(await store.sessions.rotate(hash(`${s.id}-r0`), { ...next, tokenHash: hash('again') }, 'other'), 'a used token rotates no more').to.equal(false);
         expect(await store.sessions.findRefreshToken(hash('again'))).to.equal(undefined);
+        expect((await store.sessions.findRefreshToken(hash(`${s.id}-r0`)))?.sealedSuccessor, 'the loser changed nothing').to.equal('sealed-r1');
+      });
+
+      it('forgets sealed successors once their grace window is over, keeping which token replaced which', async () => {
+        const s = await session();
+        const r1 = { tokenHash: hash(`${s.id}-r1`), sessionId: s.id, createdAt: T0 + 10, expiresAt: T0 + 90_000 };
+        const r2 = { tokenHash: hash(`${s.id}-r2`), sessionId: s.id, createdAt: T0 + 20, expiresAt: T0 + 90_000 };
+        await store.sessions.rotate(hash(`${s.id}-r0`), r1, 'sealed-r1');
+        await store.sessions.rotate(r1.tokenHash, r2, null);
+        expect(await store.sessions.forgetSealedSuccessors(T0 + 10), 'used at T0+10 is not before T0+10').to.equal(0);
+        expect(await store.sessions.forgetSealedSuccessors(T0 + 11)).to.equal(1);
+        expect(await store.sessions.findRefreshToken(hash(`${s.id}-r0`))).to.deep.include({ successorHash: r1.tokenHash, sealedSuccessor: null });
+        expect(await store.sessions.findRefreshToken(r1.tokenHash)).to.deep.include({ successorHash: r2.tokenHash, sealedSuccessor: null });
       });
 
       it('lets exactly one of many concurrent rotations of the same token win, across store instances', async () => {
         const s = await session();
         const stores = [store, await another(), await another()];
         const attempts = Array.from({ length: 12 }, (_, i) =>
-          stores[i % stores.length]!.sessions.rotate(hash(`${s.id}-r0`), { tokenHash: hash(`${s.id}-c${i}`), sessionId: s.id, createdAt: T0 + i, expiresAt: T0 + 90_000 }),
+          stores[i % stores.length]!.sessions.rotate(hash(`${s.id}-r0`), { tokenHash: hash(`${s.id}-c${i}`), sessionId: s.id, createdAt: T0 + i, expiresAt: T0 + 90_000 }, `sealed-${i}`),
         );
         const outcomes = await Promise.all(attempts);
         expect(outcomes.filter(Boolean)).to.have.length(1);
         const stored = await Promise.all(outcomes.map((_, i) => store.sessions.findRefreshToken(hash(`${s.id}-c${i}`))));
         expect(stored.filter((t) => t !== undefined), 'only the winner stored a successor').to.have.length(1);
+        const winner = outcomes.indexOf(true);
+        expect(await store.sessions.findRefreshToken(hash(`${s.id}-r0`)), 'the winner named it').to.deep.include({ successorHash: hash(`${s.id}-c${winner}`), sealedSuccessor: `sealed-${winner}` });
       });
 
       it('revokes once, lists open sessions, and purges ended ones with their refresh tokens', async () => {

@@ -1,16 +1,14 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
-import type { NotesServiceClient } from '../../gen/business/v1/notes_service.js';
-import { createAuthClient, createDashboardClient, createNotesClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, createDashboardClient, createNotesClient, type DashboardClient, type NotesClient } from '@grpc-token-auth/sdk';
 import { bearer, expectStatus, md } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 import { forgeToken, unsignedToken } from '../support/tokens.js';
 
 describe('business-svc authentication, HS256 shared-secret mode (real processes)', () => {
   let sys: RunningSystem;
-  let dashboard: DashboardServiceClient;
-  let notes: NotesServiceClient;
+  let dashboard: DashboardClient;
+  let notes: NotesClient;
   let userId: string;
   let token: string;
 
@@ -19,8 +17,8 @@ describe('business-svc authentication, HS256 shared-secret mode (real processes)
     const auth = createAuthClient(sys.authAddress);
     const email = 'erin@example.com';
     const password = 'a-long-and-unguessable-passphrase';
-    await unaryCall(auth, auth.register, { email, password, displayName: 'Erin' });
-    ({ userId, accessToken: token } = await unaryCall(auth, auth.login, { email, password }));
+    await auth.register({ email, password, displayName: 'Erin' });
+    ({ userId, accessToken: token } = await auth.login({ email, password }));
     auth.close();
     dashboard = createDashboardClient(sys.businessAddress);
     notes = createNotesClient(sys.businessAddress);
@@ -31,7 +29,7 @@ describe('business-svc authentication, HS256 shared-secret mode (real processes)
     await sys?.stop();
   });
 
-  const getDashboard = (metadata = md()) => unaryCall(dashboard, dashboard.getDashboard, {}, { metadata });
+  const getDashboard = (metadata = md()) => dashboard.getDashboard({}, { metadata });
 
   it('accepts a token issued by auth-svc and hands the handler the verified identity', async () => {
     const res = await getDashboard(bearer(token));
@@ -85,9 +83,9 @@ describe('business-svc authentication, HS256 shared-secret mode (real processes)
 
   it('runs no handler for a rejected call: a refused CreateNote stores nothing', async () => {
     const attacker = forgeToken(userId, { secret: 'an-attacker-secret-that-is-long-enough', kid: kidOf(token) });
-    await expectStatus(unaryCall(notes, notes.createNote, { title: 'planted', body: '' }, { metadata: bearer(attacker) }), status.UNAUTHENTICATED);
-    await expectStatus(unaryCall(notes, notes.createNote, { title: 'planted', body: '' }, { metadata: bearer(forgeToken(userId, { expiresInSeconds: -60 })) }), status.UNAUTHENTICATED);
-    const list = await unaryCall(notes, notes.listNotes, { pageSize: 100, pageToken: '' }, { metadata: bearer(token) });
+    await expectStatus(notes.createNote({ title: 'planted', body: '' }, { metadata: bearer(attacker) }), status.UNAUTHENTICATED);
+    await expectStatus(notes.createNote({ title: 'planted', body: '' }, { metadata: bearer(forgeToken(userId, { expiresInSeconds: -60 })) }), status.UNAUTHENTICATED);
+    const list = await notes.listNotes({ pageSize: 100, pageToken: '' }, { metadata: bearer(token) });
     expect(list.notes.map((n) => n.title)).not.to.include('planted');
   });
 

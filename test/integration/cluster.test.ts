@@ -1,8 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
-import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
-import { createAuthClient, createDashboardClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, createDashboardClient, type AuthClient, type DashboardClient } from '@grpc-token-auth/sdk';
 import { failsWith, within } from '../support/eventually.js';
 import { bearer } from '../support/grpc.js';
 import { httpRequest } from '../support/http.js';
@@ -14,8 +12,8 @@ const OWN_CONNECTION = { channelOptions: { 'grpc.use_local_subchannel_pool': 1 }
 
 describe('all cores: WORKERS=2 for both services (real processes)', () => {
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
-  let dashboards: DashboardServiceClient[];
+  let auth: AuthClient;
+  let dashboards: DashboardClient[];
   const email = 'cluster@example.com';
   const password = 'correct-horse-battery-staple';
 
@@ -23,7 +21,7 @@ describe('all cores: WORKERS=2 for both services (real processes)', () => {
     sys = await startSystem({ WORKERS: '2' });
     auth = createAuthClient(sys.authAddress);
     dashboards = Array.from({ length: 6 }, () => createDashboardClient(sys.businessAddress, OWN_CONNECTION));
-    await unaryCall(auth, auth.register, { email, password, displayName: 'Cluster' });
+    await auth.register({ email, password, displayName: 'Cluster' });
   });
   after(async () => {
     auth?.close();
@@ -35,17 +33,17 @@ describe('all cores: WORKERS=2 for both services (real processes)', () => {
     new Set(output.filter((l) => l.includes(method) && l.includes('"msg":"rpc"')).map((l) => (JSON.parse(l) as { worker: number }).worker));
 
   it('serves one port from both workers, each with its own verifier', async () => {
-    const { accessToken } = await unaryCall(auth, auth.login, { email, password });
-    for (const d of dashboards) expect((await unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) })).displayName).to.equal('Cluster');
+    const { accessToken } = await auth.login({ email, password });
+    for (const d of dashboards) expect((await d.getDashboard({}, { metadata: bearer(accessToken) })).displayName).to.equal('Cluster');
     await within(2000, async () => workersServing(sys.business.output, 'GetDashboard').size === 2, 'both business workers served calls');
   });
 
   it('the primary serves every worker\'s metrics merged into one scrape', async () => {
-    const { accessToken } = await unaryCall(auth, auth.login, { email, password });
+    const { accessToken } = await auth.login({ email, password });
     const port = sys.business.metricsPort!;
     const method = '/business.v1.DashboardService/GetDashboard';
     const before = valueOf(await scrape(port), 'grpc_server_handled_total', { method, code: 'OK' }) ?? 0;
-    for (const d of dashboards) await unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) });
+    for (const d of dashboards) await d.getDashboard({}, { metadata: bearer(accessToken) });
     const samples = await scrape(port);
     expect(valueOf(samples, 'grpc_server_handled_total', { method, code: 'OK' })).to.equal(before + dashboards.length);
     expect(valueOf(samples, 'revocation_stream_connected'), 'min over workers: every worker is in sync').to.equal(1);
@@ -59,13 +57,13 @@ describe('all cores: WORKERS=2 for both services (real processes)', () => {
   });
 
   it('a logout through any auth worker is refused by every business worker within 1 s', async () => {
-    const { accessToken } = await unaryCall(auth, auth.login, { email, password });
-    for (const d of dashboards) await unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) }); // cached everywhere
-    await unaryCall(auth, auth.logout, {}, { metadata: bearer(accessToken) });
+    const { accessToken } = await auth.login({ email, password });
+    for (const d of dashboards) await d.getDashboard({}, { metadata: bearer(accessToken) }); // cached everywhere
+    await auth.logout({}, { metadata: bearer(accessToken) });
     await within(
       1000,
       async () => {
-        for (const d of dashboards) if (!(await failsWith(unaryCall(d, d.getDashboard, {}, { metadata: bearer(accessToken) }), status.UNAUTHENTICATED))) return false;
+        for (const d of dashboards) if (!(await failsWith(d.getDashboard({}, { metadata: bearer(accessToken) }), status.UNAUTHENTICATED))) return false;
         return true;
       },
       'every connection (both workers) refuses the revoked session',
@@ -79,10 +77,10 @@ describe('all cores: WORKERS=2 for both services (real processes)', () => {
       .map((l) => (JSON.parse(l) as { pid: number }).pid);
     expect(pids).to.have.length(2);
     process.kill(pids[0]!, 'SIGKILL');
-    const { accessToken } = await unaryCall(auth, auth.login, { email, password });
+    const { accessToken } = await auth.login({ email, password });
     const fresh = createDashboardClient(sys.businessAddress, OWN_CONNECTION);
     try {
-      expect((await unaryCall(fresh, fresh.getDashboard, {}, { metadata: bearer(accessToken) })).userId).to.be.a('string');
+      expect((await fresh.getDashboard({}, { metadata: bearer(accessToken) })).userId).to.be.a('string');
     } finally {
       fresh.close();
     }

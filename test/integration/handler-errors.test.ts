@@ -1,11 +1,11 @@
-import { credentials, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
-import { ANY_USER } from '../../lib/authn/policy.js';
+import { ANY_USER } from '@grpc-token-auth/server-kit';
+import { createDashboardClient, type DashboardClient } from '@grpc-token-auth/sdk';
+import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
-import { unaryCall } from '../../sdk/index.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { startInProcessServer } from '../support/in-process-server.js';
 import { forgeToken } from '../support/tokens.js';
@@ -14,7 +14,7 @@ import { forgeToken } from '../support/tokens.js';
 describe('handler failures: UNAVAILABLE for an unreachable dependency, INTERNAL (nothing leaked) for a bug', () => {
   const log = pino({ level: 'silent' });
   let server: RunningServer;
-  let client: DashboardServiceClient;
+  let client: DashboardClient;
 
   before(async () => {
     server = await startInProcessServer({
@@ -34,14 +34,14 @@ describe('handler failures: UNAVAILABLE for an unreachable dependency, INTERNAL 
         },
       ],
     });
-    client = new DashboardServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    client = createDashboardClient(`127.0.0.1:${server.port}`);
   });
   after(async () => {
     client?.close();
     await server?.shutdown(500);
   });
 
-  const call = (subject: string) => unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken(subject)) });
+  const call = (subject: string) => client.getDashboard({}, { metadata: bearer(forgeToken(subject)) });
 
   it('answers UNAVAILABLE, which clients retry, when the database is unreachable or restarting', async () => {
     for (const subject of ['db-down', 'pg-restarting']) {

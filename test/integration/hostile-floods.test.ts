@@ -3,7 +3,7 @@ import { constants, type ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
-import { createAuthClient, createNotesClient, Session, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, createNotesClient, Session } from '@grpc-token-auth/sdk';
 import { within } from '../support/eventually.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
 import { healthCheck, IMAGE_NODE_OPTIONS, probeFromAnotherProcess, rssMb, tally, watchPeakRss } from '../support/hostile.js';
@@ -70,7 +70,7 @@ describe('hostile floods (real processes, image heap settings)', function () {
   before(async () => {
     sys = await startSystem({ NODE_OPTIONS: IMAGE_NODE_OPTIONS, HANDSHAKE_TIMEOUT_MS: '500' });
     const auth = createAuthClient(sys.authAddress);
-    await unaryCall(auth, auth.register, { email: 'flood@example.com', password, displayName: 'Flood' });
+    await auth.register({ email: 'flood@example.com', password, displayName: 'Flood' });
     auth.close();
     session = await Session.login({ auth: sys.authAddress, email: 'flood@example.com', password });
   });
@@ -165,14 +165,14 @@ describe('hostile floods (real processes, image heap settings)', function () {
     expect(login.code).to.equal(status.RESOURCE_EXHAUSTED);
     raw.destroy();
     const auth = createAuthClient(sys.authAddress);
-    await expectStatus(unaryCall(auth, auth.login, { email: 'x@example.com', password: 'p'.repeat(20_000) }), status.RESOURCE_EXHAUSTED);
-    await expectStatus(unaryCall(auth, auth.login, { email: 'x@example.com', password: 'pw' }, { metadata: md({ 'x-pad': 'b'.repeat(17_000) }) }), status.RESOURCE_EXHAUSTED);
+    await expectStatus(auth.login({ email: 'x@example.com', password: 'p'.repeat(20_000) }), status.RESOURCE_EXHAUSTED);
+    await expectStatus(auth.login({ email: 'x@example.com', password: 'pw' }, { metadata: md({ 'x-pad': 'b'.repeat(17_000) }) }), status.RESOURCE_EXHAUSTED);
     auth.close();
   });
 
   it('cuts off a watcher that never reads at its byte budget (reset, RESOURCE_EXHAUSTED) and frees it, while the writer goes on', async () => {
     const notes = createNotesClient(sys.businessAddress, { interceptors: [session.interceptor] });
-    const note = (await unaryCall(notes, notes.createNote, { title: 'slow reader', body: '' })).note!;
+    const note = (await notes.createNote({ title: 'slow reader', body: '' })).note!;
     const token = await session.accessToken();
     const raw = await openRaw(sys.business.port);
     const watcher = rawRequest(raw, '/business.v1.NotesService/WatchNotes', { authorization: `Bearer ${token}` });
@@ -185,7 +185,7 @@ describe('hostile floods (real processes, image heap settings)', function () {
     const updates = 300; // ~3 MB of changes, three times the 1 MiB budget
     const messageBytes = WatchNotesResponse.encode({ kind: 2, note: { ...note, body, version: 2 } }).finish().length;
     const before = rssMb(sys.business.child.pid!);
-    for (; done < updates; done++) await unaryCall(notes, notes.updateNote, { id: note.id, body });
+    for (; done < updates; done++) await notes.updateNote({ id: note.id, body });
     await within(2000, async () => updatesWhenReset !== undefined, 'watcher reset');
     expect(watcher.rstCode, 'RST_STREAM ENHANCE_YOUR_CALM (clients: RESOURCE_EXHAUSTED)').to.equal(constants.NGHTTP2_ENHANCE_YOUR_CALM);
     // Reset once 1 MiB was waiting, plus what the flow-control windows (64 KiB each) let through.
@@ -193,7 +193,7 @@ describe('hostile floods (real processes, image heap settings)', function () {
     expect(updatesWhenReset).to.be.within(Math.floor(budgetUpdates), Math.ceil(budgetUpdates + (2 * 65_535) / messageBytes) + 5);
     expect(rssMb(sys.business.child.pid!) - before, 'RSS growth, MB').to.be.below(60);
     // The writer and other users are unaffected; the process says what it did.
-    expect((await unaryCall(notes, notes.getNote, { id: note.id })).note!.version).to.equal(updates + 1);
+    expect((await notes.getNote({ id: note.id })).note!.version).to.equal(updates + 1);
     const line = sys.business.output.find((l) => l.includes('WatchNotes') && l.includes('RESOURCE_EXHAUSTED'));
     expect(line, 'rpc log line with the status the reset stands for').to.not.equal(undefined);
     raw.destroy();

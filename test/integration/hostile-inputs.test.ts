@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthClient, createDashboardClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, createDashboardClient } from '@grpc-token-auth/sdk';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
 import { within } from '../support/eventually.js';
 import { bearer, expectStatus } from '../support/grpc.js';
@@ -23,8 +23,8 @@ describe('hostile inputs (real processes)', function () {
   before(async () => {
     sys = await startSystem();
     const auth = createAuthClient(sys.authAddress);
-    await unaryCall(auth, auth.register, { email, password, displayName: 'Inputs' });
-    token = (await unaryCall(auth, auth.login, { email, password })).accessToken;
+    await auth.register({ email, password, displayName: 'Inputs' });
+    token = (await auth.login({ email, password })).accessToken;
     auth.close();
   });
   after(async () => sys?.stop());
@@ -82,14 +82,14 @@ describe('readiness tells the truth: business-svc without verification keys (rea
     const dashboard = createDashboardClient(address);
     // A token business-svc cannot judge yet: UNAVAILABLE (retry), not UNAUTHENTICATED (sign in again).
     const someToken = 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2ln';
-    await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(someToken) }), status.UNAVAILABLE, /keys are not loaded/);
+    await expectStatus(dashboard.getDashboard({}, { metadata: bearer(someToken) }), status.UNAVAILABLE, /keys are not loaded/);
 
     auth = await spawnService('auth-svc', { env: { ...testEnv(dir), AUTH_PORT: String(authPort) } });
     await within(5000, async () => (await healthCheck(address)).status === 'SERVING', 'business-svc SERVING once keys arrive');
     const authClient = createAuthClient(`127.0.0.1:${authPort}`);
-    await unaryCall(authClient, authClient.register, { email: 'ready@example.com', password: 'readiness-passphrase', displayName: 'Ready' });
-    const { accessToken } = await unaryCall(authClient, authClient.login, { email: 'ready@example.com', password: 'readiness-passphrase' });
-    expect((await unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(accessToken) })).userId).to.be.a('string');
+    await authClient.register({ email: 'ready@example.com', password: 'readiness-passphrase', displayName: 'Ready' });
+    const { accessToken } = await authClient.login({ email: 'ready@example.com', password: 'readiness-passphrase' });
+    expect((await dashboard.getDashboard({}, { metadata: bearer(accessToken) })).userId).to.be.a('string');
     authClient.close();
     dashboard.close();
   });

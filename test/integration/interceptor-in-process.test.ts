@@ -1,11 +1,11 @@
-import { credentials, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
-import { ANY_USER } from '../../lib/authn/policy.js';
+import { ANY_USER } from '@grpc-token-auth/server-kit';
+import { createDashboardClient, REFUSAL_REASON_KEY, type DashboardClient } from '@grpc-token-auth/sdk';
+import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
-import { unaryCall } from '../../sdk/index.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
 import { forgeToken, unsignedToken } from '../support/tokens.js';
 import { startInProcessServer } from '../support/in-process-server.js';
@@ -13,7 +13,7 @@ import { startInProcessServer } from '../support/in-process-server.js';
 describe('server interceptor: refused calls never reach a handler', () => {
   const log = pino({ level: 'silent' });
   let server: RunningServer;
-  let client: DashboardServiceClient;
+  let client: DashboardClient;
   let handlerRuns = 0;
 
   before(async () => {
@@ -33,7 +33,7 @@ describe('server interceptor: refused calls never reach a handler', () => {
         },
       ],
     });
-    client = new DashboardServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    client = createDashboardClient(`127.0.0.1:${server.port}`);
   });
   after(async () => {
     client?.close();
@@ -51,13 +51,17 @@ describe('server interceptor: refused calls never reach a handler', () => {
       bearer(forgeToken('mallory', { issuer: 'elsewhere' })),
       bearer(forgeToken('mallory', { audience: 'elsewhere' })),
     ];
+    const reasons: unknown[] = [];
     for (const metadata of refused) {
-      const err = await expectStatus(unaryCall(client, client.getDashboard, {}, { metadata }), status.UNAUTHENTICATED);
+      const err = await expectStatus(client.getDashboard({}, { metadata }), status.UNAUTHENTICATED);
       expect(err.details).to.be.a('string').and.not.equal('');
+      reasons.push(err.metadata.get(REFUSAL_REASON_KEY)[0]);
     }
+    // The reason travels as a trailer too (the SDK's Session ends itself on `revoked`).
+    expect(reasons).to.deep.equal(['missing', 'wrong_scheme', 'malformed', 'unsupported_algorithm', 'unknown_key', 'expired', 'wrong_issuer', 'wrong_audience']);
     expect(handlerRuns).to.equal(0);
 
-    const ok = await unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')) });
+    const ok = await client.getDashboard({}, { metadata: bearer(forgeToken('alice')) });
     expect(ok.userId).to.equal('alice');
     expect(handlerRuns).to.equal(1);
   });
@@ -65,7 +69,7 @@ describe('server interceptor: refused calls never reach a handler', () => {
   it('answers PERMISSION_DENIED (not the handler) for a service token on a user method', async () => {
     const before = handlerRuns;
     const token = forgeToken('billing-svc', { claims: { typ: 'service', scope: 'users:read' } });
-    await expectStatus(unaryCall(client, client.getDashboard, {}, { metadata: bearer(token) }), status.PERMISSION_DENIED, /for users/);
+    await expectStatus(client.getDashboard({}, { metadata: bearer(token) }), status.PERMISSION_DENIED, /for users/);
     expect(handlerRuns).to.equal(before);
   });
 });

@@ -1,15 +1,11 @@
-import { credentials } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
-import { createAuthenticate } from '../../lib/authn/authenticate.js';
-import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES } from '../../lib/authn/policy.js';
-import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier } from '@grpc-token-auth/server-kit';
+import { createDashboardClient } from '@grpc-token-auth/sdk';
+import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import { startGrpcServer } from '../../lib/grpc/server.js';
-import { unaryCall } from '../../sdk/index.js';
 import { bearer } from '../support/grpc.js';
 import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from '../support/system.js';
 import { forgeToken } from '../support/tokens.js';
@@ -38,10 +34,10 @@ async function rpcLines(level: string): Promise<Array<{ msg: string; method?: st
       },
     ],
   });
-  const client = new DashboardServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+  const client = createDashboardClient(`127.0.0.1:${server.port}`);
   try {
-    await unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')) });
-    await unaryCall(client, client.getDashboard, {}, { metadata: bearer('garbage') }).catch(() => undefined);
+    await client.getDashboard({}, { metadata: bearer(forgeToken('alice')) });
+    await client.getDashboard({}, { metadata: bearer('garbage') }).catch(() => undefined);
   } finally {
     client.close();
     await server.shutdown(1000);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import { createAuthClient, createDashboardClient, Session } from '@grpc-token-auth/sdk';
 import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import type { ServiceProcess } from '../../scripts/support/service-process.js';
-import { createAuthClient, createDashboardClient, Session, unaryCall } from '../../sdk/index.js';
 import { outputComplete, rpcLogTimes, startBusinessReplicas } from '../support/replicas.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 
@@ -19,7 +19,7 @@ describe('client-side load balancing over business-svc replicas (real processes)
     sys = await startSystem();
     replicas = [sys.business, ...(await startBusinessReplicas(sys, 2))];
     const auth = createAuthClient(sys.authAddress);
-    await unaryCall(auth, auth.register, { email: 'lb@example.com', password: 'correct-horse-battery-staple', displayName: 'LB' });
+    await auth.register({ email: 'lb@example.com', password: 'correct-horse-battery-staple', displayName: 'LB' });
     auth.close();
   });
   after(async () => {
@@ -45,7 +45,7 @@ describe('client-side load balancing over business-svc replicas (real processes)
           victim.child.kill('SIGKILL');
         }
         try {
-          const view = await unaryCall(dashboard, dashboard.getDashboard, {}, { callOptions: { deadline: Date.now() + 5000 } });
+          const view = await dashboard.getDashboard({}, { callOptions: { deadline: Date.now() + 5000 } });
           if (view.userId !== session.userId) failures.push(new Error(`wrong user ${view.userId}`));
         } catch (err) {
           failures.push(err);

@@ -1,21 +1,20 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
+import { createAuthClient, type AuthClient } from '@grpc-token-auth/sdk';
 import { RETRY_AFTER_TRAILER } from '../../auth-svc/throttle/login-guard.js';
-import { createAuthClient, unaryCall } from '../../sdk/index.js';
 import { expectStatus } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 
 describe('login throttling (real processes)', () => {
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
+  let auth: AuthClient;
   const password = 'correct-horse-battery-staple';
 
   before(async () => {
     sys = await startSystem({ LOGIN_MAX_ACCOUNT_FAILURES: '3', LOGIN_MAX_ADDRESS_FAILURES: '30' });
     auth = createAuthClient(sys.authAddress);
     for (const name of ['victim', 'regular', 'burst']) {
-      await unaryCall(auth, auth.register, { email: `${name}@example.com`, password, displayName: name });
+      await auth.register({ email: `${name}@example.com`, password, displayName: name });
     }
   });
   after(async () => {
@@ -23,7 +22,7 @@ describe('login throttling (real processes)', () => {
     await sys?.stop();
   });
 
-  const login = (email: string, pw: string) => unaryCall(auth, auth.login, { email, password: pw });
+  const login = (email: string, pw: string) => auth.login({ email, password: pw });
   const retryAfter = (err: ServiceError) => Number(err.metadata.get(RETRY_AFTER_TRAILER)[0]);
 
   it('delays an account after repeated failures, with RESOURCE_EXHAUSTED and a retry hint, then lets it in', async function () {
@@ -58,7 +57,7 @@ describe('login throttling (real processes)', () => {
 
 describe('login throttling per client address (real processes)', () => {
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
+  let auth: AuthClient;
 
   before(async () => {
     sys = await startSystem({ LOGIN_MAX_ADDRESS_FAILURES: '5' });
@@ -71,10 +70,10 @@ describe('login throttling per client address (real processes)', () => {
 
   it('locks out an address spraying guesses over many accounts', async () => {
     for (let i = 0; i < 5; i++) {
-      await expectStatus(unaryCall(auth, auth.login, { email: `spray${i}@example.com`, password: 'password-spray-1' }), status.UNAUTHENTICATED);
+      await expectStatus(auth.login({ email: `spray${i}@example.com`, password: 'password-spray-1' }), status.UNAUTHENTICATED);
     }
     const err = await expectStatus(
-      unaryCall(auth, auth.login, { email: 'fresh-account@example.com', password: 'password-spray-1' }),
+      auth.login({ email: 'fresh-account@example.com', password: 'password-spray-1' }),
       status.RESOURCE_EXHAUSTED,
       /for your address/,
     );

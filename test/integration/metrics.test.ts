@@ -3,11 +3,11 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAuthClient, createDashboardClient, createNotesClient } from '@grpc-token-auth/sdk';
 import { AuthServiceService } from '../../gen/auth/v1/auth_service.js';
 import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../../gen/business/v1/notes_service.js';
 import { spawnService } from '../../scripts/support/service-process.js';
-import { createAuthClient, createDashboardClient, createNotesClient, unaryCall } from '../../sdk/index.js';
 import { within } from '../support/eventually.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
 import { httpGet, scrape, valueOf, type Sample } from '../support/metrics.js';
@@ -41,8 +41,8 @@ describe('Prometheus metrics, scraped after traffic (real processes)', () => {
     const dashboard = createDashboardClient(sys.businessAddress);
     const notes = createNotesClient(sys.businessAddress);
     try {
-      const login = (e: string, p: string) => unaryCall(auth, auth.login, { email: e, password: p });
-      await unaryCall(auth, auth.register, { email, password, displayName: 'Alice' });
+      const login = (e: string, p: string) => auth.login({ email: e, password: p });
+      await auth.register({ email, password, displayName: 'Alice' });
       // Logins: 2 success, 4 bad_credentials, 1 throttled, 1 invalid_request.
       const first = await login(email, password);
       const second = await login(email, password);
@@ -50,22 +50,25 @@ describe('Prometheus metrics, scraped after traffic (real processes)', () => {
       await expectStatus(login('', password), status.INVALID_ARGUMENT);
       for (let i = 0; i < 3; i++) await expectStatus(login('nobody@example.com', 'wrong-password-guess'), status.UNAUTHENTICATED);
       await expectStatus(login('nobody@example.com', 'wrong-password-guess'), status.RESOURCE_EXHAUSTED);
-      // Refresh: one success, then the same refresh token again = reuse, which revokes the first session.
-      await unaryCall(auth, auth.refresh, { refreshToken: first.refreshToken });
-      await expectStatus(unaryCall(auth, auth.refresh, { refreshToken: first.refreshToken }), status.UNAUTHENTICATED, /already used/);
+      // Refresh: a success, the same token again at once = a retry (same successor), the successor used = a success,
+      // then the first token once more = reuse, which revokes the first session.
+      const successor = await auth.refresh({ refreshToken: first.refreshToken });
+      expect((await auth.refresh({ refreshToken: first.refreshToken })).refreshToken).to.equal(successor.refreshToken);
+      await auth.refresh({ refreshToken: successor.refreshToken });
+      await expectStatus(auth.refresh({ refreshToken: first.refreshToken }), status.UNAUTHENTICATED, /already used/);
       secrets.push(first.accessToken, first.refreshToken, second.accessToken, second.refreshToken);
 
       // business-svc: 3 accepted dashboard calls with one token, 2 with a bad signature, 1 without a token.
       const token = second.accessToken;
-      for (let i = 0; i < 3; i++) await unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(token) });
-      for (let i = 0; i < 2; i++) await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(tamper(token)) }), status.UNAUTHENTICATED);
-      await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: md() }), status.UNAUTHENTICATED);
-      await unaryCall(notes, notes.createNote, { title: 'metrics', body: 'counted' }, { metadata: bearer(token) });
-      await unaryCall(notes, notes.listNotes, { pageSize: 10, pageToken: '' }, { metadata: bearer(token) });
+      for (let i = 0; i < 3; i++) await dashboard.getDashboard({}, { metadata: bearer(token) });
+      for (let i = 0; i < 2; i++) await expectStatus(dashboard.getDashboard({}, { metadata: bearer(tamper(token)) }), status.UNAUTHENTICATED);
+      await expectStatus(dashboard.getDashboard({}, { metadata: md() }), status.UNAUTHENTICATED);
+      await notes.createNote({ title: 'metrics', body: 'counted' }, { metadata: bearer(token) });
+      await notes.listNotes({ pageSize: 10, pageToken: '' }, { metadata: bearer(token) });
 
       // The reused refresh token revoked the first session; once business-svc knows, its token is refused as revoked.
       await within(3000, async () => valueOf(await scrape(businessPort), 'revoked_sessions') === 1, 'revocation reached business-svc');
-      await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(first.accessToken) }), status.UNAUTHENTICATED, /revoked/);
+      await expectStatus(dashboard.getDashboard({}, { metadata: bearer(first.accessToken) }), status.UNAUTHENTICATED, /revoked/);
     } finally {
       auth.close();
       dashboard.close();
@@ -121,7 +124,8 @@ describe('Prometheus metrics, scraped after traffic (real processes)', () => {
       2, 4, 1, 1, 0, 0,
     ]);
     const refresh = (outcome: string) => valueOf(s, 'auth_refresh_attempts_total', { outcome });
-    expect([refresh('success'), refresh('reused'), refresh('unknown'), refresh('expired'), refresh('revoked')]).to.deep.equal([1, 1, 0, 0, 0]);
+    const outcomes = ['success', 'retried', 'reused', 'unknown', 'expired', 'revoked'];
+    expect(outcomes.map(refresh)).to.deep.equal([2, 1, 1, 0, 0, 0]);
     expect(valueOf(s, 'grpc_server_handled_total', { method: LOGIN, code: 'RESOURCE_EXHAUSTED' })).to.equal(1);
     expect(valueOf(s, 'grpc_server_handled_total', { method: LOGIN, code: 'OK', service: 'auth-svc' })).to.equal(2);
   });

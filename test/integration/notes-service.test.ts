@@ -1,8 +1,8 @@
-import { status, type ClientReadableStream } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { WatchNotesResponse_Kind, type NotesServiceClient, type WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
-import { createAuthClient, createNotesClient, Session, unaryCall } from '../../sdk/index.js';
-import { bearer, expectStatus, md } from '../support/grpc.js';
+import { createAuthClient, createNotesClient, Session, type NotesClient } from '@grpc-token-auth/sdk';
+import { WatchNotesResponse_Kind, type WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
+import { bearer, collect, expectStatus, md } from '../support/grpc.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 import { authSigningKey, forgeToken } from '../support/tokens.js';
 import { within } from '../support/eventually.js';
@@ -11,13 +11,13 @@ describe('business-svc NotesService (real processes)', () => {
   let sys: RunningSystem;
   let alice: Session;
   let bob: Session;
-  let asAlice: NotesServiceClient;
-  let asBob: NotesServiceClient;
+  let asAlice: NotesClient;
+  let asBob: NotesClient;
 
   async function signUp(email: string): Promise<Session> {
     const auth = createAuthClient(sys.authAddress);
     const password = 'notes-test-passphrase';
-    await unaryCall(auth, auth.register, { email, password, displayName: email });
+    await auth.register({ email, password, displayName: email });
     auth.close();
     return Session.login({ auth: sys.authAddress, email, password });
   }
@@ -34,38 +34,38 @@ describe('business-svc NotesService (real processes)', () => {
     await sys?.stop();
   });
 
-  const create = (c: NotesServiceClient, title: string, body = '') => unaryCall(c, c.createNote, { title, body }).then((r) => r.note!);
+  const create = (c: NotesClient, title: string, body = '') => c.createNote({ title, body }).then((r) => r.note!);
 
   it('creates, reads, updates and deletes a note', async () => {
     const note = await create(asAlice, '  Groceries  ', 'milk');
     expect(note).to.include({ title: 'Groceries', body: 'milk', version: 1 });
     expect(note.createTime).to.be.instanceOf(Date);
-    expect((await unaryCall(asAlice, asAlice.getNote, { id: note.id })).note).to.deep.equal(note);
+    expect((await asAlice.getNote({ id: note.id })).note).to.deep.equal(note);
 
-    const updated = (await unaryCall(asAlice, asAlice.updateNote, { id: note.id, body: 'milk, eggs' })).note!;
+    const updated = (await asAlice.updateNote({ id: note.id, body: 'milk, eggs' })).note!;
     expect(updated).to.include({ title: 'Groceries', body: 'milk, eggs', version: 2 });
 
-    await unaryCall(asAlice, asAlice.deleteNote, { id: note.id });
-    await expectStatus(unaryCall(asAlice, asAlice.getNote, { id: note.id }), status.NOT_FOUND);
-    await expectStatus(unaryCall(asAlice, asAlice.deleteNote, { id: note.id }), status.NOT_FOUND);
+    await asAlice.deleteNote({ id: note.id });
+    await expectStatus(asAlice.getNote({ id: note.id }), status.NOT_FOUND);
+    await expectStatus(asAlice.deleteNote({ id: note.id }), status.NOT_FOUND);
   });
 
   it('refuses an update at a stale version with ABORTED and changes nothing', async () => {
     const note = await create(asAlice, 'versioned');
-    await unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'v2', expectedVersion: 1 });
-    await expectStatus(unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'lost', expectedVersion: 1 }), status.ABORTED, /version 2/);
-    expect((await unaryCall(asAlice, asAlice.getNote, { id: note.id })).note!.title).to.equal('v2');
+    await asAlice.updateNote({ id: note.id, title: 'v2', expectedVersion: 1 });
+    await expectStatus(asAlice.updateNote({ id: note.id, title: 'lost', expectedVersion: 1 }), status.ABORTED, /version 2/);
+    expect((await asAlice.getNote({ id: note.id })).note!.title).to.equal('v2');
   });
 
   it("isolates users: another user's note is NOT_FOUND for every operation and never listed", async () => {
     const secret = await create(asAlice, "alice's secret", 'for alice only');
-    await expectStatus(unaryCall(asBob, asBob.getNote, { id: secret.id }), status.NOT_FOUND);
-    await expectStatus(unaryCall(asBob, asBob.updateNote, { id: secret.id, title: 'pwned' }), status.NOT_FOUND);
-    await expectStatus(unaryCall(asBob, asBob.deleteNote, { id: secret.id }), status.NOT_FOUND);
-    const bobs = await unaryCall(asBob, asBob.listNotes, { pageSize: 100, pageToken: '' });
+    await expectStatus(asBob.getNote({ id: secret.id }), status.NOT_FOUND);
+    await expectStatus(asBob.updateNote({ id: secret.id, title: 'pwned' }), status.NOT_FOUND);
+    await expectStatus(asBob.deleteNote({ id: secret.id }), status.NOT_FOUND);
+    const bobs = await asBob.listNotes({ pageSize: 100, pageToken: '' });
     expect(bobs.notes.map((n) => n.id)).not.to.include(secret.id);
     // Alice's note is untouched.
-    expect((await unaryCall(asAlice, asAlice.getNote, { id: secret.id })).note).to.include({ title: "alice's secret", version: 1 });
+    expect((await asAlice.getNote({ id: secret.id })).note).to.include({ title: "alice's secret", version: 1 });
   });
 
   it('pages through all notes newest first with page tokens, without gaps or repeats', async () => {
@@ -77,14 +77,14 @@ describe('business-svc NotesService (real processes)', () => {
     let pageToken = '';
     let pages = 0;
     do {
-      const page = await unaryCall(c, c.listNotes, { pageSize: 10, pageToken });
+      const page = await c.listNotes({ pageSize: 10, pageToken });
       seen.push(...page.notes.map((n) => n.title));
       pageToken = page.nextPageToken;
       pages++;
     } while (pageToken !== '');
     expect(pages).to.equal(3);
     expect(seen).to.deep.equal([...titles].reverse());
-    expect((await unaryCall(c, c.listNotes, { pageSize: 0, pageToken: '' })).notes).to.have.length(20);
+    expect((await c.listNotes({ pageSize: 0, pageToken: '' })).notes).to.have.length(20);
     c.close();
     carol.close();
   });
@@ -93,23 +93,21 @@ describe('business-svc NotesService (real processes)', () => {
     await expectStatus(create(asAlice, '   '), status.INVALID_ARGUMENT, /^title: is required/);
     await expectStatus(create(asAlice, 't'.repeat(201)), status.INVALID_ARGUMENT, /^title: must be at most 200/);
     await expectStatus(create(asAlice, 'ok', 'b'.repeat(10_001)), status.INVALID_ARGUMENT, /^body: must be at most 10000/);
-    await expectStatus(unaryCall(asAlice, asAlice.getNote, { id: '' }), status.INVALID_ARGUMENT, /^id: is required/);
-    await expectStatus(unaryCall(asAlice, asAlice.getNote, { id: 'nope' }), status.INVALID_ARGUMENT, /^id: must be a UUID/);
-    await expectStatus(unaryCall(asAlice, asAlice.listNotes, { pageSize: 101, pageToken: '' }), status.INVALID_ARGUMENT, /^page_size/);
-    await expectStatus(unaryCall(asAlice, asAlice.listNotes, { pageSize: -1, pageToken: '' }), status.INVALID_ARGUMENT, /^page_size/);
-    await expectStatus(unaryCall(asAlice, asAlice.listNotes, { pageSize: 5, pageToken: 'garbage!' }), status.INVALID_ARGUMENT, /^page_token/);
+    await expectStatus(asAlice.getNote({ id: '' }), status.INVALID_ARGUMENT, /^id: is required/);
+    await expectStatus(asAlice.getNote({ id: 'nope' }), status.INVALID_ARGUMENT, /^id: must be a UUID/);
+    await expectStatus(asAlice.listNotes({ pageSize: 101, pageToken: '' }), status.INVALID_ARGUMENT, /^page_size/);
+    await expectStatus(asAlice.listNotes({ pageSize: -1, pageToken: '' }), status.INVALID_ARGUMENT, /^page_size/);
+    await expectStatus(asAlice.listNotes({ pageSize: 5, pageToken: 'garbage!' }), status.INVALID_ARGUMENT, /^page_token/);
     const note = await create(asAlice, 'keep me');
-    await expectStatus(unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: '' }), status.INVALID_ARGUMENT, /^title/);
-    expect((await unaryCall(asAlice, asAlice.getNote, { id: note.id })).note!.title).to.equal('keep me');
+    await expectStatus(asAlice.updateNote({ id: note.id, title: '' }), status.INVALID_ARGUMENT, /^title/);
+    expect((await asAlice.getNote({ id: note.id })).note!.title).to.equal('keep me');
   });
 
   describe('WatchNotes', () => {
     it('is rejected without a token, before any event is delivered', async () => {
       const anonymous = createNotesClient(sys.businessAddress);
-      const stream = anonymous.watchNotes({}, md());
       const events: WatchNotesResponse[] = [];
-      stream.on('data', (e: WatchNotesResponse) => events.push(e));
-      const err = await new Promise<{ code: number; details: string }>((resolve) => stream.on('error', resolve));
+      const err = await expectStatus(collect(anonymous.watchNotes({}, { metadata: md() }), events), status.UNAUTHENTICATED);
       expect(err.code).to.equal(status.UNAUTHENTICATED);
       expect(events).to.have.length(0);
       anonymous.close();
@@ -118,16 +116,16 @@ describe('business-svc NotesService (real processes)', () => {
     it("delivers the caller's own changes, and only those, in order", async () => {
       const stream = asAlice.watchNotes({});
       const events: WatchNotesResponse[] = [];
-      stream.on('data', (e: WatchNotesResponse) => events.push(e));
-      stream.on('error', () => undefined); // cancellation at the end
-      await opened(stream);
+      const reading = collect(stream, events).catch(() => undefined); // cancelled at the end
+      await stream.headers;
 
       const note = await create(asAlice, 'watched');
       await create(asBob, 'not for alice');
-      await unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'watched v2' });
-      await unaryCall(asAlice, asAlice.deleteNote, { id: note.id });
+      await asAlice.updateNote({ id: note.id, title: 'watched v2' });
+      await asAlice.deleteNote({ id: note.id });
       await within(5000, async () => events.length >= 3, 'three change events');
       stream.cancel();
+      await reading;
 
       expect(events.map((e) => e.kind)).to.deep.equal([
         WatchNotesResponse_Kind.KIND_CREATED,
@@ -140,18 +138,10 @@ describe('business-svc NotesService (real processes)', () => {
     it('ends with UNAUTHENTICATED when the token it was opened with expires', async () => {
       const anonymous = createNotesClient(sys.businessAddress);
       const shortLived = forgeToken(alice.userId, { expiresInSeconds: 2, signWith: authSigningKey(sys.dataDir) });
-      const stream = anonymous.watchNotes({}, bearer(shortLived));
-      stream.on('data', () => undefined);
       const started = Date.now();
-      const err = await new Promise<{ code: number; details: string }>((resolve) => stream.on('error', resolve));
-      expect(err.code).to.equal(status.UNAUTHENTICATED);
-      expect(err.details).to.match(/expired/);
+      await expectStatus(collect(anonymous.watchNotes({}, { metadata: bearer(shortLived) })), status.UNAUTHENTICATED, /expired/);
       expect(Date.now() - started).to.be.within(500, 5000);
       anonymous.close();
     });
   });
 });
-
-function opened(stream: ClientReadableStream<unknown>): Promise<void> {
-  return new Promise((resolve) => stream.once('metadata', () => resolve()));
-}

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import jwt from 'jsonwebtoken';
-import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
-import { createAuthClient, createKeysClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, createKeysClient, type AuthClient } from '@grpc-token-auth/sdk';
 import { adminCommand } from '../support/admin-commands.js';
 import { within } from '../support/eventually.js';
 import { httpRequest, rawConnection, untilClosed } from '../support/http.js';
@@ -30,17 +29,17 @@ const getJson = async <T>(port: number, path: string): Promise<T> => {
 
 describe('OIDC discovery and JWKS over HTTP (real processes)', () => {
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
+  let auth: AuthClient;
   let port: number;
   const email = 'oidc@example.com';
   const password = 'correct-horse-battery-staple';
-  const login = () => unaryCall(auth, auth.login, { email, password }).then((r) => r.accessToken);
+  const login = () => auth.login({ email, password }).then((r) => r.accessToken);
 
   before(async () => {
     sys = await startSystem();
     port = sys.auth.httpPort!;
     auth = createAuthClient(sys.authAddress);
-    await unaryCall(auth, auth.register, { email, password, displayName: 'Oidc' });
+    await auth.register({ email, password, displayName: 'Oidc' });
   });
   after(async () => {
     auth?.close();
@@ -78,7 +77,7 @@ describe('OIDC discovery and JWKS over HTTP (real processes)', () => {
   it('serves the same keys as KeysService/ListPublicKeys, RFC 7517 members only, never private parts', async () => {
     const jwks = await getJson<{ keys: Record<string, string>[] }>(port, '/.well-known/jwks.json');
     const client = createKeysClient(sys.authAddress);
-    const grpc = await unaryCall(client, client.listPublicKeys, {});
+    const grpc = await client.listPublicKeys({});
     client.close();
     expect(jwks.keys.map((k) => [k.kid, k.n, k.e])).to.deep.equal(grpc.keys.map((k) => [k.kid, k.n, k.e]));
     for (const k of jwks.keys) expect(Object.keys(k).sort()).to.deep.equal(['alg', 'e', 'kid', 'kty', 'n', 'use']);

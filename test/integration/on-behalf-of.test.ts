@@ -1,14 +1,13 @@
-import { credentials, status, type Deadline } from '@grpc/grpc-js';
+import { status, type Deadline } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
-import { NotesServiceClient, NotesServiceService, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
-import { ANY_USER, serviceWith } from '../../lib/authn/policy.js';
+import { ANY_USER, onBehalfOf, serviceWith } from '@grpc-token-auth/server-kit';
+import { createDashboardClient, createNotesClient, type DashboardClient, type NotesClient } from '@grpc-token-auth/sdk';
+import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { NotesServiceService, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
 import { GrpcError } from '../../lib/grpc/errors.js';
 import { unary } from '../../lib/grpc/handlers.js';
-import { onBehalfOf } from '../../lib/grpc/on-behalf-of.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
-import { unaryCall } from '../../sdk/index.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { forgeToken } from '../support/tokens.js';
 import { startInProcessServer } from '../support/in-process-server.js';
@@ -22,8 +21,8 @@ describe('on-behalf-of calls through a chain of two services', () => {
   const log = pino({ level: 'silent' });
   let back: RunningServer;
   let front: RunningServer;
-  let backClient: NotesServiceClient;
-  let client: DashboardServiceClient;
+  let backClient: NotesClient;
+  let client: DashboardClient;
   let seen: { subject: string; deadline: Deadline; cancelled: boolean }[] = [];
   let backDelayMs = 0;
   let useGetNote = false;
@@ -47,7 +46,7 @@ describe('on-behalf-of calls through a chain of two services', () => {
       policies: { [NotesServiceService.listNotes.path]: ANY_USER, [NotesServiceService.getNote.path]: serviceWith('notes.admin') },
       services: [{ name: 'business.v1.NotesService', definition: NotesServiceService, implementation: backHandlers as NotesServiceServer }],
     });
-    backClient = new NotesServiceClient(`127.0.0.1:${back.port}`, credentials.createInsecure());
+    backClient = createNotesClient(`127.0.0.1:${back.port}`);
 
     front = await startInProcessServer({
       log,
@@ -60,8 +59,8 @@ describe('on-behalf-of calls through a chain of two services', () => {
             getDashboard: unary(log, async (_req, ctx) => {
               const { metadata, callOptions } = onBehalfOf(ctx);
               try {
-                if (useGetNote) await unaryCall(backClient, backClient.getNote, { id: '00000000-0000-4000-8000-000000000000' }, { metadata, callOptions });
-                const res = await unaryCall(backClient, backClient.listNotes, { pageSize: 0, pageToken: '' }, { metadata, callOptions });
+                if (useGetNote) await backClient.getNote({ id: '00000000-0000-4000-8000-000000000000' }, { metadata, callOptions });
+                const res = await backClient.listNotes({ pageSize: 0, pageToken: '' }, { metadata, callOptions });
                 return { message: res.nextPageToken, userId: ctx.principal.subject, roles: [], displayName: '', degraded: false };
               } catch (err) {
                 // Pass the downstream status through, as a gateway would.
@@ -73,7 +72,7 @@ describe('on-behalf-of calls through a chain of two services', () => {
         },
       ],
     });
-    client = new DashboardServiceClient(`127.0.0.1:${front.port}`, credentials.createInsecure());
+    client = createDashboardClient(`127.0.0.1:${front.port}`);
   });
   beforeEach(() => {
     seen = [];
@@ -87,14 +86,14 @@ describe('on-behalf-of calls through a chain of two services', () => {
   });
 
   it('forwards the caller\'s identity: back verifies the caller\'s own token', async () => {
-    const res = await unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')) });
+    const res = await client.getDashboard({}, { metadata: bearer(forgeToken('alice')) });
     expect(res.message).to.equal('for alice');
     expect(seen.map((s) => s.subject)).to.deep.equal(['alice']);
   });
 
   it('forwards the caller\'s deadline', async () => {
     const deadline = Date.now() + 2000;
-    await unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')), callOptions: { deadline } });
+    await client.getDashboard({}, { metadata: bearer(forgeToken('alice')), callOptions: { deadline } });
     const backDeadline = seen[0]!.deadline;
     const ms = backDeadline instanceof Date ? backDeadline.getTime() : backDeadline;
     // The same budget, not a fresh one (grpc-timeout travels as a relative value: allow rounding).
@@ -105,7 +104,7 @@ describe('on-behalf-of calls through a chain of two services', () => {
     backDelayMs = 3000;
     const started = Date.now();
     await expectStatus(
-      unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')), callOptions: { deadline: Date.now() + 300 } }),
+      client.getDashboard({}, { metadata: bearer(forgeToken('alice')), callOptions: { deadline: Date.now() + 300 } }),
       status.DEADLINE_EXCEEDED,
     );
     expect(Date.now() - started).to.be.below(2500);
@@ -116,7 +115,7 @@ describe('on-behalf-of calls through a chain of two services', () => {
     useGetNote = true;
     try {
       await expectStatus(
-        unaryCall(client, client.getDashboard, {}, { metadata: bearer(forgeToken('alice')) }),
+        client.getDashboard({}, { metadata: bearer(forgeToken('alice')) }),
         status.PERMISSION_DENIED,
         /back: this method is only for services/,
       );

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
-import { createAuthClient, createDashboardClient, createNotesClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, createDashboardClient, createNotesClient, type DashboardClient } from '@grpc-token-auth/sdk';
 import { within } from '../support/eventually.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { startStandInIssuer, type StandInIssuer } from '../support/stand-in-issuer.js';
@@ -23,9 +22,9 @@ describe('business-svc trusting another OIDC issuer (JWKS_URL / OIDC_ISSUER_URL,
   let dir: string;
   let auth: ServiceProcess;
   let business: ServiceProcess;
-  let dashboard: DashboardServiceClient;
+  let dashboard: DashboardClient;
   const running: ServiceProcess[] = [];
-  const dashboardAs = (token: string, client = dashboard) => unaryCall(client, client.getDashboard, {}, { metadata: bearer(token) });
+  const dashboardAs = (token: string, client = dashboard) => client.getDashboard({}, { metadata: bearer(token) });
   const jwksFetches = () => idp.requests.filter((r) => r.path === '/idp/keys').length;
 
   before(async () => {
@@ -59,7 +58,7 @@ describe('business-svc trusting another OIDC issuer (JWKS_URL / OIDC_ISSUER_URL,
     const notes = createNotesClient(`127.0.0.1:${business.port}`);
     try {
       const token = idp.sign('ext-user-1');
-      const { note } = await unaryCall(notes, notes.createNote, { title: 'from elsewhere', body: '' }, { metadata: bearer(token) });
+      const { note } = await notes.createNote({ title: 'from elsewhere', body: '' }, { metadata: bearer(token) });
       expect(note?.title).to.equal('from elsewhere');
     } finally {
       notes.close();
@@ -70,8 +69,8 @@ describe('business-svc trusting another OIDC issuer (JWKS_URL / OIDC_ISSUER_URL,
     const authClient = createAuthClient(`127.0.0.1:${auth.port}`);
     const email = 'ours@example.com';
     const password = 'correct-horse-battery-staple';
-    await unaryCall(authClient, authClient.register, { email, password, displayName: 'Ours' });
-    const ours = (await unaryCall(authClient, authClient.login, { email, password })).accessToken;
+    await authClient.register({ email, password, displayName: 'Ours' });
+    const ours = (await authClient.login({ email, password })).accessToken;
     authClient.close();
     await expectStatus(dashboardAs(ours), status.UNAUTHENTICATED, /unknown key/);
 

@@ -2,9 +2,9 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import type { PolicyTable } from '@grpc-token-auth/server-kit';
 import { AUTH_POLICIES } from '../../auth-svc/server.js';
 import { BUSINESS_POLICIES } from '../../business-svc/server.js';
-import type { PolicyTable } from '../../lib/authn/policy.js';
 
 /** Every RPC declared in proto/<pkg> must have an access policy on the service that serves it. */
 describe('access policy covers every RPC in proto/', () => {

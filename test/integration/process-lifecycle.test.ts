@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { createNotesClient } from '@grpc-token-auth/sdk';
 import { spawnService } from '../../scripts/support/service-process.js';
-import { createNotesClient } from '../../sdk/index.js';
-import { bearer } from '../support/grpc.js';
+import { bearer, collect, expectStatus } from '../support/grpc.js';
 import { startSystem, testEnv } from '../support/system.js';
 import { authSigningKey, forgeToken } from '../support/tokens.js';
 
@@ -13,12 +13,11 @@ describe('process lifecycle (real processes)', () => {
   it('drains on SIGTERM: open WatchNotes streams end with UNAVAILABLE and the process exits 0', async () => {
     const sys = await startSystem();
     const notes = createNotesClient(sys.businessAddress);
-    const stream = notes.watchNotes({}, bearer(forgeToken('watcher', { signWith: authSigningKey(sys.dataDir) })));
-    stream.on('data', () => undefined);
-    await new Promise((r) => stream.once('metadata', r));
-    const ended = new Promise<{ code: number }>((resolve) => stream.on('error', resolve));
+    const stream = notes.watchNotes({}, { metadata: bearer(forgeToken('watcher', { signWith: authSigningKey(sys.dataDir) })) });
+    await stream.headers;
+    const ended = expectStatus(collect(stream), status.UNAVAILABLE);
     const exit = sys.business.stop('SIGTERM');
-    expect((await ended).code).to.equal(status.UNAVAILABLE);
+    await ended;
     expect(await exit).to.equal(0);
     notes.close();
     await sys.stop();

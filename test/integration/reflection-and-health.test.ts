@@ -4,8 +4,8 @@ import { toBinary } from '@bufbuild/protobuf';
 import { credentials, loadPackageDefinition, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
 import { expect } from 'chai';
-import { HealthCheckResponse_ServingStatus, HealthClient } from '../../gen/grpc/health/v1/health.js';
-import { unaryCall } from '../../sdk/index.js';
+import { createClient } from '@grpc-token-auth/sdk';
+import { HealthCheckResponse_ServingStatus, HealthDefinition } from '../../gen/grpc/health/v1/health.js';
 import { md } from '../support/grpc.js';
 import { ReflectionClient } from '../support/reflection-client.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
@@ -25,10 +25,10 @@ describe('health and reflection without a token (real processes)', () => {
     const address = () => (which === 'auth' ? sys.authAddress : sys.businessAddress);
 
     it(`${which}-svc answers grpc.health.v1.Health/Check SERVING, with no token and with a garbage one`, async () => {
-      const health = new HealthClient(address(), credentials.createInsecure());
+      const health = createClient(HealthDefinition, address());
       for (const metadata of [new Metadata(), md({ authorization: 'Bearer garbage' })]) {
         for (const service of ['', ...EXPECTED[which].filter((s) => !s.startsWith('grpc.'))]) {
-          const res = await unaryCall(health, health.check, { service }, { metadata });
+          const res = await health.check({ service }, { metadata });
           expect(res.status, service).to.equal(HealthCheckResponse_ServingStatus.SERVING);
         }
       }

@@ -2,8 +2,7 @@ import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
-import { createAuthClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, type AuthClient } from '@grpc-token-auth/sdk';
 import { percentile } from '../support/hostile.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 
@@ -31,7 +30,7 @@ describe('Register limits (real processes)', function () {
 
   describe('with the default limits', () => {
     let sys: RunningSystem;
-    let auth: AuthServiceClient;
+    let auth: AuthClient;
     before(async () => {
       // The documented defaults, not the suite's raised ones.
       sys = await startSystem({ PASSWORD_SCRYPT_LOG_N: SCRYPT_LOG_N, REGISTER_PER_ADDRESS_PER_HOUR: '', REGISTER_BURST_PER_ADDRESS: '', REGISTER_PER_MINUTE: '' });
@@ -44,8 +43,8 @@ describe('Register limits (real processes)', function () {
 
     it('a storm from one address creates at most its burst of accounts; the rest get RESOURCE_EXHAUSTED with a retry hint; Logins keep their pace', async () => {
       // Two accounts to sign in with, registered first (they use up 2 of the address's 5).
-      for (const email of ['idle@example.com', 'busy@example.com']) await unaryCall(auth, auth.register, { email, password, displayName: 'L' });
-      const login = () => timed(() => unaryCall(auth, auth.login, { email: 'busy@example.com', password }));
+      for (const email of ['idle@example.com', 'busy@example.com']) await auth.register({ email, password, displayName: 'L' });
+      const login = () => timed(() => auth.login({ email: 'busy@example.com', password }));
       const idle: number[] = [];
       for (let i = 0; i < 10; i++) idle.push(await login());
 
@@ -68,7 +67,7 @@ describe('Register limits (real processes)', function () {
 
   describe('with room to register', () => {
     let sys: RunningSystem;
-    let auth: AuthServiceClient;
+    let auth: AuthClient;
     before(async () => {
       sys = await startSystem({ PASSWORD_SCRYPT_LOG_N: SCRYPT_LOG_N });
       auth = createAuthClient(sys.authAddress);
@@ -79,7 +78,7 @@ describe('Register limits (real processes)', function () {
     });
 
     it('answers a taken email (ALREADY_EXISTS) in the same time as a new one: no cheap way to learn who has an account', async () => {
-      const register = (email: string) => unaryCall(auth, auth.register, { email, password, displayName: 'T' }, { metadata: new Metadata() });
+      const register = (email: string) => auth.register({ email, password, displayName: 'T' }, { metadata: new Metadata() });
       await register('taken@example.com');
       const fresh: number[] = [];
       const taken: number[] = [];

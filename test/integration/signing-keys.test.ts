@@ -2,9 +2,7 @@ import { createPublicKey, createSecretKey, randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
-import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
-import { createAuthClient, createDashboardClient, createKeysClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, createDashboardClient, createKeysClient, type AuthClient, type DashboardClient } from '@grpc-token-auth/sdk';
 import { adminCommand } from '../support/admin-commands.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
@@ -14,17 +12,17 @@ const kidOf = (token: string) => (jwt.decode(token, { complete: true }) as jwt.J
 
 describe('asymmetric signing keys (real processes)', () => {
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
-  let dashboard: DashboardServiceClient;
+  let auth: AuthClient;
+  let dashboard: DashboardClient;
   const email = 'keys@example.com';
   const password = 'correct-horse-battery-staple';
-  const login = () => unaryCall(auth, auth.login, { email, password }).then((r) => r.accessToken);
+  const login = () => auth.login({ email, password }).then((r) => r.accessToken);
 
   before(async () => {
     sys = await startSystem({ KEYS_REFRESH_SECONDS: '1', KEYS_MIN_FETCH_INTERVAL_MS: '500' });
     auth = createAuthClient(sys.authAddress);
     dashboard = createDashboardClient(sys.businessAddress);
-    await unaryCall(auth, auth.register, { email, password, displayName: 'Keys' });
+    await auth.register({ email, password, displayName: 'Keys' });
   });
   after(async () => {
     auth?.close();
@@ -34,7 +32,7 @@ describe('asymmetric signing keys (real processes)', () => {
 
   it('publishes only public RSA keys, JWKS-shaped, with no token needed', async () => {
     const keys = createKeysClient(sys.authAddress);
-    const res = await unaryCall(keys, keys.listPublicKeys, {});
+    const res = await keys.listPublicKeys({});
     keys.close();
     expect(res.keys.length).to.be.greaterThan(0);
     const k = res.keys[0]!;
@@ -48,7 +46,7 @@ describe('asymmetric signing keys (real processes)', () => {
     const confused = jwt.sign({ typ: 'user', roles: ['admin'] }, createSecretKey(Buffer.from(pem)), {
       algorithm: 'HS256', keyid: pub.kid, subject: 'mallory', issuer: 'auth-svc-test', audience: 'grpc-token-auth-test', expiresIn: 60, jwtid: randomUUID(),
     });
-    await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(confused) }), status.UNAUTHENTICATED, /algorithm must be RS256/);
+    await expectStatus(dashboard.getDashboard({}, { metadata: bearer(confused) }), status.UNAUTHENTICATED, /algorithm must be RS256/);
   });
 
   it('keeps refetches bounded under a storm of unknown kids', async () => {
@@ -56,7 +54,7 @@ describe('asymmetric signing keys (real processes)', () => {
     const started = Date.now();
     for (let i = 0; i < 300; i++) {
       const forged = forgeToken('mallory', { signWith: authSigningKey(sys.dataDir), kid: `garbage-${i}` });
-      await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(forged) }), status.UNAUTHENTICATED, /unknown key/);
+      await expectStatus(dashboard.getDashboard({}, { metadata: bearer(forged) }), status.UNAUTHENTICATED, /unknown key/);
     }
     await new Promise((r) => setTimeout(r, 200));
     const seconds = (Date.now() - started) / 1000;
@@ -78,7 +76,7 @@ describe('asymmetric signing keys (real processes)', () => {
         kids.add(kidOf(token));
         for (let i = 0; i < 5; i++) {
           try {
-            await unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(token) });
+            await dashboard.getDashboard({}, { metadata: bearer(token) });
             ok++;
           } catch (err) {
             failures.push((err as Error).message);
@@ -99,7 +97,7 @@ describe('asymmetric signing keys (real processes)', () => {
     expect(ok).to.be.greaterThan(20);
     // A token from the old key still verifies after the new one took over.
     const oldToken = forgeToken('someone', { signWith: { ...authSigningKey(sys.dataDir, firstKid) } });
-    expect((await unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(oldToken) })).userId).to.equal('someone');
+    expect((await dashboard.getDashboard({}, { metadata: bearer(oldToken) })).userId).to.equal('someone');
   });
 
   it('keeps accepting valid tokens from the cached key set while auth-svc is down', async () => {
@@ -107,7 +105,7 @@ describe('asymmetric signing keys (real processes)', () => {
     await sys.auth.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 1500)); // past a periodic refresh, which fails
     for (let i = 0; i < 5; i++) {
-      expect((await unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(token) })).userId).to.be.a('string');
+      expect((await dashboard.getDashboard({}, { metadata: bearer(token) })).userId).to.be.a('string');
     }
     expect(sys.business.output.join('\n')).to.include('could not refresh verification keys');
   });

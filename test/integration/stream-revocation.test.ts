@@ -1,8 +1,7 @@
-import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
+import type { WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
 import { expect } from 'chai';
-import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
-import type { NotesServiceClient, WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
-import { createAuthClient, createNotesClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient, createNotesClient, type AuthClient, type NotesClient, type ClientError, type ServerStream } from '@grpc-token-auth/sdk';
 import { bearer } from '../support/grpc.js';
 import { serviceClientsCli } from '../../scripts/support/service-client-cli.js';
 import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
@@ -12,20 +11,26 @@ import { within } from '../support/eventually.js';
 const OWN_CONNECTION = { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } };
 
 /** An open WatchNotes and how it ended (undefined while open). */
-function watch(client: NotesServiceClient, token: string): { stream: ClientReadableStream<WatchNotesResponse>; ended: () => ServiceError | undefined; at: () => number } {
-  const stream = client.watchNotes({}, bearer(token));
-  let error: ServiceError | undefined;
+function watch(client: NotesClient, token: string): { stream: ServerStream<WatchNotesResponse>; ended: () => ClientError | undefined; at: () => number } {
+  const stream = client.watchNotes({}, { metadata: bearer(token) });
+  let error: ClientError | undefined;
   let at = NaN;
-  stream.on('data', () => undefined);
-  stream.on('error', (err: ServiceError) => ((error = err), (at = Date.now())));
+  void (async () => {
+    try {
+      for await (const _ of stream);
+    } catch (err) {
+      error = err as ClientError;
+      at = Date.now();
+    }
+  })();
   return { stream, ended: () => error, at: () => at };
 }
 
 describe('revocation ends open streams, on every worker (real processes, business-svc WORKERS=2)', function () {
   this.timeout(30_000);
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
-  let clients: NotesServiceClient[];
+  let auth: AuthClient;
+  let clients: NotesClient[];
   const password = 'open-streams-passphrase';
   let n = 0;
 
@@ -42,14 +47,14 @@ describe('revocation ends open streams, on every worker (real processes, busines
 
   async function user(): Promise<{ email: string; login: () => Promise<{ accessToken: string }> }> {
     const email = `stream-${++n}@example.com`;
-    await unaryCall(auth, auth.register, { email, password, displayName: email });
-    return { email, login: () => unaryCall(auth, auth.login, { email, password }) };
+    await auth.register({ email, password, displayName: email });
+    return { email, login: () => auth.login({ email, password }) };
   }
 
   /** Opens a watcher per client with `token`, waits until each is subscribed (headers came). */
   async function openWatchers(token: string) {
     const watchers = clients.map((c) => watch(c, token));
-    await Promise.all(watchers.map((w) => new Promise((resolve) => w.stream.once('metadata', resolve))));
+    await Promise.all(watchers.map((w) => w.stream.headers));
     return watchers;
   }
 
@@ -70,9 +75,9 @@ describe('revocation ends open streams, on every worker (real processes, busines
     const [doomed, other] = [await u.login(), await u.login()];
     const watchers = await openWatchers(doomed.accessToken);
     const survivor = watch(clients[0]!, other.accessToken);
-    await new Promise((resolve) => survivor.stream.once('metadata', resolve));
+    await survivor.stream.headers;
     const t0 = Date.now();
-    await unaryCall(auth, auth.logout, {}, { metadata: bearer(doomed.accessToken) });
+    await auth.logout({}, { metadata: bearer(doomed.accessToken) });
     await expectAllEndedWithin1s(watchers, t0);
     expect(workersWatching().size, 'the ended streams were spread over both workers').to.equal(2);
     expect(survivor.ended()).to.equal(undefined);
@@ -84,13 +89,13 @@ describe('revocation ends open streams, on every worker (real processes, busines
     const a = await u.login();
     const watchersA = await openWatchers(a.accessToken);
     let t0 = Date.now();
-    await unaryCall(auth, auth.logoutAll, {}, { metadata: bearer(a.accessToken) });
+    await auth.logoutAll({}, { metadata: bearer(a.accessToken) });
     await expectAllEndedWithin1s(watchersA, t0);
 
     const [keeper, victim] = [await u.login(), await u.login()];
     const watchersV = await openWatchers(victim.accessToken);
     t0 = Date.now();
-    await unaryCall(auth, auth.changePassword, { currentPassword: password, newPassword: 'another-long-passphrase' }, { metadata: bearer(keeper.accessToken) });
+    await auth.changePassword({ currentPassword: password, newPassword: 'another-long-passphrase' }, { metadata: bearer(keeper.accessToken) });
     await expectAllEndedWithin1s(watchersV, t0);
   });
 

@@ -4,15 +4,12 @@ import { join } from 'node:path';
 import { credentials, status, type ChannelCredentials } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { HealthCheckResponse_ServingStatus, HealthClient } from '../../gen/grpc/health/v1/health.js';
-import { createAuthenticate } from '../../lib/authn/authenticate.js';
-import { StaticKeySet } from '../../lib/authn/keys.js';
-import { INFRASTRUCTURE_POLICIES } from '../../lib/authn/policy.js';
-import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { createAuthenticate, INFRASTRUCTURE_POLICIES, StaticKeySet, tokenVerifier } from '@grpc-token-auth/server-kit';
+import { createAuthClient, createClient, createDashboardClient, tlsCredentials } from '@grpc-token-auth/sdk';
+import { HealthCheckResponse_ServingStatus, HealthDefinition } from '../../gen/grpc/health/v1/health.js';
 import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
 import { serverCredentials } from '../../lib/grpc/tls-credentials.js';
 import { spawnService } from '../../scripts/support/service-process.js';
-import { createAuthClient, createDashboardClient, tlsCredentials, unaryCall } from '../../sdk/index.js';
 import { createTestPki, writeTestPki, type TestPkiFiles } from '../support/certificates.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { mutualTlsEnv, startSystem, testEnv, type RunningSystem } from '../support/system.js';
@@ -23,9 +20,9 @@ const CALL_BOUND_MS = 10_000;
 
 /** Health/Check over `creds`: SERVING on success, the gRPC error otherwise. */
 async function check(address: string, creds: ChannelCredentials): Promise<HealthCheckResponse_ServingStatus> {
-  const health = new HealthClient(address, creds);
+  const health = createClient(HealthDefinition, address, { credentials: creds });
   try {
-    const res = await unaryCall(health, health.check, { service: '' }, { callOptions: { deadline: Date.now() + CALL_BOUND_MS } });
+    const res = await health.check({ service: '' }, { timeoutMs: CALL_BOUND_MS });
     return res.status;
   } finally {
     health.close();
@@ -135,12 +132,12 @@ describe('transport security', () => {
     it('a token from Login (mutual TLS to auth-svc) is accepted by business-svc over TLS', async () => {
       const clientCert = tlsCredentials({ ca: files.path('ca.crt'), cert: files.path('client.crt'), key: files.path('client.key') });
       const auth = createAuthClient(sys.authAddress, { credentials: clientCert });
-      await unaryCall(auth, auth.register, user);
-      const { accessToken } = await unaryCall(auth, auth.login, { email: user.email, password: user.password });
+      await auth.register(user);
+      const { accessToken } = await auth.login({ email: user.email, password: user.password });
       auth.close();
 
       const dashboard = createDashboardClient(sys.businessAddress, { credentials: tlsCredentials({ ca: files.path('ca.crt') }) });
-      const view = await unaryCall(dashboard, dashboard.getDashboard, {}, { metadata: bearer(accessToken) });
+      const view = await dashboard.getDashboard({}, { metadata: bearer(accessToken) });
       expect(view.userId).to.be.a('string').and.not.equal('');
       dashboard.close();
     });

@@ -1,11 +1,8 @@
-import { credentials, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { AdminServiceClient } from '../../gen/auth/v1/admin_service.js';
-import type { AuthServiceClient } from '../../gen/auth/v1/auth_service.js';
-import { AdminNotesServiceClient } from '../../gen/business/v1/admin_notes_service.js';
-import type { DashboardServiceClient } from '../../gen/business/v1/dashboard_service.js';
-import type { NotesServiceClient } from '../../gen/business/v1/notes_service.js';
-import { createAuthClient, createDashboardClient, createNotesClient, unaryCall } from '../../sdk/index.js';
+import { AdminServiceDefinition } from '../../gen/auth/v1/admin_service.js';
+import { AdminNotesServiceDefinition } from '../../gen/business/v1/admin_notes_service.js';
+import { createAuthClient, createDashboardClient, createNotesClient, type AuthClient, type DashboardClient, type NotesClient, createClient, type PromiseClient } from '@grpc-token-auth/sdk';
 import { adminCommand, runAdminCommand } from '../support/admin-commands.js';
 import { failsWith, within } from '../support/eventually.js';
 import { bearer, expectStatus } from '../support/grpc.js';
@@ -17,11 +14,11 @@ import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
  */
 describe('user administration: AdminService, npm run users, admin-only business method (real processes)', () => {
   let sys: RunningSystem;
-  let auth: AuthServiceClient;
-  let admin: AdminServiceClient;
-  let adminNotes: AdminNotesServiceClient;
-  let dashboard: DashboardServiceClient;
-  let notes: NotesServiceClient;
+  let auth: AuthClient;
+  let admin: PromiseClient<typeof AdminServiceDefinition>;
+  let adminNotes: PromiseClient<typeof AdminNotesServiceDefinition>;
+  let dashboard: DashboardClient;
+  let notes: NotesClient;
   const password = 'correct-horse-battery-staple';
   let alice: { userId: string; accessToken: string };
   let bob: { userId: string; accessToken: string; refreshToken: string };
@@ -29,20 +26,20 @@ describe('user administration: AdminService, npm run users, admin-only business 
 
   const register = async (name: string) => {
     const email = `${name}-${++n}@example.com`;
-    await unaryCall(auth, auth.register, { email, password, displayName: name });
+    await auth.register({ email, password, displayName: name });
     return email;
   };
-  const login = (email: string, pw = password) => unaryCall(auth, auth.login, { email, password: pw });
+  const login = (email: string, pw = password) => auth.login({ email, password: pw });
   const users = (...args: string[]) => adminCommand('users', args, testEnv(sys.dataDir));
   const as = (token: string) => ({ metadata: bearer(token) });
   const refusedWithin1s = (token: string) =>
-    within(1000, () => failsWith(unaryCall(dashboard, dashboard.getDashboard, {}, as(token)), status.UNAUTHENTICATED), 'business-svc refuses the session');
+    within(1000, () => failsWith(dashboard.getDashboard({}, as(token)), status.UNAUTHENTICATED), 'business-svc refuses the session');
 
   before(async () => {
     sys = await startSystem();
     auth = createAuthClient(sys.authAddress);
-    admin = new AdminServiceClient(sys.authAddress, credentials.createInsecure());
-    adminNotes = new AdminNotesServiceClient(sys.businessAddress, credentials.createInsecure());
+    admin = createClient(AdminServiceDefinition, sys.authAddress);
+    adminNotes = createClient(AdminNotesServiceDefinition, sys.businessAddress);
     dashboard = createDashboardClient(sys.businessAddress);
     notes = createNotesClient(sys.businessAddress);
     // The first administrator is made at the database, as an operator would.
@@ -58,12 +55,12 @@ describe('user administration: AdminService, npm run users, admin-only business 
   });
 
   it('refuses every AdminService method to a non-admin and to a service token, before any handler', async () => {
-    const service = (await unaryCall(auth, auth.issueServiceToken, { clientId: sys.serviceClient.id, clientSecret: sys.serviceClient.secret })).accessToken;
+    const service = (await auth.issueServiceToken({ clientId: sys.serviceClient.id, clientSecret: sys.serviceClient.secret })).accessToken;
     const calls = [
-      (t: string) => unaryCall(admin, admin.listUsers, { pageSize: 0, pageToken: '', emailPrefix: '' }, as(t)),
-      (t: string) => unaryCall(admin, admin.setUserRoles, { userId: bob.userId, roles: ['user', 'admin'] }, as(t)),
-      (t: string) => unaryCall(admin, admin.disableUser, { userId: alice.userId }, as(t)),
-      (t: string) => unaryCall(admin, admin.enableUser, { userId: alice.userId }, as(t)),
+      (t: string) => admin.listUsers({ pageSize: 0, pageToken: '', emailPrefix: '' }, as(t)),
+      (t: string) => admin.setUserRoles({ userId: bob.userId, roles: ['user', 'admin'] }, as(t)),
+      (t: string) => admin.disableUser({ userId: alice.userId }, as(t)),
+      (t: string) => admin.enableUser({ userId: alice.userId }, as(t)),
     ];
     for (const call of calls) {
       await expectStatus(call(bob.accessToken), status.PERMISSION_DENIED, /needs one of the roles: admin/);
@@ -79,7 +76,7 @@ describe('user administration: AdminService, npm run users, admin-only business 
     const all: string[] = [];
     let pageToken = '';
     do {
-      const page = await unaryCall(admin, admin.listUsers, { pageSize: 2, pageToken, emailPrefix: '' }, as(alice.accessToken));
+      const page = await admin.listUsers({ pageSize: 2, pageToken, emailPrefix: '' }, as(alice.accessToken));
       expect(page.users.length).to.be.at.most(2);
       all.push(...page.users.map((u) => u.email));
       expect(JSON.stringify(page)).not.to.match(/scrypt|password/i);
@@ -87,17 +84,17 @@ describe('user administration: AdminService, npm run users, admin-only business 
     } while (pageToken !== '');
     expect(all).to.deep.equal([...all].sort());
     expect(all).to.include.members(['alice-1@example.com', 'bob-2@example.com', 'carol-3@example.com', 'dave-5@example.com']);
-    const carPrefix = await unaryCall(admin, admin.listUsers, { pageSize: 0, pageToken: '', emailPrefix: 'CAR' }, as(alice.accessToken));
+    const carPrefix = await admin.listUsers({ pageSize: 0, pageToken: '', emailPrefix: 'CAR' }, as(alice.accessToken));
     expect(carPrefix.users.map((u) => u.email)).to.deep.equal(['carl-4@example.com', 'carol-3@example.com']);
     expect(carPrefix.users[0]).to.include({ disabled: false, displayName: 'carl' });
-    await expectStatus(unaryCall(admin, admin.listUsers, { pageSize: 101, pageToken: '', emailPrefix: '' }, as(alice.accessToken)), status.INVALID_ARGUMENT, /page_size: must be from 0 to 100/);
-    await expectStatus(unaryCall(admin, admin.listUsers, { pageSize: -1, pageToken: '', emailPrefix: '' }, as(alice.accessToken)), status.INVALID_ARGUMENT, /page_size/);
-    await expectStatus(unaryCall(admin, admin.listUsers, { pageSize: 0, pageToken: 'bm9wZQ', emailPrefix: '' }, as(alice.accessToken)), status.INVALID_ARGUMENT, /page_token: is not a token returned by ListUsers/);
-    await expectStatus(unaryCall(admin, admin.listUsers, { pageSize: 0, pageToken: '', emailPrefix: 'x'.repeat(300) }, as(alice.accessToken)), status.INVALID_ARGUMENT, /email_prefix/);
+    await expectStatus(admin.listUsers({ pageSize: 101, pageToken: '', emailPrefix: '' }, as(alice.accessToken)), status.INVALID_ARGUMENT, /page_size: must be from 0 to 100/);
+    await expectStatus(admin.listUsers({ pageSize: -1, pageToken: '', emailPrefix: '' }, as(alice.accessToken)), status.INVALID_ARGUMENT, /page_size/);
+    await expectStatus(admin.listUsers({ pageSize: 0, pageToken: 'bm9wZQ', emailPrefix: '' }, as(alice.accessToken)), status.INVALID_ARGUMENT, /page_token: is not a token returned by ListUsers/);
+    await expectStatus(admin.listUsers({ pageSize: 0, pageToken: '', emailPrefix: 'x'.repeat(300) }, as(alice.accessToken)), status.INVALID_ARGUMENT, /email_prefix/);
   });
 
   it('SetUserRoles: only known roles, a real user id, and never your own admin role', async () => {
-    const set = (userId: string, roles: string[]) => unaryCall(admin, admin.setUserRoles, { userId, roles }, as(alice.accessToken));
+    const set = (userId: string, roles: string[]) => admin.setUserRoles({ userId, roles }, as(alice.accessToken));
     await expectStatus(set(bob.userId, ['user', 'admn']), status.INVALID_ARGUMENT, /unknown role "admn" \(valid roles: user, admin\)/);
     await expectStatus(set('not-a-uuid', ['user']), status.INVALID_ARGUMENT, /user_id: must be a UUID/);
     await expectStatus(set('00000000-0000-4000-8000-000000000000', ['user']), status.NOT_FOUND, /user not found/);
@@ -113,23 +110,23 @@ describe('user administration: AdminService, npm run users, admin-only business 
     const email = await register('erin');
     const first = await login(email);
     const second = await login(email);
-    await unaryCall(dashboard, dashboard.getDashboard, {}, as(first.accessToken)); // cached at business-svc
-    await expectStatus(unaryCall(admin, admin.disableUser, { userId: alice.userId }, as(alice.accessToken)), status.FAILED_PRECONDITION, /own account/);
-    const res = await unaryCall(admin, admin.disableUser, { userId: first.userId }, as(alice.accessToken));
+    await dashboard.getDashboard({}, as(first.accessToken)); // cached at business-svc
+    await expectStatus(admin.disableUser({ userId: alice.userId }, as(alice.accessToken)), status.FAILED_PRECONDITION, /own account/);
+    const res = await admin.disableUser({ userId: first.userId }, as(alice.accessToken));
     expect(res).to.deep.include({ revokedSessions: 2 });
     expect(res.user?.disabled).to.equal(true);
     for (const s of [first, second]) await refusedWithin1s(s.accessToken);
-    await expectStatus(unaryCall(auth, auth.refresh, { refreshToken: second.refreshToken }), status.UNAUTHENTICATED, /revoked/);
+    await expectStatus(auth.refresh({ refreshToken: second.refreshToken }), status.UNAUTHENTICATED, /revoked/);
     // The right password learns the state; a wrong one gets exactly what an unknown email gets.
     await expectStatus(login(email), status.PERMISSION_DENIED, /^account is disabled$/);
     const wrong = await expectStatus(login(email, 'not-the-password-at-all'), status.UNAUTHENTICATED);
     const unknown = await expectStatus(login('nobody-at-all@example.com', 'not-the-password-at-all'), status.UNAUTHENTICATED);
     expect(wrong.details).to.equal(unknown.details);
 
-    await unaryCall(admin, admin.enableUser, { userId: first.userId }, as(alice.accessToken));
+    await admin.enableUser({ userId: first.userId }, as(alice.accessToken));
     const again = await login(email);
-    expect((await unaryCall(dashboard, dashboard.getDashboard, {}, as(again.accessToken))).userId).to.equal(first.userId);
-    await expectStatus(unaryCall(dashboard, dashboard.getDashboard, {}, as(first.accessToken)), status.UNAUTHENTICATED, /revoked/);
+    expect((await dashboard.getDashboard({}, as(again.accessToken))).userId).to.equal(first.userId);
+    await expectStatus(dashboard.getDashboard({}, as(first.accessToken)), status.UNAUTHENTICATED, /revoked/);
     const actions = () => sys.auth.output.filter((l) => l.includes('"event":"audit"') && l.includes(first.userId)).map((l) => (JSON.parse(l) as { action: string }).action);
     await within(1000, async () => actions().length === 2, 'audit lines');
     expect(actions()).to.deep.equal(['user.disable', 'user.enable']);
@@ -141,7 +138,7 @@ describe('user administration: AdminService, npm run users, admin-only business 
     const s = await login(email);
     // Disabled at the database while auth-svc runs (the CLI): the refresh must still be refused.
     await users('disable', email);
-    await expectStatus(unaryCall(auth, auth.refresh, { refreshToken: s.refreshToken }), status.UNAUTHENTICATED);
+    await expectStatus(auth.refresh({ refreshToken: s.refreshToken }), status.UNAUTHENTICATED);
     await refusedWithin1s(s.accessToken);
   });
 
@@ -175,9 +172,9 @@ describe('user administration: AdminService, npm run users, admin-only business 
   it('CountNotesByOwner: admins get counts per owner, paged, no contents; a non-admin gets PERMISSION_DENIED', async () => {
     const email = await register('holly');
     const holly = await login(email);
-    for (let i = 0; i < 3; i++) await unaryCall(notes, notes.createNote, { title: `secret title ${i}`, body: 'secret body' }, as(holly.accessToken));
-    await unaryCall(notes, notes.createNote, { title: 'secret title', body: 'secret body' }, as(bob.accessToken));
-    const count = (token: string, pageSize = 0, pageToken = '') => unaryCall(adminNotes, adminNotes.countNotesByOwner, { pageSize, pageToken }, as(token));
+    for (let i = 0; i < 3; i++) await notes.createNote({ title: `secret title ${i}`, body: 'secret body' }, as(holly.accessToken));
+    await notes.createNote({ title: 'secret title', body: 'secret body' }, as(bob.accessToken));
+    const count = (token: string, pageSize = 0, pageToken = '') => adminNotes.countNotesByOwner({ pageSize, pageToken }, as(token));
 
     await expectStatus(count(holly.accessToken), status.PERMISSION_DENIED, /needs one of the roles: admin/);
     await expectStatus(count(bob.accessToken), status.PERMISSION_DENIED, /needs one of the roles: admin/);
@@ -193,7 +190,7 @@ describe('user administration: AdminService, npm run users, admin-only business 
     // A role granted later reaches business-svc with the next token (login or refresh).
     await users('set-roles', email, 'user,admin');
     await expectStatus(count(holly.accessToken), status.PERMISSION_DENIED);
-    const refreshed = await unaryCall(auth, auth.refresh, { refreshToken: holly.refreshToken });
+    const refreshed = await auth.refresh({ refreshToken: holly.refreshToken });
     expect((await count(refreshed.accessToken)).counts.length).to.be.greaterThan(0);
   });
 });

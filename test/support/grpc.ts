@@ -24,3 +24,9 @@ export async function expectStatus(promise: Promise<unknown>, code: status, deta
   }
   throw new Error(`expected ${status[code]}, but the call succeeded`);
 }
+
+/** Reads a server stream to its end into `into`; rejects with the error that ended it. */
+export async function collect<T>(stream: AsyncIterable<T>, into: T[] = []): Promise<T[]> {
+  for await (const message of stream) into.push(message);
+  return into;
+}

@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
-import { createAuthenticate } from '../../lib/authn/authenticate.js';
-import { sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
-import { INFRASTRUCTURE_POLICIES, type PolicyTable } from '../../lib/authn/policy.js';
-import { tokenVerifier } from '../../lib/authn/verify-token.js';
+import { createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { EnvReader } from '../../lib/config/env-reader.js';
 import { readTransportLimits, type TransportLimits } from '../../lib/config/transport-config.js';
 import { startGrpcServer, type GrpcServerOptions, type RunningServer } from '../../lib/grpc/server.js';

@@ -1,5 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { createAuthClient, unaryCall } from '../../sdk/index.js';
+import { createAuthClient } from '@grpc-token-auth/sdk';
 
 /**
  * A Register storm from a process of its own (so the test's timings measure the server, not
@@ -14,7 +14,7 @@ const until = Date.now() + Number(ms);
 const caller = async (worker: number) => {
   for (let i = 0; Date.now() < until; i++) {
     try {
-      await unaryCall(auth, auth.register, { email: `storm-${worker}-${i}@example.com`, password: 'register-storm-passphrase', displayName: 'S' });
+      await auth.register({ email: `storm-${worker}-${i}@example.com`, password: 'register-storm-passphrase', displayName: 'S' });
       outcomes.OK = (outcomes.OK ?? 0) + 1;
     } catch (err) {
       const e = err as ServiceError;

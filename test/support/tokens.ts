@@ -2,7 +2,7 @@ import { createPrivateKey, createSecretKey, randomUUID, type KeyObject } from 'n
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import jwt from 'jsonwebtoken';
-import { sharedSecretKey } from '../../lib/authn/keys.js';
+import { sharedSecretKey } from '@grpc-token-auth/server-kit';
 import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from './system.js';
 
 export interface ForgeOptions {

@@ -1,8 +1,5 @@
 import { expect } from 'chai';
-import { unauthenticated, type AuthResult } from '../../lib/authn/auth-failure.js';
-import { createAuthenticate, type TokenVerifier } from '../../lib/authn/authenticate.js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES, PUBLIC, type PolicyTable } from '../../lib/authn/policy.js';
-import type { Principal } from '../../lib/authn/principal.js';
+import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, unauthenticated, type AuthResult, type PolicyTable, type Principal, type TokenVerifier } from '@grpc-token-auth/server-kit';
 import { failureOf, servicePrincipal, userPrincipal } from './fixtures.js';
 
 const TOKEN = 'aaaa.bbbb.cccc';

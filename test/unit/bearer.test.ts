@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_AUTHORIZATION_LENGTH, parseBearer } from '../../lib/authn/bearer.js';
+import { MAX_AUTHORIZATION_LENGTH, parseBearer } from '@grpc-token-auth/server-kit';
 import { failureOf, valueOf } from './fixtures.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';

@@ -1,6 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { attachPrincipal, requirePrincipal } from '../../lib/grpc/call-identity.js';
+import { attachPrincipal, requirePrincipal } from '@grpc-token-auth/server-kit';
 import { userPrincipal } from './fixtures.js';
 
 describe('call identity', () => {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
+import type { AuthFailure, AuthResult, Principal } from '@grpc-token-auth/server-kit';
 import { ConfigError } from '../../lib/config/env-reader.js';
-import type { AuthFailure, AuthResult } from '../../lib/authn/auth-failure.js';
-import type { Principal } from '../../lib/authn/principal.js';
 
 /** A verified principal with sensible defaults, for tests that do not care about every field. */
 export function userPrincipal(overrides: Partial<Principal> = {}): Principal {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
+import { JwksCache } from '@grpc-token-auth/server-kit';
 import { SqliteKeyStore } from '../../auth-svc/store/sqlite/key-store.js';
 import { AUTH_MIGRATIONS } from '../../auth-svc/store/sqlite/migrations.js';
 import { KeyRing } from '../../auth-svc/tokens/key-ring.js';
-import { JwksCache } from '../../lib/authn/jwks-cache.js';
 import { openDatabase } from '../../lib/sqlite/database.js';
 
 describe('KeyRing (auth-svc signing keys)', () => {

@@ -1,13 +1,12 @@
-import { credentials } from '@grpc/grpc-js';
+import { Client, credentials } from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { balancedServiceConfig, channelTarget, IDEMPOTENT_METHODS, loadBalancingChannelOptions } from '@grpc-token-auth/sdk';
 import { AuthServiceService } from '../../gen/auth/v1/auth_service.js';
 import { KeysServiceService } from '../../gen/auth/v1/keys_service.js';
 import { RevocationServiceService } from '../../gen/auth/v1/revocation_service.js';
 import { UserDirectoryService } from '../../gen/auth/v1/user_directory.js';
-import { DashboardServiceClient, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../../gen/business/v1/notes_service.js';
-import { IDEMPOTENT_METHODS } from '../../sdk/idempotent-methods.js';
-import { balancedServiceConfig, channelTarget, loadBalancingChannelOptions } from '../../sdk/load-balancing.js';
 
 interface MethodDefinition {
   readonly path: string;
@@ -64,7 +63,7 @@ describe('SDK retry policy: idempotent methods only', () => {
   });
 
   it('grpc-js accepts the service config (it throws on an invalid one)', () => {
-    const client = new DashboardServiceClient(channelTarget(['127.0.0.1:1', '127.0.0.1:2']), credentials.createInsecure(), loadBalancingChannelOptions());
+    const client = new Client(channelTarget(['127.0.0.1:1', '127.0.0.1:2']), credentials.createInsecure(), loadBalancingChannelOptions());
     client.close();
   });
 });

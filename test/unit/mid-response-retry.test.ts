@@ -1,9 +1,9 @@
 import { Metadata, status, type InterceptingListener, type InterceptorOptions, type NextCall, type StatusObject } from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { midResponseRetryInterceptor } from '@grpc-token-auth/sdk';
 import { AuthServiceService } from '../../gen/auth/v1/auth_service.js';
 import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { NotesServiceService } from '../../gen/business/v1/notes_service.js';
-import { midResponseRetryInterceptor } from '../../sdk/mid-response-retry.js';
 
 /** What one attempt does once the request is half-closed. */
 interface Outcome {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { ANY_USER, authorize, INFRASTRUCTURE_POLICIES, PUBLIC, userWithRole, type MethodPolicy } from '../../lib/authn/policy.js';
+import { ANY_USER, authorize, INFRASTRUCTURE_POLICIES, PUBLIC, scopeNamesProblem, userWithRole, type MethodPolicy } from '@grpc-token-auth/server-kit';
 import { roleNamesProblem } from '../../lib/authn/roles.js';
-import { scopeNamesProblem } from '../../lib/authn/scopes.js';
 import { servicePrincipal, userPrincipal } from './fixtures.js';
 
 const ADMIN_OR_AUDITOR: MethodPolicy = userWithRole('admin', 'auditor');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RevocationList, withRevocations } from '../../lib/authn/revocation-list.js';
+import { RevocationList, withRevocations } from '@grpc-token-auth/server-kit';
 import { failureOf, userPrincipal, valueOf } from './fixtures.js';
 
 describe('RevocationList', () => {

@@ -1,8 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
+import type { TokenCacheStats } from '@grpc-token-auth/server-kit';
 import { loginOutcomeOf, sessionMetrics } from '../../auth-svc/sessions/session-metrics.js';
-import type { TokenCacheStats } from '../../lib/authn/token-cache.js';
 import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { exposeRevocationSubscribers, exposeRevokedSessions, revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
 import { exposeTokenCache, hitRatio } from '../../lib/metrics/token-cache-metrics.js';
@@ -59,7 +59,7 @@ describe('session outcome metrics', () => {
     expect(valueOf(s, 'auth_login_attempts_total', { outcome: 'success' })).to.equal(1);
     expect(valueOf(s, 'auth_refresh_attempts_total', { outcome: 'reused' })).to.equal(2);
     expect(s.filter((x) => x.name === 'auth_login_attempts_total')).to.have.length(6);
-    expect(s.filter((x) => x.name === 'auth_refresh_attempts_total')).to.have.length(6);
+    expect(s.filter((x) => x.name === 'auth_refresh_attempts_total')).to.have.length(7);
   });
 });
 

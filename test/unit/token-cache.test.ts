@@ -1,8 +1,5 @@
 import { expect } from 'chai';
-import { unauthenticated, type AuthResult, type FailureReason } from '../../lib/authn/auth-failure.js';
-import type { TokenVerifier } from '../../lib/authn/authenticate.js';
-import type { Principal } from '../../lib/authn/principal.js';
-import { cachedVerifier } from '../../lib/authn/token-cache.js';
+import { cachedVerifier, unauthenticated, type AuthResult, type FailureReason, type Principal, type TokenVerifier } from '@grpc-token-auth/server-kit';
 import { failureOf, userPrincipal, valueOf } from './fixtures.js';
 
 const T0 = 1_700_000_000_000; // epoch ms

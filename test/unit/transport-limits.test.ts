@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { EnvReader } from '../../lib/config/env-reader.js';
 import { readTransportLimits } from '../../lib/config/transport-config.js';
 import { BacklogBudget } from '../../lib/grpc/limits/backlog-budget.js';
-import { KeyedSlots } from '../../lib/grpc/limits/keyed-slots.js';
+import { KeyedSlots } from '@grpc-token-auth/server-kit';
 import { redactCredentials } from '../../lib/log/grpc-logging.js';
 import { problemsOf } from './fixtures.js';
 

@@ -1,8 +1,7 @@
 import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { MIN_SECRET_BYTES, sharedSecretKey, StaticKeySet } from '../../lib/authn/keys.js';
-import { verifyAccessToken, type VerifyOptions } from '../../lib/authn/verify-token.js';
+import { MIN_SECRET_BYTES, sharedSecretKey, StaticKeySet, verifyAccessToken, type VerifyOptions } from '@grpc-token-auth/server-kit';
 import { failureOf, valueOf } from './fixtures.js';
 
 const SECRET = 'unit-test-shared-secret-0123456789abcdef';

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { wellKnownRoutes } from '../../auth-svc/handlers/well-known.js';
-import { fromPublicJwk, jwkThumbprint, toPublicJwk } from '../../lib/authn/jwk.js';
-import { parseJwksJson, toJwksJson } from '../../lib/authn/jwks-json.js';
+import { fromPublicJwk, jwkThumbprint, toPublicJwk } from '@grpc-token-auth/server-kit';
+import { parseJwksJson, toJwksJson } from '@grpc-token-auth/server-kit';
 import type { HttpReply, HttpRoute } from '../../lib/http/bounded-http-server.js';
 import { cacheableJson } from '../../lib/http/cacheable.js';
 

@@ -1,3 +1,4 @@
+import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 import type { Pool } from './pool.js';
 import { withTransaction } from './pool.js';
 
@@ -97,6 +98,7 @@ export const PG_AUTH_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  REFRESH_SUCCESSORS_MIGRATION,
 ];
 
 /** Any constant works; it only has to be the same in every replica. */

@@ -1,4 +1,4 @@
-import type { RevokedSessionEntry } from '../../../lib/authn/revocation-list.js';
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import type { RevocationStore } from '../revocation-store.js';
 import { withTransaction, type Pool } from './pool.js';
 import { toRevocation, type RevocationRow } from '../rows.js';

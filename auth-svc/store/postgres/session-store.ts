@@ -36,9 +36,12 @@ export class PgSessionStore implements SessionStore {
    * The conditional UPDATE decides: a concurrent rotation of the same token (in any
    * replica) waits for the row lock, then finds used_at set and changes nothing.
    */
-  async rotate(oldHash: string, next: NewRefreshToken): Promise<boolean> {
+  async rotate(oldHash: string, next: NewRefreshToken, sealedSuccessor: string | null): Promise<boolean> {
     return withTransaction(this.pool, async (tx) => {
-      const used = await tx.query('UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL', [next.createdAt, oldHash]);
+      const used = await tx.query(
+        'UPDATE refresh_tokens SET used_at = $1, successor_hash = $2, successor_sealed = $3 WHERE token_hash = $4 AND used_at IS NULL',
+        [next.createdAt, next.tokenHash, sealedSuccessor, oldHash],
+      );
       if (used.rowCount !== 1) return false;
       await insertRefresh(tx, next);
       await tx.query('UPDATE sessions SET expires_at = $1 WHERE id = $2', [next.expiresAt, next.sessionId]);
@@ -57,6 +60,11 @@ export class PgSessionStore implements SessionStore {
       [userId, now],
     );
     return rows.map((r) => r.id);
+  }
+
+  async forgetSealedSuccessors(usedBefore: number): Promise<number> {
+    const res = await this.pool.query('UPDATE refresh_tokens SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND used_at < $1', [usedBefore]);
+    return res.rowCount ?? 0;
   }
 
   async purgeEndedBefore(cutoff: number): Promise<number> {

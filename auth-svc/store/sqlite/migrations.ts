@@ -1,4 +1,5 @@
 import type { Migration } from '../../../lib/sqlite/database.js';
+import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 
 export const AUTH_MIGRATIONS: readonly Migration[] = [
   {
@@ -84,4 +85,5 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  REFRESH_SUCCESSORS_MIGRATION,
 ];

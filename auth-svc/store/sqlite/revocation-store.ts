@@ -1,4 +1,4 @@
-import type { RevokedSessionEntry } from '../../../lib/authn/revocation-list.js';
+import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import type { Db } from '../../../lib/sqlite/database.js';
 import type { RevocationStore } from '../revocation-store.js';
 import { toRevocation } from '../rows.js';

@@ -15,6 +15,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly revokeOne;
   private readonly openOfUser;
   private readonly purgeSessions;
+  private readonly clearSealed;
 
   constructor(private readonly db: Db) {
     this.insertSession = db.prepare(
@@ -26,7 +27,9 @@ export class SqliteSessionStore implements SessionStore {
     );
     this.selectSession = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
     this.selectRefresh = db.prepare<[string], RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = ?');
-    this.markUsed = db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL');
+    this.markUsed = db.prepare(
+      'UPDATE refresh_tokens SET used_at = ?, successor_hash = ?, successor_sealed = ? WHERE token_hash = ? AND used_at IS NULL',
+    );
     this.extend = db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?');
     this.revokeOne = db.prepare(
       'UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
@@ -35,6 +38,7 @@ export class SqliteSessionStore implements SessionStore {
       'SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?',
     );
     this.purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
+    this.clearSealed = db.prepare('UPDATE refresh_tokens SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND used_at < ?');
   }
 
   async create(session: NewSession, refreshHash: string): Promise<void> {
@@ -55,9 +59,9 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   /** better-sqlite3 transactions are synchronous: nothing else runs in between. */
-  async rotate(oldHash: string, next: NewRefreshToken): Promise<boolean> {
+  async rotate(oldHash: string, next: NewRefreshToken, sealedSuccessor: string | null): Promise<boolean> {
     return this.db.transaction(() => {
-      if (this.markUsed.run(next.createdAt, oldHash).changes !== 1) return false;
+      if (this.markUsed.run(next.createdAt, next.tokenHash, sealedSuccessor, oldHash).changes !== 1) return false;
       this.insertRefresh.run(next);
       this.extend.run(next.expiresAt, next.sessionId);
       return true;
@@ -70,6 +74,10 @@ export class SqliteSessionStore implements SessionStore {
 
   async openSessionIds(userId: string, now: number): Promise<string[]> {
     return this.openOfUser.all(userId, now).map((r) => r.id);
+  }
+
+  async forgetSealedSuccessors(usedBefore: number): Promise<number> {
+    return this.clearSealed.run(usedBefore).changes;
   }
 
   /** Refresh tokens go by cascade. */

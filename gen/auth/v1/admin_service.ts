@@ -914,6 +914,64 @@ export const EnableUserResponse: MessageFns<EnableUserResponse> = {
  * call it (others get PERMISSION_DENIED); every change is written to auth-svc's
  * audit log (who, what, which account).
  */
+export type AdminServiceDefinition = typeof AdminServiceDefinition;
+export const AdminServiceDefinition = {
+  name: "AdminService",
+  fullName: "auth.v1.AdminService",
+  methods: {
+    /**
+     * Accounts in email order, paginated, optionally only those whose email
+     * starts with a prefix.
+     */
+    listUsers: {
+      name: "ListUsers",
+      requestType: ListUsersRequest as typeof ListUsersRequest,
+      requestStream: false,
+      responseType: ListUsersResponse as typeof ListUsersResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Replaces a user's roles (known role names only). Tokens carry the new roles
+     * from the user's next login or refresh.
+     */
+    setUserRoles: {
+      name: "SetUserRoles",
+      requestType: SetUserRolesRequest as typeof SetUserRolesRequest,
+      requestStream: false,
+      responseType: SetUserRolesResponse as typeof SetUserRolesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Refuses the account's logins and refreshes from now on and revokes every
+     * session it has, at every verifier, within a second.
+     */
+    disableUser: {
+      name: "DisableUser",
+      requestType: DisableUserRequest as typeof DisableUserRequest,
+      requestStream: false,
+      responseType: DisableUserResponse as typeof DisableUserResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lets a disabled account sign in again (its old sessions stay revoked). */
+    enableUser: {
+      name: "EnableUser",
+      requestType: EnableUserRequest as typeof EnableUserRequest,
+      requestStream: false,
+      responseType: EnableUserResponse as typeof EnableUserResponse,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * AdminService manages user accounts. Only users holding the `admin` role may
+ * call it (others get PERMISSION_DENIED); every change is written to auth-svc's
+ * audit log (who, what, which account).
+ */
 export type AdminServiceService = typeof AdminServiceService;
 export const AdminServiceService = {
   /**

@@ -1473,6 +1473,93 @@ export const IssueServiceTokenResponse: MessageFns<IssueServiceTokenResponse> = 
  * AuthService owns user accounts, their login sessions and service clients, and
  * issues tokens. It is the only service that sees passwords or holds signing keys.
  */
+export type AuthServiceDefinition = typeof AuthServiceDefinition;
+export const AuthServiceDefinition = {
+  name: "AuthService",
+  fullName: "auth.v1.AuthService",
+  methods: {
+    /** Creates a user account. Public. */
+    register: {
+      name: "Register",
+      requestType: RegisterRequest as typeof RegisterRequest,
+      requestStream: false,
+      responseType: RegisterResponse as typeof RegisterResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Exchanges email + password for an access token and a refresh token, opening a
+     * session. Public. Unknown email and wrong password give the same
+     * UNAUTHENTICATED answer; repeated failures are throttled with RESOURCE_EXHAUSTED
+     * (trailing metadata `retry-after-seconds` says when to try again).
+     */
+    login: {
+      name: "Login",
+      requestType: LoginRequest as typeof LoginRequest,
+      requestStream: false,
+      responseType: LoginResponse as typeof LoginResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Exchanges a refresh token for a new access token and a new refresh token; the
+     * presented refresh token stops working. Presenting one that was already used
+     * revokes the whole session (it was copied). Public: the refresh token is the credential.
+     */
+    refresh: {
+      name: "Refresh",
+      requestType: RefreshRequest as typeof RefreshRequest,
+      requestStream: false,
+      responseType: RefreshResponse as typeof RefreshResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Revokes the session of the access token used for this call. Any user. */
+    logout: {
+      name: "Logout",
+      requestType: LogoutRequest as typeof LogoutRequest,
+      requestStream: false,
+      responseType: LogoutResponse as typeof LogoutResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Revokes every session of the calling user. Any user. */
+    logoutAll: {
+      name: "LogoutAll",
+      requestType: LogoutAllRequest as typeof LogoutAllRequest,
+      requestStream: false,
+      responseType: LogoutAllResponse as typeof LogoutAllResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Changes the caller's password and revokes every other session of theirs. Any user. */
+    changePassword: {
+      name: "ChangePassword",
+      requestType: ChangePasswordRequest as typeof ChangePasswordRequest,
+      requestStream: false,
+      responseType: ChangePasswordResponse as typeof ChangePasswordResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Client-credentials exchange: a service client's id + secret for a short-lived
+     * service token carrying the client's scopes. Public: the secret is the credential.
+     */
+    issueServiceToken: {
+      name: "IssueServiceToken",
+      requestType: IssueServiceTokenRequest as typeof IssueServiceTokenRequest,
+      requestStream: false,
+      responseType: IssueServiceTokenResponse as typeof IssueServiceTokenResponse,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * AuthService owns user accounts, their login sessions and service clients, and
+ * issues tokens. It is the only service that sees passwords or holds signing keys.
+ */
 export type AuthServiceService = typeof AuthServiceService;
 export const AuthServiceService = {
   /** Creates a user account. Public. */

@@ -395,6 +395,27 @@ export const PublicKey: MessageFns<PublicKey> = {
  * verifying services fetch it at start, periodically, and when a token names an
  * unknown key id. Private keys never leave auth-svc.
  */
+export type KeysServiceDefinition = typeof KeysServiceDefinition;
+export const KeysServiceDefinition = {
+  name: "KeysService",
+  fullName: "auth.v1.KeysService",
+  methods: {
+    listPublicKeys: {
+      name: "ListPublicKeys",
+      requestType: ListPublicKeysRequest as typeof ListPublicKeysRequest,
+      requestStream: false,
+      responseType: ListPublicKeysResponse as typeof ListPublicKeysResponse,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * KeysService publishes the public keys that verify auth-svc's tokens. Public:
+ * verifying services fetch it at start, periodically, and when a token names an
+ * unknown key id. Private keys never leave auth-svc.
+ */
 export type KeysServiceService = typeof KeysServiceService;
 export const KeysServiceService = {
   listPublicKeys: {

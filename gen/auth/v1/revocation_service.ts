@@ -276,6 +276,33 @@ export const RevokedSession: MessageFns<RevokedSession> = {
  * tokens, so a logout takes effect everywhere at once instead of when the access
  * token expires. Only services holding the `revocations.watch` scope may call it.
  */
+export type RevocationServiceDefinition = typeof RevocationServiceDefinition;
+export const RevocationServiceDefinition = {
+  name: "RevocationService",
+  fullName: "auth.v1.RevocationService",
+  methods: {
+    /**
+     * The first message carries every revocation verifiers must still know
+     * (snapshot = true); later messages carry new revocations as they happen.
+     * Reconnecting starts with a fresh snapshot, so nothing is missed across a
+     * reconnect or an auth-svc restart.
+     */
+    watchRevocations: {
+      name: "WatchRevocations",
+      requestType: WatchRevocationsRequest as typeof WatchRevocationsRequest,
+      requestStream: false,
+      responseType: WatchRevocationsResponse as typeof WatchRevocationsResponse,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * RevocationService pushes revoked sessions to every service that verifies
+ * tokens, so a logout takes effect everywhere at once instead of when the access
+ * token expires. Only services holding the `revocations.watch` scope may call it.
+ */
 export type RevocationServiceService = typeof RevocationServiceService;
 export const RevocationServiceService = {
   /**

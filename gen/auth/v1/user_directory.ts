@@ -308,6 +308,26 @@ export const User: MessageFns<User> = {
  * UserDirectory lets other services look users up. Only services holding the
  * `users.read` scope may call it; end users never can.
  */
+export type UserDirectoryDefinition = typeof UserDirectoryDefinition;
+export const UserDirectoryDefinition = {
+  name: "UserDirectory",
+  fullName: "auth.v1.UserDirectory",
+  methods: {
+    getUser: {
+      name: "GetUser",
+      requestType: GetUserRequest as typeof GetUserRequest,
+      requestStream: false,
+      responseType: GetUserResponse as typeof GetUserResponse,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * UserDirectory lets other services look users up. Only services holding the
+ * `users.read` scope may call it; end users never can.
+ */
 export type UserDirectoryService = typeof UserDirectoryService;
 export const UserDirectoryService = {
   getUser: {

@@ -321,6 +321,27 @@ export const CountNotesByOwnerResponse: MessageFns<CountNotesByOwnerResponse> = 
  * AdminNotesService gives administrators figures about notes, never their
  * contents. Only users holding the `admin` role may call it.
  */
+export type AdminNotesServiceDefinition = typeof AdminNotesServiceDefinition;
+export const AdminNotesServiceDefinition = {
+  name: "AdminNotesService",
+  fullName: "business.v1.AdminNotesService",
+  methods: {
+    /** How many notes each owner has, in owner id order, paginated. */
+    countNotesByOwner: {
+      name: "CountNotesByOwner",
+      requestType: CountNotesByOwnerRequest as typeof CountNotesByOwnerRequest,
+      requestStream: false,
+      responseType: CountNotesByOwnerResponse as typeof CountNotesByOwnerResponse,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * AdminNotesService gives administrators figures about notes, never their
+ * contents. Only users holding the `admin` role may call it.
+ */
 export type AdminNotesServiceService = typeof AdminNotesServiceService;
 export const AdminNotesServiceService = {
   /** How many notes each owner has, in owner id order, paginated. */

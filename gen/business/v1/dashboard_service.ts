@@ -242,6 +242,26 @@ export const GetDashboardResponse: MessageFns<GetDashboardResponse> = {
  * DashboardService is the protected view of the original design.
  * Every call needs a valid access token from auth-svc.
  */
+export type DashboardServiceDefinition = typeof DashboardServiceDefinition;
+export const DashboardServiceDefinition = {
+  name: "DashboardService",
+  fullName: "business.v1.DashboardService",
+  methods: {
+    getDashboard: {
+      name: "GetDashboard",
+      requestType: GetDashboardRequest as typeof GetDashboardRequest,
+      requestStream: false,
+      responseType: GetDashboardResponse as typeof GetDashboardResponse,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * DashboardService is the protected view of the original design.
+ * Every call needs a valid access token from auth-svc.
+ */
 export type DashboardServiceService = typeof DashboardServiceService;
 export const DashboardServiceService = {
   getDashboard: {

@@ -1220,6 +1220,71 @@ export const WatchNotesResponse: MessageFns<WatchNotesResponse> = {
  * NotesService stores notes per user. The owner is always the caller (the
  * token's subject): a note of another user is reported as NOT_FOUND.
  */
+export type NotesServiceDefinition = typeof NotesServiceDefinition;
+export const NotesServiceDefinition = {
+  name: "NotesService",
+  fullName: "business.v1.NotesService",
+  methods: {
+    createNote: {
+      name: "CreateNote",
+      requestType: CreateNoteRequest as typeof CreateNoteRequest,
+      requestStream: false,
+      responseType: CreateNoteResponse as typeof CreateNoteResponse,
+      responseStream: false,
+      options: {},
+    },
+    getNote: {
+      name: "GetNote",
+      requestType: GetNoteRequest as typeof GetNoteRequest,
+      requestStream: false,
+      responseType: GetNoteResponse as typeof GetNoteResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Newest first, paginated. */
+    listNotes: {
+      name: "ListNotes",
+      requestType: ListNotesRequest as typeof ListNotesRequest,
+      requestStream: false,
+      responseType: ListNotesResponse as typeof ListNotesResponse,
+      responseStream: false,
+      options: {},
+    },
+    updateNote: {
+      name: "UpdateNote",
+      requestType: UpdateNoteRequest as typeof UpdateNoteRequest,
+      requestStream: false,
+      responseType: UpdateNoteResponse as typeof UpdateNoteResponse,
+      responseStream: false,
+      options: {},
+    },
+    deleteNote: {
+      name: "DeleteNote",
+      requestType: DeleteNoteRequest as typeof DeleteNoteRequest,
+      requestStream: false,
+      responseType: DeleteNoteResponse as typeof DeleteNoteResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Streams the caller's note changes from now on. The stream ends with
+     * UNAUTHENTICATED when the access token it was opened with expires.
+     */
+    watchNotes: {
+      name: "WatchNotes",
+      requestType: WatchNotesRequest as typeof WatchNotesRequest,
+      requestStream: false,
+      responseType: WatchNotesResponse as typeof WatchNotesResponse,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
+
+/**
+ * NotesService stores notes per user. The owner is always the caller (the
+ * token's subject): a note of another user is reported as NOT_FOUND.
+ */
 export type NotesServiceService = typeof NotesServiceService;
 export const NotesServiceService = {
   createNote: {

@@ -2,8 +2,7 @@ import type { Server, ServerCredentials } from '@grpc/grpc-js';
 import { createServer, type Socket } from 'node:net';
 import type { TransportLimits } from '../../config/transport-config.js';
 import type { Logger } from '../../log/logger.js';
-import { clientAddress } from './client-address.js';
-import { KeyedSlots } from './keyed-slots.js';
+import { clientAddress, KeyedSlots } from '@grpc-token-auth/server-kit';
 
 export interface Listener {
   readonly port: number;

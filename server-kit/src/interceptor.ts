@@ -1,22 +1,22 @@
-import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
-import type { AuthFailure } from '../authn/auth-failure.js';
-import type { Authenticate } from '../authn/authenticate.js';
-import type { Logger } from '../log/logger.js';
-import type { RpcMetrics } from '../metrics/rpc-metrics.js';
+import { Metadata, ServerInterceptingCall, status, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
+import { REFUSAL_REASON_KEY } from '@grpc-token-auth/sdk';
+import type { AuthFailure } from './auth-failure.js';
+import type { Authenticate } from './authenticate.js';
 import { attachPrincipal } from './call-identity.js';
 import { clientAddress } from './limits/client-address.js';
-import type { KeyedSlots } from './limits/keyed-slots.js';
+import { KeyedSlots } from './limits/keyed-slots.js';
 import { rememberHttp2Stream } from './limits/stream-reset.js';
+import type { Logger, RpcMetrics } from './observability.js';
 
 export interface InterceptorOptions {
   readonly authenticate: Authenticate;
   readonly log: Logger;
   /** Undefined = metrics off (nothing recorded). */
   readonly metrics?: RpcMetrics;
-  /** Request metadata above this many bytes is refused (RESOURCE_EXHAUSTED). */
-  readonly maxMetadataBytes: number;
-  /** Slots for streams that need no token (health Watch, reflection), in all and per client address. */
-  readonly publicStreams: KeyedSlots;
+  /** Request metadata above this many bytes is refused (RESOURCE_EXHAUSTED). Default 16 KiB. */
+  readonly maxMetadataBytes?: number;
+  /** Slots for streams that need no token (health Watch, reflection), in all and per client address. Default 100 / 10. */
+  readonly publicStreams?: KeyedSlots;
 }
 
 /**
@@ -25,7 +25,10 @@ export interface InterceptorOptions {
  * to the handler, and writes one log line and one metrics sample per RPC. One layer,
  * because each layer costs a few microseconds per call.
  */
-export function createServerInterceptor({ authenticate, log, metrics, maxMetadataBytes, publicStreams }: InterceptorOptions): ServerInterceptor {
+export function createServerInterceptor(opts: InterceptorOptions): ServerInterceptor {
+  const { authenticate, log, metrics } = opts;
+  const maxMetadataBytes = opts.maxMetadataBytes ?? 16 * 1024;
+  const publicStreams = opts.publicStreams ?? new KeyedSlots(100, 10);
   // Levels are fixed at start, so with per-RPC lines off (LOG_LEVEL=warn) no call builds one.
   const logRpcs = log.isLevelEnabled('info');
   const timed = logRpcs || metrics !== undefined;
@@ -59,8 +62,8 @@ export function createServerInterceptor({ authenticate, log, metrics, maxMetadat
       finish(sent.code);
       baseSendStatus(sent);
     };
-    const refuse = (code: status, details: string) => {
-      call.sendStatus({ code, details });
+    const refuse = (code: status, details: string, metadata?: Metadata) => {
+      call.sendStatus({ code, details, ...(metadata && { metadata }) });
     };
 
     return new ServerInterceptingCall(call, {
@@ -83,7 +86,7 @@ export function createServerInterceptor({ authenticate, log, metrics, maxMetadat
             if (!decision.ok) {
               refused = decision.failure;
               metrics?.rejected(refused.reason);
-              refuse(STATUS_OF[refused.status], refused.message);
+              refuse(STATUS_OF[refused.status], refused.message, refusalTrailers(refused));
               return;
             }
             if (streaming && !decision.principal) {
@@ -121,6 +124,13 @@ const STATUS_OF = {
   permission_denied: status.PERMISSION_DENIED,
   unavailable: status.UNAVAILABLE,
 } as const;
+
+/** The reason as a trailer too, so clients (the SDK's Session) can act on it without parsing the message. */
+function refusalTrailers(failure: AuthFailure): Metadata {
+  const trailers = new Metadata();
+  trailers.set(REFUSAL_REASON_KEY, failure.reason);
+  return trailers;
+}
 
 type MetadataValues = Map<string, (string | Buffer)[]>;
 

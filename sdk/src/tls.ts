@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ChannelCredentials } from '@grpc/grpc-js';
-import { channelCredentials } from '../lib/grpc/tls-credentials.js';
+import { checkServerIdentity } from 'node:tls';
+import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 
 /** A PEM file: a string is a path to read, a Buffer is the PEM content itself. */
 export type PemSource = string | Buffer;
@@ -23,9 +23,15 @@ export interface TlsOptions {
  */
 export function tlsCredentials(opts: TlsOptions = {}): ChannelCredentials {
   if ((opts.cert === undefined) !== (opts.key === undefined)) throw new TypeError('tlsCredentials: cert and key go together');
-  const ca = opts.ca === undefined ? undefined : pem(opts.ca);
-  const identity = opts.cert === undefined || opts.key === undefined ? undefined : { cert: pem(opts.cert), key: pem(opts.key) };
-  return channelCredentials({ ...(ca && { ca }), ...(identity && { identity }), ...(opts.serverName !== undefined && { serverName: opts.serverName }) });
+  const { serverName } = opts;
+  // The server-name override is a certificate check only (no channel option), so the
+  // credentials alone carry the whole TLS setup and can be shared by every client of the peer.
+  return credentials.createSsl(
+    opts.ca === undefined ? null : pem(opts.ca),
+    opts.key === undefined ? null : pem(opts.key),
+    opts.cert === undefined ? null : pem(opts.cert),
+    serverName === undefined ? {} : { checkServerIdentity: (_host, cert) => checkServerIdentity(serverName, cert) },
+  );
 }
 
 function pem(source: PemSource): Buffer {

@@ -1,5 +1,5 @@
 import { Metadata, propagate, type CallOptions } from '@grpc/grpc-js';
-import type { Principal } from '../authn/principal.js';
+import type { Principal } from './principal.js';
 
 /** What a downstream call needs to act for the caller: their token and what is left of their deadline. */
 export interface OnBehalfOf {

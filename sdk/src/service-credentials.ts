@@ -1,13 +1,12 @@
 import type { Interceptor } from '@grpc/grpc-js';
-import type { AuthServiceClient, IssueServiceTokenResponse } from '../gen/auth/v1/auth_service.js';
+import type { IssueServiceTokenResponse } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
-import { authClientFor, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
+import { authClientFor, type AuthClient, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
-import { unaryCall } from './unary-call.js';
 
 export interface ServiceCredentialsOptions extends RenewingTokenOptions {
   /** auth-svc address (`host:port`, or several replicas), or an existing client. */
-  readonly auth: ServiceAddress | AuthServiceClient;
+  readonly auth: ServiceAddress | AuthClient;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly clientOptions?: ClientOptions;
@@ -37,14 +36,12 @@ export class ServiceCredentials {
   }
 
   close(): void {
+    this.token.stop();
     this.auth.release();
   }
 
   private issue(): Promise<IssueServiceTokenResponse> {
     const { clientId, clientSecret } = this.opts;
-    const { client } = this.auth;
-    return unaryCall(client, client.issueServiceToken, { clientId, clientSecret }, {
-      callOptions: { deadline: Date.now() + (this.opts.timeoutMs ?? 2000) },
-    });
+    return this.auth.client.issueServiceToken({ clientId, clientSecret }, { timeoutMs: this.opts.timeoutMs ?? 2000 });
   }
 }

@@ -1,6 +1,5 @@
 import { status, type Metadata } from '@grpc/grpc-js';
-import type { Principal } from '../authn/principal.js';
-import { GrpcError } from './errors.js';
+import type { Principal } from './principal.js';
 
 /**
  * The interceptor files the verified principal on the call's metadata object, which
@@ -14,6 +13,8 @@ const PRINCIPAL = Symbol('verified principal');
 
 type WithPrincipal = Metadata & { [PRINCIPAL]?: Principal };
 
+const UNAUTHENTICATED_HANDLER = 'call reached a protected handler without authentication';
+
 export function attachPrincipal(metadata: Metadata, principal: Principal): void {
   (metadata as WithPrincipal)[PRINCIPAL] = principal;
 }
@@ -21,6 +22,6 @@ export function attachPrincipal(metadata: Metadata, principal: Principal): void 
 /** The caller's verified identity; fails closed (INTERNAL) if the interceptor did not run. */
 export function requirePrincipal(call: { metadata: Metadata }): Principal {
   const principal = (call.metadata as WithPrincipal)[PRINCIPAL];
-  if (!principal) throw new GrpcError(status.INTERNAL, 'call reached a protected handler without authentication');
+  if (!principal) throw Object.assign(new Error(UNAUTHENTICATED_HANDLER), { code: status.INTERNAL, details: UNAUTHENTICATED_HANDLER });
   return principal;
 }

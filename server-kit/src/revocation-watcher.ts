@@ -1,10 +1,11 @@
-import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
-import type { RevocationServiceClient, WatchRevocationsResponse } from '../gen/auth/v1/revocation_service.js';
-import type { RevocationList, RevokedSessionEntry } from '../lib/authn/revocation-list.js';
+import { Metadata } from '@grpc/grpc-js';
+import type { RevocationClient, ServerStream } from '@grpc-token-auth/sdk';
+import type { WatchRevocationsResponse } from '@grpc-token-auth/sdk/gen/auth/v1/revocation_service.js';
+import type { RevocationList, RevokedSessionEntry } from './revocation-list.js';
 
 export interface RevocationWatcherOptions {
   /** A RevocationService client whose calls carry a service token with `revocations.watch`. */
-  readonly client: RevocationServiceClient;
+  readonly client: RevocationClient;
   readonly list: RevocationList;
   /** First and longest wait between reconnection attempts, ms (defaults 100 and 1000, jittered). */
   readonly minBackoffMs?: number;
@@ -21,7 +22,7 @@ export interface RevocationWatcherOptions {
  * last known set stays in force.
  */
 export class RevocationWatcher {
-  private call: ClientReadableStream<WatchRevocationsResponse> | undefined;
+  private call: ServerStream<WatchRevocationsResponse> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private backoffMs: number;
   private stopped = false;
@@ -57,9 +58,9 @@ export class RevocationWatcher {
     if (this.stopped) return;
     // waitForReady: while auth-svc is down the call waits for the channel instead of failing, so
     // it starts the moment auth-svc answers again (with the channel's own reconnect backoff).
-    const call = this.opts.client.watchRevocations({}, new Metadata({ waitForReady: true }));
+    const call = this.opts.client.watchRevocations({}, { metadata: new Metadata({ waitForReady: true }) });
     this.call = call;
-    call.on('data', (msg: WatchRevocationsResponse) => {
+    const onMessage = (msg: WatchRevocationsResponse) => {
       const entries = msg.revoked.map(toEntry);
       if (msg.snapshot) {
         this.opts.list.replace(entries);
@@ -70,7 +71,7 @@ export class RevocationWatcher {
       } else {
         this.opts.list.add(entries);
       }
-    });
+    };
     let ended = false;
     const onEnd = (err: unknown) => {
       if (ended) return;
@@ -83,8 +84,9 @@ export class RevocationWatcher {
       this.retry.unref();
       this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 1000);
     };
-    call.on('error', onEnd);
-    call.on('end', () => onEnd(new Error('revocation stream ended')));
+    void (async () => {
+      for await (const msg of call) onMessage(msg);
+    })().then(() => onEnd(new Error('revocation stream ended')), onEnd);
   }
 }
 

@@ -1,7 +1,7 @@
-import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
-import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
-import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
-import { NotesServiceService } from '../gen/business/v1/notes_service.js';
+import { KeysServiceService } from '@grpc-token-auth/sdk/gen/auth/v1/keys_service.js';
+import { UserDirectoryService } from '@grpc-token-auth/sdk/gen/auth/v1/user_directory.js';
+import { DashboardServiceService } from '@grpc-token-auth/sdk/gen/business/v1/dashboard_service.js';
+import { NotesServiceService } from '@grpc-token-auth/sdk/gen/business/v1/notes_service.js';
 
 /**
  * The only methods the SDK retries on UNAVAILABLE: reads, which give the same answer and

@@ -1,0 +1,58 @@
+import { createUserDirectoryClient, ServiceCredentials } from '@grpc-token-auth/sdk';
+import { connectAuthSvc, remoteJwksFetcher, sharedSecretKey, StaticKeySet, type AuthSvcConnection } from '@grpc-token-auth/server-kit';
+import type { Registry } from 'prom-client';
+import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
+import type { Logger } from '../../lib/log/logger.js';
+import { revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
+import type { BusinessConfig } from '../config.js';
+import { DisplayNames } from './display-names.js';
+
+/** Everything business-svc gets from auth-svc: token verification (server kit) and display names. */
+export interface AuthUpstream {
+  readonly auth: AuthSvcConnection;
+  /** Undefined when no service client is configured (development only). */
+  readonly displayNames: DisplayNames | undefined;
+  readonly close: () => void;
+}
+
+/** `metrics`: where the revocation stream's state is recorded; undefined = metrics off. */
+export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<AuthUpstream> {
+  // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
+  const channel = { credentials: channelCredentials(config.authTls) };
+  const credentials = config.serviceClient && new ServiceCredentials({ auth: config.authAddress, clientOptions: channel, ...config.serviceClient });
+  const auth = await connectAuthSvc({
+    address: config.authAddress,
+    issuer: config.tokens.issuer,
+    audience: config.tokens.audience,
+    clockSkewSeconds: config.tokens.clockSkewSeconds,
+    clientOptions: channel,
+    credentials,
+    // HS256: the shared secret. Otherwise auth-svc's public keys (or another issuer's JWKS), fetched and cached.
+    keys: config.tokens.algorithm === 'HS256' ? new StaticKeySet([sharedSecretKey(config.tokens.sharedSecret!)]) : undefined,
+    keySource: config.keySource && remoteJwksFetcher(config.keySource),
+    keysRefreshSeconds: config.keysRefreshSeconds,
+    keysMinFetchIntervalMs: config.keysMinFetchIntervalMs,
+    tokenCacheMaxEntries: config.tokenCacheMaxEntries,
+    log,
+    onRevocationStream: metrics && revocationStreamMetrics(metrics),
+  });
+  if (config.keySource) {
+    log.warn(
+      { issuer: config.tokens.issuer },
+      "verifying another issuer's tokens (JWKS_URL / OIDC_ISSUER_URL): there is no revocation stream, so a revoked token stays valid until it expires; no display names",
+    );
+  }
+  if (!credentials) {
+    if (!config.keySource) log.warn('SERVICE_CLIENT_ID is not set: no display names');
+    return { auth, displayNames: undefined, close: auth.close };
+  }
+  const userDirectory = createUserDirectoryClient(config.authAddress, { ...channel, interceptors: [credentials.interceptor] });
+  const displayNames = new DisplayNames({
+    client: userDirectory,
+    timeoutMs: config.userDirectoryTimeoutMs,
+    cacheTtlMs: config.displayNameCacheSeconds * 1000,
+    maxEntries: 10_000,
+    log,
+  });
+  return { auth, displayNames, close: () => (auth.close(), userDirectory.close(), credentials.close()) };
+}

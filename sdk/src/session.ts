@@ -1,0 +1,129 @@
+import { Metadata, status, type Interceptor, type StatusObject } from '@grpc/grpc-js';
+import type { LoginResponse } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
+import { bearerInterceptor } from './bearer-interceptor.js';
+import { authClientFor, type AuthClient, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
+import { ClientError, REFUSAL_REASON_KEY } from './errors.js';
+import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
+
+export interface SessionOptions extends RenewingTokenOptions {
+  /** auth-svc address (`host:port`, or several replicas), or an existing client. */
+  readonly auth: ServiceAddress | AuthClient;
+  readonly email: string;
+  readonly password: string;
+  /** Channel options for the auth-svc client created from an address. */
+  readonly clientOptions?: ClientOptions;
+  /** Deadline of every call to auth-svc (Login, Refresh, Logout), ms. Default 5000. */
+  readonly timeoutMs?: number;
+  /** Cancels the login. */
+  readonly signal?: AbortSignal;
+}
+
+/** Statuses of Refresh that end a session for good (revoked, reused, expired, disabled); anything else is retried. */
+const FINAL_REFRESH_CODES: ReadonlySet<status> = new Set([status.UNAUTHENTICATED, status.PERMISSION_DENIED]);
+
+/**
+ * A signed-in user. `session.interceptor` authenticates every call of any client it is
+ * given to. Shortly before the access token expires the session calls Refresh in the
+ * background (never Login again: the password is not kept), which also rotates the
+ * refresh token; while auth-svc is unreachable calls go on with the still-valid token
+ * and Refresh is retried. Once the session is revoked (logout elsewhere, password
+ * change, theft detection) — noticed at the first call refused for it, or when Refresh
+ * is refused — `ended` says why and calls fail locally with UNAUTHENTICATED.
+ */
+export class Session {
+  readonly interceptor: Interceptor;
+  private readonly token: RenewingToken<LoginResponse>;
+  private readonly client: AuthClient;
+  private endReason: string | undefined;
+
+  private constructor(
+    private readonly auth: BorrowedAuthClient,
+    private readonly opts: SessionOptions,
+    first: LoginResponse,
+  ) {
+    this.client = auth.client;
+    this.token = new RenewingToken((previous) => this.refresh(previous!), opts, first);
+    this.interceptor = bearerInterceptor(() => this.accessToken(), { onStatus: (result) => this.noticeRefusal(result) });
+  }
+
+  /** Logs in; rejects with a ClientError (UNAUTHENTICATED for bad credentials, DEADLINE_EXCEEDED after `timeoutMs`). */
+  static async login(opts: SessionOptions): Promise<Session> {
+    const auth = authClientFor(opts.auth, opts.clientOptions);
+    try {
+      const first = await auth.client.login({ email: opts.email, password: opts.password }, { timeoutMs: timeoutOf(opts), signal: opts.signal });
+      return new Session(auth, opts, first);
+    } catch (err) {
+      auth.release();
+      throw err;
+    }
+  }
+
+  get userId(): string {
+    return this.token.current!.userId;
+  }
+
+  get sessionId(): string {
+    return this.token.current!.sessionId;
+  }
+
+  /** Why the session can no longer be used (one sentence), or undefined while it can. */
+  get ended(): string | undefined {
+    return this.endReason;
+  }
+
+  /** A token valid for at least a few seconds, refreshing first only if the current one is about to expire. */
+  accessToken(): Promise<string> {
+    if (this.endReason) return Promise.reject(new ClientError(status.UNAUTHENTICATED, `session ended: ${this.endReason}`));
+    return this.token.token();
+  }
+
+  /** Revokes this session at auth-svc (every service refuses its tokens within a second). */
+  async logout(): Promise<void> {
+    await this.client.logout({}, { metadata: await this.authMetadata(), timeoutMs: timeoutOf(this.opts) });
+    this.end('logged out');
+  }
+
+  /** Revokes every session of this user, this one included. */
+  async logoutAll(): Promise<number> {
+    const res = await this.client.logoutAll({}, { metadata: await this.authMetadata(), timeoutMs: timeoutOf(this.opts) });
+    this.end('logged out everywhere');
+    return res.revokedSessions;
+  }
+
+  /** Stops background refreshes and closes the auth-svc client if the session made it. */
+  close(): void {
+    this.token.stop();
+    this.auth.release();
+  }
+
+  private async authMetadata(): Promise<Metadata> {
+    const md = new Metadata();
+    md.set('authorization', `Bearer ${await this.accessToken()}`);
+    return md;
+  }
+
+  private async refresh(previous: LoginResponse): Promise<LoginResponse> {
+    if (this.endReason) throw new ClientError(status.UNAUTHENTICATED, `session ended: ${this.endReason}`);
+    try {
+      return await this.client.refresh({ refreshToken: previous.refreshToken }, { timeoutMs: timeoutOf(this.opts) });
+    } catch (err) {
+      const e = ClientError.from(err);
+      if (FINAL_REFRESH_CODES.has(e.code)) this.end(e.details);
+      throw e;
+    }
+  }
+
+  /** A call refused because this session was revoked ends it at once, before any refresh. */
+  private noticeRefusal(result: StatusObject): void {
+    if (result.code === status.UNAUTHENTICATED && result.metadata?.get(REFUSAL_REASON_KEY)[0] === 'revoked') this.end(result.details);
+  }
+
+  private end(reason: string): void {
+    this.endReason ??= reason;
+    this.token.stop();
+  }
+}
+
+function timeoutOf(opts: { readonly timeoutMs?: number }): number {
+  return opts.timeoutMs ?? 5000;
+}

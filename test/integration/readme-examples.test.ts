@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createAuthClient } from '@grpc-token-auth/sdk';
+import { expect } from 'chai';
+import { startSystem, TEST_AUDIENCE, TEST_ISSUER, type RunningSystem } from '../support/system.js';
+
+const exec = promisify(execFile);
+const root = fileURLToPath(new URL('../../../', import.meta.url)); // from dist/test/integration
+/** What only servers need: installing the client SDK must not bring any of them. */
+const SERVER_ONLY = ['better-sqlite3', 'pg', 'pino', 'prom-client'];
+
+/**
+ * The README's two examples, as a new user would meet them: the packed tarballs (not links)
+ * installed into a fresh project outside the repository, compiled with `strict`, and run
+ * against real services.
+ */
+describe('README examples, from the packed tarballs in a fresh project (real npm install, real processes)', () => {
+  let project: string;
+  let sys: RunningSystem;
+  const demo = { email: 'readme-demo@example.com', password: 'correct-horse-battery-staple', displayName: 'Readme Demo' };
+
+  before(async function () {
+    this.timeout(180_000);
+    project = mkdtempSync(join(tmpdir(), 'grpc-token-auth-consumer-'));
+    const { stdout } = await exec('npm', ['pack', '--workspaces', '--pack-destination', project, '--loglevel=error'], { cwd: root });
+    const tarballs = stdout.split('\n').filter((l) => l.endsWith('.tgz'));
+    const sdk = tarballs.find((t) => t.includes('-sdk-'))!;
+    const kit = tarballs.find((t) => t.includes('-server-kit-'))!;
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    // The peer and the Node types at the versions this repository is tested with.
+    await npmInstall(project, `./${sdk}`, `@grpc/grpc-js@${lockedVersion('@grpc/grpc-js')}`, `@types/node@${lockedVersion('@types/node')}`);
+    expect(installedIn(project).filter((name) => SERVER_ONLY.includes(name)), 'the SDK alone').to.deep.equal([]);
+    await npmInstall(project, `./${kit}`);
+    const installed = installedIn(project);
+    expect(installed.filter((name) => SERVER_ONLY.includes(name)), 'with the server kit').to.deep.equal([]);
+    expect(installed.filter((name) => name === '@grpc/grpc-js'), 'one grpc-js, shared with the packages').to.have.length(1);
+
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const name of ['sdk', 'server-kit']) writeFileSync(join(project, `${name}-example.ts`), example(readme, name));
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], outDir: 'out' },
+        include: ['*.ts'],
+      }),
+    );
+    await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project]).catch((err: { stdout?: string }) => {
+      throw new Error(`the README examples do not compile under strict:\n${err.stdout}`);
+    });
+
+    sys = await startSystem();
+    const auth = createAuthClient(sys.authAddress);
+    await auth.register(demo);
+    auth.close();
+  });
+  after(async () => {
+    await sys?.stop();
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  const runExample = async (name: string, extra: NodeJS.ProcessEnv = {}) => {
+    const env = { PATH: process.env.PATH, AUTH_ADDRESS: sys.authAddress, BUSINESS_ADDRESS: sys.businessAddress, DEMO_EMAIL: demo.email, DEMO_PASSWORD: demo.password, ...extra };
+    const { stdout } = await exec(process.execPath, [join(project, 'out', `${name}-example.js`)], { env, timeout: 20_000 });
+    return stdout;
+  };
+
+  it('the SDK example signs in, calls, streams, gets a typed error and signs out', async () => {
+    const out = await runExample('sdk');
+    expect(out).to.include(`signed in as ${demo.displayName}`);
+    expect(out).to.include('notes: hello from the SDK');
+    expect(out).to.include('change: KIND_CREATED hello from the SDK');
+    expect(out).to.include('change: KIND_UPDATED hello from the SDK');
+    expect(out).to.include('missing note: NOT_FOUND');
+    expect(out).to.include('session ended: logged out');
+  });
+
+  it('the server-kit example protects its own service, reads the principal and calls business-svc on the caller\'s behalf', async () => {
+    const out = await runExample('server-kit', {
+      SERVICE_CLIENT_ID: sys.serviceClient.id,
+      SERVICE_CLIENT_SECRET: sys.serviceClient.secret,
+      JWT_ISSUER: TEST_ISSUER,
+      JWT_AUDIENCE: TEST_AUDIENCE,
+    });
+    expect(out).to.match(new RegExp(`hello from my service: ${demo.displayName} \\([0-9a-f-]{36}\\)`));
+    expect(out).to.include('without a token: UNAUTHENTICATED missing authorization metadata');
+  });
+});
+
+async function npmInstall(project: string, ...specs: string[]): Promise<void> {
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...specs];
+  await exec('npm', args, { cwd: project, timeout: 120_000 }).catch((err: { stderr?: string }) => {
+    throw new Error(`npm ${args.join(' ')} failed:\n${err.stderr}`);
+  });
+}
+
+/** The version package-lock.json pins for a package the root depends on. */
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+  return lock.packages[`node_modules/${name}`]!.version!;
+}
+
+/** Every package under node_modules, nested ones included, by name. */
+function installedIn(dir: string): string[] {
+  const modules = join(dir, 'node_modules');
+  if (!existsSync(modules)) return [];
+  return readdirSync(modules, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .flatMap((e) =>
+      e.name.startsWith('@')
+        ? readdirSync(join(modules, e.name)).map((sub) => join(e.name, sub))
+        : [e.name],
+    )
+    .flatMap((name) => [name, ...installedIn(join(modules, name))]);
+}
+
+/** The ```ts block right after `<!-- example: name -->`. */
+function example(readme: string, name: string): string {
+  const match = new RegExp(`<!-- example: ${name} -->\\n\`\`\`ts\\n([\\s\\S]*?)\\n\`\`\`\\n`).exec(readme);
+  if (!match) throw new Error(`README has no example "${name}"`);
+  return match[1]!;
+}
