@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { loadAuthConfig } from '../../auth-svc/config.js';
-import { redactedUrl } from '../../auth-svc/store/postgres/pool.js';
+import { redactedUrl } from '../../lib/postgres/pool.js';
 import { ConfigError } from '../../lib/config/env-reader.js';
 
 describe('DATABASE_URL (auth-svc store selection)', () => {

@@ -9,14 +9,14 @@ const INT8 = 20;
  * Columns are BIGINT epoch ms (and BIGSERIAL seqs): node-postgres returns those as
  * strings, to be safe beyond 2^53. Ours stay far below it, so they become numbers.
  */
-export const AUTH_TYPES = {
+export const PG_TYPES = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /** A small pool per process; `onError` hears errors of idle connections (which must not crash us). */
 export function createPool(url: string, onError: (err: Error) => void): Pool {
-  const pool = new pg.Pool({ connectionString: url, types: AUTH_TYPES, max: 10, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString: url, types: PG_TYPES, max: 10, connectionTimeoutMillis: 10_000 });
   pool.on('error', onError);
   return pool;
 }
