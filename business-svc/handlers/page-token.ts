@@ -6,18 +6,31 @@ import type { PageCursor } from '../store/note-store.js';
  * is already restricted to the caller's notes, so it grants nothing when tampered with.
  */
 export function encodePageToken(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.seq])).toString('base64url');
+  return encodeOpaque([cursor.seq]);
 }
 
 export function decodePageToken(token: string): PageCursor | undefined {
   if (token === '') return undefined;
+  const value = decodeOpaque(token);
+  if (value?.length === 1 && isPosition(value[0]) && value[0] > 0) return { seq: value[0] };
+  throw invalidArgument('page_token', 'is not a token returned by ListNotes');
+}
+
+/** The values as base64url JSON: what our opaque tokens are made of. */
+export function encodeOpaque(values: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+/** The array an opaque token holds, or undefined when it is not one. */
+export function decodeOpaque(token: string): unknown[] | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 1 && Number.isSafeInteger(value[0]) && (value[0] as number) > 0) {
-      return { seq: value[0] as number };
-    }
+    return Array.isArray(value) ? value : undefined;
   } catch {
-    // fall through to the error below
+    return undefined;
   }
-  throw invalidArgument('page_token', 'is not a token returned by ListNotes');
+}
+
+export function isPosition(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
