@@ -1,5 +1,5 @@
 import type { Migration } from '../sqlite/database.js';
-import { createPool, withTransaction, type Pool } from './pool.js';
+import { createPool, withConnection, withTransaction, type Pool } from './pool.js';
 
 /** Any constant works; it only has to be the same in every replica (advisory locks are per database). */
 const MIGRATION_LOCK = 4_270_051;
@@ -10,27 +10,27 @@ const MIGRATION_LOCK = 4_270_051;
  * Versions start at 1 and never change once released (as for SQLite).
  */
 export async function migratePostgres(pool: Pool, migrations: readonly Migration[]): Promise<void> {
-  const lock = await pool.connect();
-  try {
+  await withConnection(pool, async (lock) => {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await lock.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-    );
-    const { rows } = await lock.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-    const current = rows[0]?.v ?? 0;
-    const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-    if (current > latest) throw new Error(`database schema version ${current} is newer than this build knows (${latest})`);
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue;
-      await withTransaction(pool, async (tx) => {
-        await tx.query(m.sql);
-        await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
-      });
+    try {
+      await lock.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const { rows } = await lock.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+      const current = rows[0]?.v ?? 0;
+      const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+      if (current > latest) throw new Error(`database schema version ${current} is newer than this build knows (${latest})`);
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (m.version <= current) continue;
+        await withTransaction(pool, async (tx) => {
+          await tx.query(m.sql);
+          await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+        });
+      }
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     }
-  } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-    lock.release();
-  }
+  });
 }
 
 /**

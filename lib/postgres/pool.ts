@@ -21,21 +21,39 @@ export function createPool(url: string, onError: (err: Error) => void): Pool {
   return pool;
 }
 
-/** Runs `fn` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with a connection of its own. A checked-out connection has no error listener
+ * of the pool's: if the server ends it between two queries (a restart, an administrator's
+ * terminate), the 'error' event would crash the process. It is heard here instead, and
+ * the connection is discarded, not reused.
+ */
+export async function withConnection<T>(pool: Pool, fn: (client: PoolClient, broken: (err: Error) => void) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const markBroken = (err: Error) => (broken ??= err);
+  client.on('error', markBroken);
   try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
-    throw err;
+    return await fn(client, markBroken);
   } finally {
-    client.release(broken); // a connection that cannot roll back is discarded, not reused
+    client.off('error', markBroken);
+    client.release(broken);
   }
+}
+
+/** Runs `fn` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withConnection(pool, async (client, broken) => {
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      // A connection that cannot roll back is discarded, not reused.
+      await client.query('ROLLBACK').catch(broken);
+      throw err;
+    }
+  });
 }
 
 /** SQLSTATE 23505: a UNIQUE constraint refused the row. */
