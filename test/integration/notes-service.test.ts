@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { status, type ClientReadableStream } from '@grpc/grpc-js';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { WatchNotesResponse_Kind, type NotesServiceClient, type WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
 import { createAuthClient, createNotesClient, Session, unaryCall } from '../../sdk/index.js';
@@ -135,6 +137,86 @@ describe('business-svc NotesService (real processes)', () => {
         WatchNotesResponse_Kind.KIND_DELETED,
       ]);
       expect(events.map((e) => e.note!.title)).to.deep.equal(['watched', 'watched v2', 'watched v2']);
+    });
+
+    /** Opens WatchNotes (optionally resuming) and collects what it delivers until cancelled. */
+    async function watch(client: NotesServiceClient, resumeToken?: string) {
+      const stream = client.watchNotes({ resumeToken });
+      const events: WatchNotesResponse[] = [];
+      stream.on('data', (e: WatchNotesResponse) => events.push(e));
+      stream.on('error', () => undefined); // cancellation at the end
+      await opened(stream);
+      return { events, cancel: () => stream.cancel() };
+    }
+    const refusal = (client: NotesServiceClient, resumeToken: string) =>
+      new Promise<{ code: number; details: string }>((resolve, reject) => {
+        const stream = client.watchNotes({ resumeToken });
+        stream.on('data', () => reject(new Error('a refused resume delivered a change')));
+        stream.on('error', resolve);
+      });
+
+    it('resumes after a resume token: replays the changes after it, then live ones, none twice', async () => {
+      const first = await watch(asAlice);
+      const a = await create(asAlice, 'resume a');
+      const b = await create(asAlice, 'resume b');
+      await within(5000, async () => first.events.length >= 2, 'two changes');
+      first.cancel();
+      await unaryCall(asAlice, asAlice.updateNote, { id: a.id, title: 'resume a v2' }); // while disconnected
+      const resumed = await watch(asAlice, first.events[0]!.resumeToken);
+      await unaryCall(asAlice, asAlice.deleteNote, { id: b.id }); // live
+      await within(5000, async () => resumed.events.length >= 3, 'replay and live change');
+      await new Promise((r) => setTimeout(r, 100));
+      resumed.cancel();
+      expect(resumed.events.map((e) => [e.kind, e.note!.title])).to.deep.equal([
+        [WatchNotesResponse_Kind.KIND_CREATED, 'resume b'],
+        [WatchNotesResponse_Kind.KIND_UPDATED, 'resume a v2'],
+        [WatchNotesResponse_Kind.KIND_DELETED, 'resume b'],
+      ]);
+      expect(resumed.events[0]!.resumeToken).to.equal(first.events[1]!.resumeToken);
+    });
+
+    it("ListNotes' watch token: every change after the listing is delivered", async () => {
+      const listing = await unaryCall(asAlice, asAlice.listNotes, { pageSize: 1, pageToken: '' });
+      const made = await create(asAlice, 'after the listing');
+      const stream = await watch(asAlice, listing.watchResumeToken);
+      await within(5000, async () => stream.events.some((e) => e.note!.id === made.id), 'the change made before the stream opened');
+      stream.cancel();
+    });
+
+    it("a resume token replays only the caller's own changes, whoever's stream it came from", async () => {
+      const alices = await watch(asAlice);
+      await create(asAlice, 'alice only');
+      await within(5000, async () => alices.events.length >= 1, "alice's change");
+      alices.cancel();
+      await create(asBob, 'bob after');
+      const bobs = await watch(asBob, alices.events[0]!.resumeToken);
+      await within(5000, async () => bobs.events.length >= 1, "bob's change");
+      bobs.cancel();
+      expect(bobs.events.map((e) => e.note!.title)).to.deep.equal(['bob after']);
+    });
+
+    it('refuses resume tokens it cannot honour, before the stream opens, with a status that says why', async () => {
+      const token = (logId: string, seq: number) => Buffer.from(JSON.stringify([logId, seq])).toString('base64url');
+      const valid = (await unaryCall(asAlice, asAlice.listNotes, { pageSize: 1, pageToken: '' })).watchResumeToken;
+      const [logId, head] = JSON.parse(Buffer.from(valid, 'base64url').toString()) as [string, number];
+      const cases: [string, number, RegExp][] = [
+        ['garbage!', status.INVALID_ARGUMENT, /^resume_token: is not a token/],
+        [token(logId, -1), status.INVALID_ARGUMENT, /^resume_token: is not a token/],
+        [token(logId, head + 1000), status.INVALID_ARGUMENT, /^resume_token: is not a token/],
+        [token('0123456789abcdef', 1), status.OUT_OF_RANGE, /another change log/],
+      ];
+      for (const [resumeToken, code, details] of cases) {
+        const err = await refusal(asAlice, resumeToken);
+        expect(status[err.code], resumeToken).to.equal(status[code]);
+        expect(err.details).to.match(details);
+      }
+      // Changes after the token purged (as the retention period does): too old to resume.
+      const db = new Database(join(sys.dataDir, 'business.db'));
+      db.prepare('UPDATE note_change_log SET purged_through = ?').run(head);
+      db.close();
+      const err = await refusal(asAlice, token(logId, head - 1));
+      expect(status[err.code]).to.equal('OUT_OF_RANGE');
+      expect(err.details).to.match(/no longer kept; list the notes again/);
     });
 
     it('ends with UNAUTHENTICATED when the token it was opened with expires', async () => {
