@@ -1,4 +1,4 @@
-import type { ChangeKind, Note, NoteChange } from './note-store.js';
+import type { ChangeKind, Note, NoteChange, NotePage } from './note-store.js';
 
 /**
  * Rows as both backends return them (same tables and column names), and their mapping to
@@ -41,6 +41,13 @@ export function toNote(r: Omit<NoteRow, 'seq'>): Note {
 
 export function toChange(r: ChangeRow): NoteChange {
   return { seq: r.seq, kind: r.kind, note: toNote({ ...r, id: r.note_id }) };
+}
+
+/** A page from up to `pageSize + 1` rows, newest first: the extra row only says that another page exists. */
+export function toPage(rows: readonly NoteRow[], pageSize: number): NotePage {
+  const page = rows.slice(0, pageSize);
+  const last = page[page.length - 1];
+  return { notes: page.map(toNote), next: rows.length > pageSize && last ? { seq: last.seq } : undefined };
 }
 
 /** What a read of at most `limit` changes up to `bounds.high` tells its reader. */

@@ -3,71 +3,21 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { openNoteStore, type NoteStore } from '../../business-svc/store/index.js';
 import { NoteWatchers } from '../../business-svc/store/note-changes.js';
 import type { NoteChange } from '../../business-svc/store/note-store.js';
 import { BUSINESS_MIGRATIONS } from '../../business-svc/store/sqlite/migrations.js';
 import { openDatabase } from '../../lib/sqlite/database.js';
 import { within } from '../support/eventually.js';
-import { SKIP_POSTGRES, sharedTestPostgres } from '../support/postgres.js';
+import { expectRefusesNewerSchema, storeBackends, type StoreLocation } from '../support/store-backends.js';
 
-/** Where one test's store lives, and backend-specific ways to tamper with it. */
-interface Location {
-  open(): Promise<NoteStore>;
-  /** Pretends a newer build migrated the database. */
-  bumpSchemaVersion(to: number): Promise<void>;
-  cleanup(): void;
-}
-
-interface Backend {
-  readonly name: string;
-  readonly skip: boolean;
-  /** How often watchers poll: SQLite instances in one process only learn of each other's writes so. */
-  readonly pollMs: number;
-  fresh(): Promise<Location>;
-}
-
-const BACKENDS: readonly Backend[] = [
-  {
-    name: 'SQLite',
-    skip: false,
-    pollMs: 50,
-    async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'note-store-'));
-      const dbPath = join(dir, 'business.db');
-      return {
-        open: () => openNoteStore({ dbPath, databaseUrl: undefined }),
-        async bumpSchemaVersion(to) {
-          const db = new Database(dbPath);
-          db.pragma(`user_version = ${to}`);
-          db.close();
-        },
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: SKIP_POSTGRES,
-    // Only NOTIFY can deliver within the tests' bounds.
-    pollMs: 60_000,
-    async fresh() {
-      const databaseUrl = await (await sharedTestPostgres()).createDatabase();
-      return {
-        open: () => openNoteStore({ dbPath: 'unused', databaseUrl }),
-        async bumpSchemaVersion(to) {
-          const client = new pg.Client({ connectionString: databaseUrl });
-          await client.connect();
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)', [to, 'from the future']);
-          await client.end();
-        },
-        cleanup: () => {},
-      };
-    },
-  },
-];
+type Location = StoreLocation<NoteStore>;
+const BACKENDS = storeBackends((where) => openNoteStore(where), 'business.db');
+/**
+ * How often watchers poll: SQLite store instances in one process learn of each other's
+ * writes only so; on PostgreSQL only NOTIFY can deliver within the tests' bounds.
+ */
+const POLL_MS = { SQLite: 50, PostgreSQL: 60_000 } as const;
 
 const T0 = 1_700_000_000_000;
 const LIMITS = { maxChanges: 100, maxBytes: 1024 * 1024 };
@@ -88,7 +38,7 @@ for (const backend of BACKENDS) {
       return s;
     };
     const watching = async (s: NoteStore) => {
-      const w = await NoteWatchers.open(s.changes, s.feed, backend.pollMs, (err) => expect.fail(String(err)));
+      const w = await NoteWatchers.open(s.changes, s.feed, POLL_MS[backend.name], (err) => expect.fail(String(err)));
       watchers.push(w);
       return w;
     };
@@ -130,15 +80,7 @@ for (const backend of BACKENDS) {
 
       it('refuses a database migrated by a newer build', async () => {
         await store.close();
-        await location.bumpSchemaVersion(99);
-        let error: unknown;
-        try {
-          store = await location.open();
-        } catch (err) {
-          error = err;
-          store = { close: async () => {} } as NoteStore;
-        }
-        expect(String(error)).to.match(/schema version 99 is newer than this build knows/);
+        store = await expectRefusesNewerSchema(location);
       });
 
       it('gives each database a change log of its own', async () => {

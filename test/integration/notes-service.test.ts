@@ -117,28 +117,6 @@ describe('business-svc NotesService (real processes)', () => {
       anonymous.close();
     });
 
-    it("delivers the caller's own changes, and only those, in order", async () => {
-      const stream = asAlice.watchNotes({});
-      const events: WatchNotesResponse[] = [];
-      stream.on('data', (e: WatchNotesResponse) => events.push(e));
-      stream.on('error', () => undefined); // cancellation at the end
-      await opened(stream);
-
-      const note = await create(asAlice, 'watched');
-      await create(asBob, 'not for alice');
-      await unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'watched v2' });
-      await unaryCall(asAlice, asAlice.deleteNote, { id: note.id });
-      await within(5000, async () => events.length >= 3, 'three change events');
-      stream.cancel();
-
-      expect(events.map((e) => e.kind)).to.deep.equal([
-        WatchNotesResponse_Kind.KIND_CREATED,
-        WatchNotesResponse_Kind.KIND_UPDATED,
-        WatchNotesResponse_Kind.KIND_DELETED,
-      ]);
-      expect(events.map((e) => e.note!.title)).to.deep.equal(['watched', 'watched v2', 'watched v2']);
-    });
-
     /** Opens WatchNotes (optionally resuming) and collects what it delivers until cancelled. */
     async function watch(client: NotesServiceClient, resumeToken?: string) {
       const stream = client.watchNotes({ resumeToken });
@@ -154,6 +132,24 @@ describe('business-svc NotesService (real processes)', () => {
         stream.on('data', () => reject(new Error('a refused resume delivered a change')));
         stream.on('error', resolve);
       });
+
+    it("delivers the caller's own changes, and only those, in order", async () => {
+      const { events, cancel } = await watch(asAlice);
+
+      const note = await create(asAlice, 'watched');
+      await create(asBob, 'not for alice');
+      await unaryCall(asAlice, asAlice.updateNote, { id: note.id, title: 'watched v2' });
+      await unaryCall(asAlice, asAlice.deleteNote, { id: note.id });
+      await within(5000, async () => events.length >= 3, 'three change events');
+      cancel();
+
+      expect(events.map((e) => e.kind)).to.deep.equal([
+        WatchNotesResponse_Kind.KIND_CREATED,
+        WatchNotesResponse_Kind.KIND_UPDATED,
+        WatchNotesResponse_Kind.KIND_DELETED,
+      ]);
+      expect(events.map((e) => e.note!.title)).to.deep.equal(['watched', 'watched v2', 'watched v2']);
+    });
 
     it('resumes after a resume token: replays the changes after it, then live ones, none twice', async () => {
       const first = await watch(asAlice);

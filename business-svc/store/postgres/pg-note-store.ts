@@ -5,7 +5,7 @@ import { PgChangeFeed } from '../../../lib/postgres/change-feed.js';
 import { openMigratedPool } from '../../../lib/postgres/migrate.js';
 import { withTransaction, type Pool, type PoolClient } from '../../../lib/postgres/pool.js';
 import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, PageCursor, UpdateOutcome } from '../note-store.js';
-import { CHANGE_COLUMNS, changeValues, toBatch, toNote, type ChangeRow, type LogBoundsRow, type NoteRow } from '../rows.js';
+import { CHANGE_COLUMNS, changeValues, toBatch, toNote, toPage, type ChangeRow, type LogBoundsRow, type NoteRow } from '../rows.js';
 import { PG_BUSINESS_MIGRATIONS } from './migrations.js';
 
 /** A PostgreSQL database of business-svc's own, shared by every replica (migrated if needed). */
@@ -75,13 +75,10 @@ class PgNoteStore implements NoteStore {
   }
 
   async list(ownerId: string, pageSize: number, after: PageCursor | undefined): Promise<NotePage> {
-    // One extra row tells whether another page exists.
     const { rows } = after
       ? await this.pool.query<NoteRow>('SELECT * FROM notes WHERE owner_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', [ownerId, after.seq, pageSize + 1])
       : await this.pool.query<NoteRow>('SELECT * FROM notes WHERE owner_id = $1 ORDER BY seq DESC LIMIT $2', [ownerId, pageSize + 1]);
-    const page = rows.slice(0, pageSize);
-    const last = page[page.length - 1];
-    return { notes: page.map(toNote), next: rows.length > pageSize && last ? { seq: last.seq } : undefined };
+    return toPage(rows, pageSize);
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ProcessChangeFeed } from '../../../lib/changes/process-change-feed.js';
 import { openDatabase, type Db } from '../../../lib/sqlite/database.js';
 import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, PageCursor, UpdateOutcome } from '../note-store.js';
-import { CHANGE_COLUMNS, changeValues, toBatch, toNote, type ChangeRow, type LogBoundsRow, type NoteRow } from '../rows.js';
+import { CHANGE_COLUMNS, changeValues, toBatch, toNote, toPage, type ChangeRow, type LogBoundsRow, type NoteRow } from '../rows.js';
 import { BUSINESS_MIGRATIONS } from './migrations.js';
 
 /**
@@ -94,11 +94,8 @@ class SqliteNoteStore implements NoteStore {
   }
 
   async list(ownerId: string, pageSize: number, after: PageCursor | undefined): Promise<NotePage> {
-    // One extra row tells whether another page exists.
     const rows = after ? this.selectAfter.all(ownerId, after.seq, pageSize + 1) : this.selectFirstPage.all(ownerId, pageSize + 1);
-    const page = rows.slice(0, pageSize);
-    const last = page[page.length - 1];
-    return { notes: page.map(toNote), next: rows.length > pageSize && last ? { seq: last.seq } : undefined };
+    return toPage(rows, pageSize);
   }
 
   async patch(ownerId: string, id: string, changes: { title?: string; body?: string; expectedVersion?: number }, now = Date.now()): Promise<UpdateOutcome> {
