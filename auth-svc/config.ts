@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { readDatabaseUrl } from '../lib/config/database-url.js';
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, readOptionalListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-config.js';
@@ -53,7 +54,7 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     http: readOptionalListenConfig(env, 'AUTH_HTTP', 50080),
     tls: readServerTlsConfig(env),
     dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),
-    databaseUrl: readDatabaseUrl(env),
+    databaseUrl: readDatabaseUrl(env, 'DATABASE_URL'),
     tokens: readTokenConfig(env),
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
     refreshTokenTtlSeconds: env.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
@@ -83,12 +84,4 @@ function checkIssuerUrl(env: EnvReader, issuer: string): void {
 /** How long any token auth-svc issues can be accepted: lifetime plus clock skew, in ms. */
 export function tokenAcceptanceWindowMs(config: AuthConfig): number {
   return (Math.max(config.accessTokenTtlSeconds, config.serviceTokenTtlSeconds) + config.tokens.clockSkewSeconds) * 1000;
-}
-
-/** Only PostgreSQL URLs; the value is never echoed back (it may hold a password). */
-function readDatabaseUrl(env: EnvReader): string | undefined {
-  const url = env.optional('DATABASE_URL');
-  if (url === undefined) return undefined;
-  if (!/^postgres(ql)?:\/\//.test(url)) env.problem('DATABASE_URL must be a postgres:// or postgresql:// URL');
-  return url;
 }

@@ -1,3 +1,4 @@
+import { readDatabaseUrl, sameDatabase } from '../lib/config/database-url.js';
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
 import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-config.js';
@@ -16,7 +17,13 @@ export interface BusinessConfig extends ProcessConfig {
   readonly metrics: MetricsConfig | undefined;
   /** Undefined = plaintext. */
   readonly tls: ServerTlsConfig | undefined;
+  /** SQLite file, used when `databaseUrl` is undefined. */
   readonly dbPath: string;
+  /** postgres://… : notes in business-svc's own PostgreSQL database, shared by every replica. */
+  readonly databaseUrl: string | undefined;
+  readonly maxNotesPerUser: number;
+  /** How long changes stay in the change log (WatchNotes can resume within it). */
+  readonly noteChangesRetentionSeconds: number;
   readonly tokens: TokenConfig;
   /** Where to fetch verification keys (asymmetric modes). */
   readonly authAddress: string;
@@ -47,6 +54,9 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     metrics: readMetricsConfig(env, 'BUSINESS', 9465),
     tls: readServerTlsConfig(env),
     dbPath: env.string('BUSINESS_DB_PATH', 'data/business.db'),
+    databaseUrl: readOwnDatabaseUrl(env, environment),
+    maxNotesPerUser: env.int('MAX_NOTES_PER_USER', 10_000, 1, 1_000_000),
+    noteChangesRetentionSeconds: env.int('NOTE_CHANGES_RETENTION_SECONDS', 3600, 60, 7 * 86_400),
     tokens: { ...tokens, issuer: expectedIssuer(tokens, keySource) },
     keySource,
     authAddress: env.string('AUTH_ADDRESS', '127.0.0.1:50051'),
@@ -61,6 +71,16 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };
+}
+
+/** No database is shared between services: auth-svc's (DATABASE_URL, when set here too) is refused. */
+function readOwnDatabaseUrl(env: EnvReader, environment: NodeJS.ProcessEnv): string | undefined {
+  const url = readDatabaseUrl(env, 'BUSINESS_DATABASE_URL');
+  const authUrl = environment.DATABASE_URL;
+  if (url && authUrl && sameDatabase(url, authUrl)) {
+    env.problem("BUSINESS_DATABASE_URL names auth-svc's database (DATABASE_URL): business-svc needs a database of its own");
+  }
+  return url;
 }
 
 /**

@@ -12,15 +12,13 @@ import type { Logger } from '../lib/log/logger.js';
 import { exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
 import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
-import { openDatabase } from '../lib/sqlite/database.js';
+import { redactedUrl } from '../lib/postgres/pool.js';
 import type { BusinessConfig } from './config.js';
 import { adminNotesServiceHandlers } from './handlers/admin-notes-service.js';
 import { dashboardServiceHandlers } from './handlers/dashboard-service.js';
 import { notesServiceHandlers } from './handlers/notes-service.js';
-import { BUSINESS_MIGRATIONS } from './store/migrations.js';
-import { NoteChanges } from './store/note-changes.js';
-import { NoteCounts } from './store/note-counts.js';
-import { NoteStore } from './store/note-store.js';
+import { openNoteStore } from './store/index.js';
+import { NoteWatchers } from './store/note-changes.js';
 import { connectAuthUpstream } from './upstream/auth-svc.js';
 
 /** Who may call what on business-svc. Every RPC in proto/business must appear here. */
@@ -31,22 +29,35 @@ export const BUSINESS_POLICIES: PolicyTable = {
   [AdminNotesServiceService.countNotesByOwner.path]: userWithRole(ROLES.admin),
 };
 
+/**
+ * How often the change log is read when nothing signals: PostgreSQL NOTIFYs every append
+ * (this is a safety net); on SQLite this process's and its sibling workers' writes signal,
+ * and the poll also covers other processes on the same file.
+ */
+const CHANGE_POLL_MS = { postgres: 1000, sqlite: 250 } as const;
+/** Changes older than the retention period are deleted this often (by every process; it is idempotent). */
+const PURGE_INTERVAL_MS = 60_000;
+
 export interface BusinessServer {
   readonly server: RunningServer;
   /** Closes the database, key refreshes and the channels to auth-svc. */
-  readonly close: () => void;
+  readonly close: () => Promise<void>;
 }
 
 /** `metrics`: the registry to record into; undefined = metrics off. */
 export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<BusinessServer> {
-  const db = openDatabase(config.dbPath, BUSINESS_MIGRATIONS);
+  const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
+  const notes = await openNoteStore(config, storeError);
+  log.info({ store: notes.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${notes.backend}`);
+  const watchers = await NoteWatchers.open(notes.changes, notes.feed, CHANGE_POLL_MS[notes.backend], storeError);
+  const purge = setInterval(() => void notes.changes.purge(Date.now() - config.noteChangesRetentionSeconds * 1000).catch(storeError), PURGE_INTERVAL_MS);
+  purge.unref();
   const upstream = await connectAuthUpstream(config, log, metrics);
   const { auth } = upstream;
   if (metrics) {
     exposeTokenCache(metrics, auth.cache);
     exposeRevokedSessions(metrics, auth.revocations);
   }
-  const changes = new NoteChanges();
   const streams = new OpenStreams(config.transport);
   // A revoked session's open WatchNotes end now, not when their token expires.
   auth.revocations.onRevoked((sid) => streams.endSession(sid));
@@ -67,15 +78,23 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
       {
         name: 'business.v1.NotesService',
         definition: NotesServiceService,
-        implementation: notesServiceHandlers({ notes: new NoteStore(db, changes), changes, streams, log }),
+        implementation: notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser: config.maxNotesPerUser, log }),
       },
       {
         name: 'business.v1.AdminNotesService',
         definition: AdminNotesServiceService,
-        implementation: adminNotesServiceHandlers({ counts: new NoteCounts(db), log }),
+        implementation: adminNotesServiceHandlers({ notes, log }),
       },
     ],
     beforeDrain: () => streams.closeAll(),
   });
-  return { server, close: () => (upstream.close(), db.close()) };
+  return {
+    server,
+    close: async () => {
+      clearInterval(purge);
+      watchers.stop();
+      upstream.close();
+      await notes.close();
+    },
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --quick]`: what authentication costs. Starts auth-svc and three
  * business-svc variants (token verification on, off via BENCH_DISABLE_AUTH=1, and on without
- * the token cache) on loopback, drives each with worker threads, and prints one Markdown
- * table (medians of several rounds) on stdout; progress goes to stderr; results go to
+ * the token cache) on loopback, drives each with worker threads, then business-svc with
+ * WORKERS=1 and WORKERS=2 (GetNote throughput, WatchNotes fan-out latency), and prints one
+ * Markdown table (medians of several rounds) on stdout; progress goes to stderr; results go to
  * bench/results/<commit>.json and bench/results/latest.json. Exit code 1 if any call failed.
  */
 import { Metadata } from '@grpc/grpc-js';
@@ -17,7 +18,8 @@ import { DashboardServiceService, GetDashboardRequest } from '../gen/business/v1
 import { GetNoteRequest, NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { median } from './bench/histogram.js';
 import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
-import { checkTargets, formatReport, type BenchResults, type Measured, type ReadRow } from './bench/report.js';
+import { measureFanout } from './bench/fanout.js';
+import { checkTargets, formatReport, type BenchResults, type FleetResults, type Measured, type ReadRow } from './bench/report.js';
 import { measureStartup, memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
 
 const { values: args } = parseArgs({
@@ -53,6 +55,8 @@ const settings = {
   loginConcurrency: 8,
   stormReadConcurrency: 12,
   startups: quick ? 1 : 3,
+  /** WatchNotes fan-out: streams, and notes created one at a time this far apart. */
+  fanout: { watchers: 20, writes: quick ? 100 : 300, gapMs: 10 },
 };
 if (settings.workers < 2) throw new Error('--workers must be at least 2 (the login storm needs its own worker)');
 
@@ -103,9 +107,10 @@ async function main(): Promise<void> {
       await stack.stop();
     }
   }
+  const fleet = await measureFleet();
   await pool.close();
 
-  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, readyMs, errors };
+  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, fleet, readyMs, errors };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
   const file = save(results);
   status(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${file} and ${join(args.out, 'latest.json')}\n`);
@@ -139,11 +144,11 @@ async function registerAndLogin(authAddress: string, n: number): Promise<{ userI
 }
 
 /** A note to read on each variant (each has its own database). */
-async function createNotes(stack: Stack, token: string): Promise<Record<Variant, string>> {
-  const ids = {} as Record<Variant, string>;
+async function createNotes<V extends string>(stack: Stack<V>, token: string): Promise<Record<V, string>> {
+  const ids = {} as Record<V, string>;
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);
-  for (const v of VARIANTS) {
+  for (const v of Object.keys(stack.business) as V[]) {
     const client = createNotesClient(`127.0.0.1:${stack.business[v].port}`);
     try {
       const res = await client.createNote({ title: 'bench', body: 'x'.repeat(200) }, { metadata });
@@ -272,6 +277,58 @@ async function measureRest(stack: Stack, tokens: string[], noteId: string): Prom
       authGrowthMb: after.auth.rss - before.auth.rss,
     },
   };
+}
+
+const FLEET_VARIANTS = { workers1: { WORKERS: '1' }, workers2: { WORKERS: '2' } };
+
+/**
+ * business-svc as one process and as two workers on one port (SQLite, default algorithm):
+ * authenticated GetNote throughput, rounds interleaved, and WatchNotes fan-out latency.
+ * The load generator shares the machine's cores, so the ratio is a floor, not a forecast.
+ */
+async function measureFleet(): Promise<FleetResults> {
+  status('fleet: starting auth-svc and business-svc with WORKERS=1 and WORKERS=2');
+  let tokens: string[] = [];
+  const stack = await startStack(BASE_ENV, settings.serviceNodeArgs, async (authAddress) => {
+    const user = await registerAndLogin(authAddress, settings.workers);
+    tokens = user.tokens;
+    return user.userId;
+  }, FLEET_VARIANTS);
+  try {
+    const noteIds = await createNotes(stack, tokens[0]!);
+    const runs = { workers1: [] as LoadResult[], workers2: [] as LoadResult[] };
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const v of ['workers1', 'workers2'] as const) {
+        runs[v].push(
+          await load(`fleet round ${round}/${settings.rounds} GetNote ${v}`, {
+            address: `127.0.0.1:${stack.business[v].port}`,
+            path: NotesServiceService.getNote.path,
+            requests: [GetNoteRequest.encode({ id: noteIds[v] }).finish()],
+            tokens,
+            concurrency: settings.concurrency,
+            durationMs: settings.seconds * 1000,
+            warmupMs: settings.warmupSeconds * 1000,
+            maxCalls: 10_000_000,
+          }),
+        );
+      }
+    }
+    const fanout = async (v: 'workers1' | 'workers2') => {
+      status(`fleet: WatchNotes fan-out, ${v}, ${settings.fanout.watchers} watchers × ${settings.fanout.writes} writes`);
+      const result = await measureFanout({ address: `127.0.0.1:${stack.business[v].port}`, token: tokens[0]!, ...settings.fanout });
+      if (result.missing > 0) errors['fanout-missing'] = (errors['fanout-missing'] ?? 0) + result.missing;
+      status(`fleet: fan-out ${v}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`, true);
+      return result;
+    };
+    const workers1 = medianOf(runs.workers1);
+    const workers2 = medianOf(runs.workers2);
+    return {
+      getNote: { workers1, workers2, ratio: workers2.rps / workers1.rps },
+      fanout: { workers1: await fanout('workers1'), workers2: await fanout('workers2') },
+    };
+  } finally {
+    await stack.stop();
+  }
 }
 
 /** One load run with progress on stderr. Errors are tallied. */

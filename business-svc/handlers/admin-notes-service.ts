@@ -3,17 +3,17 @@ import { unary } from '../../lib/grpc/handlers.js';
 import { decodePageToken, encodePageToken } from '../../lib/grpc/page-token.js';
 import { pageSize } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
-import type { NoteCounts } from '../store/note-counts.js';
+import type { NoteStore } from '../store/note-store.js';
 
 const PAGE = { defaultSize: 20, maxSize: 100 };
 
 /** business.v1.AdminNotesService: admins only (the policy table's role rule); counts, never contents. */
-export function adminNotesServiceHandlers({ counts, log }: { counts: NoteCounts; log: Logger }): AdminNotesServiceServer {
+export function adminNotesServiceHandlers({ notes, log }: { notes: NoteStore; log: Logger }): AdminNotesServiceServer {
   return {
-    countNotesByOwner: unary(log, (req, { principal }) => {
+    countNotesByOwner: unary(log, async (req, { principal }) => {
       const limit = pageSize(req.pageSize, PAGE.defaultSize, PAGE.maxSize);
       const after = decodePageToken(req.pageToken, 'CountNotesByOwner', (p) => (p.length === 1 && typeof p[0] === 'string' ? p[0] : undefined));
-      const rows = counts.byOwner(after, limit + 1);
+      const rows = await notes.countsByOwner(after, limit + 1);
       const page = rows.slice(0, limit);
       log.info({ event: 'audit', actor: `user:${principal.subject}`, action: 'notes.count_by_owner', returned: page.length }, 'admin action');
       return {

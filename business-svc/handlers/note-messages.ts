@@ -1,5 +1,5 @@
 import { WatchNotesResponse_Kind, type Note as NoteMessage } from '../../gen/business/v1/notes_service.js';
-import type { ChangeKind } from '../store/note-changes.js';
+import type { ChangeKind } from '../store/note-store.js';
 import type { Note } from '../store/note-store.js';
 
 /** Domain note → protobuf message (owner is implicit: always the caller). */

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Db } from '../../lib/sqlite/database.js';
-import type { NoteChanges } from './note-changes.js';
+import type { ChangeFeed } from '../../lib/changes/change-feed.js';
 
 export interface Note {
   readonly id: string;
@@ -10,6 +8,11 @@ export interface Note {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly version: number;
+}
+
+export interface OwnerNoteCount {
+  readonly ownerId: string;
+  readonly count: number;
 }
 
 export interface NotePage {
@@ -23,114 +26,65 @@ export interface PageCursor {
   readonly seq: number;
 }
 
-interface NoteRow {
-  seq: number;
-  id: string;
-  owner_id: string;
-  title: string;
-  body: string;
-  created_at: number;
-  updated_at: number;
-  version: number;
-}
-
+export type CreateOutcome = { kind: 'created'; note: Note } | { kind: 'limit_reached' };
 export type UpdateOutcome = { kind: 'updated'; note: Note } | { kind: 'not_found' } | { kind: 'version_mismatch'; current: number };
 
-/**
- * All SQL about notes. Every statement filters by owner_id, so one user's id can
- * never reach another user's note.
- */
-export class NoteStore {
-  private readonly insert;
-  private readonly selectOne;
-  private readonly selectFirstPage;
-  private readonly selectAfter;
-  private readonly countByOwner;
-  private readonly update;
-  private readonly remove;
+export type ChangeKind = 'created' | 'updated' | 'deleted';
 
-  constructor(
-    db: Db,
-    private readonly changes: NoteChanges,
-  ) {
-    this.insert = db.prepare(
-      `INSERT INTO notes (id, owner_id, title, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    this.selectOne = db.prepare<[string, string], NoteRow>('SELECT * FROM notes WHERE id = ? AND owner_id = ?');
-    this.selectFirstPage = db.prepare<[string, number], NoteRow>(
-      'SELECT * FROM notes WHERE owner_id = ? ORDER BY seq DESC LIMIT ?',
-    );
-    this.selectAfter = db.prepare<[string, number, number], NoteRow>(
-      'SELECT * FROM notes WHERE owner_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
-    );
-    this.countByOwner = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM notes WHERE owner_id = ?');
-    this.update = db.prepare<[string, string, number, string, string], NoteRow>(
-      `UPDATE notes SET title = ?, body = ?, updated_at = ?, version = version + 1
-       WHERE id = ? AND owner_id = ? RETURNING *`,
-    );
-    this.remove = db.prepare<[string, string], NoteRow>('DELETE FROM notes WHERE id = ? AND owner_id = ? RETURNING *');
-  }
-
-  count(ownerId: string): number {
-    return this.countByOwner.get(ownerId)!.n;
-  }
-
-  create(ownerId: string, title: string, body: string, now = Date.now()): Note {
-    const note: Note = { id: randomUUID(), ownerId, title, body, createdAt: now, updatedAt: now, version: 1 };
-    this.insert.run(note.id, ownerId, title, body, now, now);
-    this.changes.publish(ownerId, 'created', note);
-    return note;
-  }
-
-  get(ownerId: string, id: string): Note | undefined {
-    const row = this.selectOne.get(id, ownerId);
-    return row && toNote(row);
-  }
-
-  list(ownerId: string, pageSize: number, after: PageCursor | undefined): NotePage {
-    // One extra row tells whether another page exists.
-    const rows = after ? this.selectAfter.all(ownerId, after.seq, pageSize + 1) : this.selectFirstPage.all(ownerId, pageSize + 1);
-    const page = rows.slice(0, pageSize);
-    const last = page[page.length - 1];
-    return { notes: page.map(toNote), next: rows.length > pageSize && last ? { seq: last.seq } : undefined };
-  }
-
-  /** Partial update; with `expectedVersion`, only if the note is still at that version. */
-  patch(
-    ownerId: string,
-    id: string,
-    changes: { title?: string; body?: string; expectedVersion?: number },
-    now = Date.now(),
-  ): UpdateOutcome {
-    const current = this.get(ownerId, id);
-    if (!current) return { kind: 'not_found' };
-    if (changes.expectedVersion !== undefined && changes.expectedVersion !== current.version) {
-      return { kind: 'version_mismatch', current: current.version };
-    }
-    // better-sqlite3 is synchronous: nothing can run between the read above and this write.
-    const row = this.update.get(changes.title ?? current.title, changes.body ?? current.body, now, id, ownerId)!;
-    const note = toNote(row);
-    this.changes.publish(ownerId, 'updated', note);
-    return { kind: 'updated', note };
-  }
-
-  delete(ownerId: string, id: string): Note | undefined {
-    const row = this.remove.get(id, ownerId);
-    if (!row) return undefined;
-    const note = toNote(row);
-    this.changes.publish(ownerId, 'deleted', note);
-    return note;
-  }
+/** One committed change: its place in the change log and the note as it was right after it. */
+export interface NoteChange {
+  readonly seq: number;
+  readonly kind: ChangeKind;
+  /** For `deleted`: as it was before deletion. */
+  readonly note: Note;
 }
 
-function toNote(r: NoteRow): Note {
-  return {
-    id: r.id,
-    ownerId: r.owner_id,
-    title: r.title,
-    body: r.body,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    version: r.version,
-  };
+export interface ChangeBatch {
+  /** Oldest first. */
+  readonly changes: readonly NoteChange[];
+  /** Every change up to here has been read: the next read starts after it. */
+  readonly position: number;
+  /** Changes up to here were purged: a reader that was behind it has missed some. */
+  readonly purgedThrough: number;
+}
+
+/**
+ * Every note change, numbered by `seq` in commit order whichever process wrote it (writers
+ * take turns appending, so a reader never sees seq n+1 before n), kept for a retention
+ * period. Readers that resume after the last seq they saw miss nothing and see nothing twice.
+ */
+export interface ChangeLog {
+  /** This log's identity: positions in another log (a database replaced) mean nothing here. */
+  readonly id: string;
+  /** Changes after `after`, at most `limit`, of every owner or only of `ownerId`. */
+  read(after: number, limit: number, ownerId?: string): Promise<ChangeBatch>;
+  /** Deletes the changes recorded before `before` (epoch ms); resolves with how many. */
+  purge(before: number): Promise<number>;
+}
+
+export type NoteChannel = 'note_changes';
+
+/**
+ * All state about notes, behind one backend (SQLite file or PostgreSQL). Every method takes
+ * the owner and every statement filters by it, so one user's id can never reach another
+ * user's note. Each write and its change-log entry commit together.
+ */
+export interface NoteStore {
+  readonly backend: 'sqlite' | 'postgres';
+  /** Refuses (limit_reached) when the owner has `maxNotes` already, atomically across replicas. */
+  create(ownerId: string, title: string, body: string, maxNotes: number, now?: number): Promise<CreateOutcome>;
+  get(ownerId: string, id: string): Promise<Note | undefined>;
+  list(ownerId: string, pageSize: number, after: PageCursor | undefined): Promise<NotePage>;
+  /** Partial update; with `expectedVersion`, only if the note is still at that version. */
+  patch(ownerId: string, id: string, changes: { title?: string; body?: string; expectedVersion?: number }, now?: number): Promise<UpdateOutcome>;
+  delete(ownerId: string, id: string, now?: number): Promise<Note | undefined>;
+  /**
+   * Admin figures across owners: how many notes each has (never what they say), owners after
+   * `afterOwner` in id order, at most `limit`. Read from the per-owner count rows.
+   */
+  countsByOwner(afterOwner: string | undefined, limit: number): Promise<OwnerNoteCount[]>;
+  readonly changes: ChangeLog;
+  /** Signals appends to the change log by any process (this one at once, others as pushed). */
+  readonly feed: ChangeFeed<NoteChannel>;
+  close(): Promise<void>;
 }

@@ -36,14 +36,8 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
     log,
     onRevocationStream: metrics && revocationStreamMetrics(metrics),
   });
-  if (config.keySource) {
-    log.warn(
-      { issuer: config.tokens.issuer },
-      "verifying another issuer's tokens (JWKS_URL / OIDC_ISSUER_URL): there is no revocation stream, so a revoked token stays valid until it expires; no display names",
-    );
-  }
   if (!credentials) {
-    if (!config.keySource) log.warn('SERVICE_CLIENT_ID is not set: no display names');
+    log.warn(config.keySource ? 'no auth-svc (JWKS_URL / OIDC_ISSUER_URL): no display names' : 'SERVICE_CLIENT_ID is not set: no display names');
     return { auth, displayNames: undefined, close: auth.close };
   }
   const userDirectory = createUserDirectoryClient(config.authAddress, { ...channel, interceptors: [credentials.interceptor] });

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { isChangeSignal } from '../changes/process-change-feed.js';
 import type { Logger } from '../log/logger.js';
 
 /** What a worker tells the primary once its server is bound. */
@@ -25,8 +26,9 @@ const RESTART_DELAY_MS = 1000;
 /**
  * The primary of a service running as several worker processes on one port (node:cluster
  * hands each new connection to a worker in turn). It serves no calls itself: it forks
- * the workers, reports readiness once all are bound, replaces a worker that dies, and on
- * SIGTERM/SIGINT stops them all (each drains as a single process would) before exiting.
+ * the workers, reports readiness once all are bound, relays workers' change signals to
+ * their siblings, replaces a worker that dies, and on SIGTERM/SIGINT stops them all
+ * (each drains as a single process would) before exiting.
  */
 export function runPrimary(opts: PrimaryOptions): void {
   const { log } = opts;
@@ -37,6 +39,7 @@ export function runPrimary(opts: PrimaryOptions): void {
   const fork = (): Worker => {
     const worker = cluster.fork();
     worker.on('message', (message: unknown) => {
+      if (isChangeSignal(message)) return relay(worker, message);
       if (!isWorkerReady(message)) return;
       ready.add(worker.id);
       if (!announced && ready.size === opts.workers) {
@@ -45,6 +48,13 @@ export function runPrimary(opts: PrimaryOptions): void {
       }
     });
     return worker;
+  };
+
+  // A worker's write, announced to its siblings (see ProcessChangeFeed).
+  const relay = (from: Worker, message: unknown) => {
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      if (worker && worker !== from && worker.isConnected()) worker.send(message as object, undefined, () => {});
+    }
   };
 
   cluster.on('exit', (worker, code, signal) => {

@@ -13,9 +13,9 @@ export function encodePageToken(position: PagePosition): string {
 
 /**
  * The position in `token` (undefined for '' = first page), if `parse` accepts its shape;
- * otherwise INVALID_ARGUMENT naming the RPC that hands such tokens out.
+ * otherwise INVALID_ARGUMENT naming the field and the RPC that hands such tokens out.
  */
-export function decodePageToken<T>(token: string, rpc: string, parse: (position: unknown[]) => T | undefined): T | undefined {
+export function decodePageToken<T>(token: string, rpc: string, parse: (position: unknown[]) => T | undefined, field = 'page_token'): T | undefined {
   if (token === '') return undefined;
   if (token.length <= 1024) {
     try {
@@ -26,5 +26,5 @@ export function decodePageToken<T>(token: string, rpc: string, parse: (position:
       // fall through to the error below
     }
   }
-  throw invalidArgument('page_token', `is not a token returned by ${rpc}`);
+  throw invalidArgument(field, `is not a token returned by ${rpc}`);
 }

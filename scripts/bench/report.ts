@@ -1,3 +1,4 @@
+import type { FanoutResult } from './fanout.js';
 import type { LoadResult } from './load-pool.js';
 
 /** Median over rounds of one measured configuration. */
@@ -37,10 +38,18 @@ export interface BenchResults {
     readonly businessGrowthMb: number;
     readonly authGrowthMb: number;
   };
+  /** business-svc as 1 and as 2 workers on one port (absent in results from before it was measured). */
+  readonly fleet?: FleetResults;
   /** Spawn → `listening`, median of several starts: first start (empty database) and restart. */
   readonly readyMs: { readonly authFirst: number; readonly auth: number; readonly businessFirst: number; readonly business: number };
   readonly targets: readonly Target[];
   readonly errors: Record<string, number>;
+}
+
+export interface FleetResults {
+  /** Authenticated GetNote, ~100 calls in flight; ratio = WORKERS=2 ÷ WORKERS=1, same run. */
+  readonly getNote: { readonly workers1: Measured; readonly workers2: Measured; readonly ratio: number };
+  readonly fanout: { readonly workers1: FanoutResult; readonly workers2: FanoutResult };
 }
 
 export interface Target {
@@ -112,6 +121,15 @@ export function formatReport(r: BenchResults): string {
       `(peak ${m.businessPeakMb.toFixed(0)}); over ${count(m.growthRequests)} authenticated GetNote at ${rps(m.growthRps)} req/s: ` +
       `business-svc ${signed(m.businessGrowthMb)} MB, auth-svc ${signed(m.authGrowthMb)} MB`,
   );
+  if (r.fleet) {
+    const { getNote: g, fanout: f } = r.fleet;
+    lines.push(
+      `Fleet (business-svc on SQLite, one host): authenticated GetNote WORKERS=1 ${rps(g.workers1.rps)} req/s, WORKERS=2 ${rps(g.workers2.rps)} req/s ` +
+        `(${g.ratio.toFixed(2)} ×, load generator on the same cores); WatchNotes fan-out, write → each of ${f.workers1.watchers} watchers ` +
+        `(${f.workers1.writes} writes): WORKERS=1 p50 ${ms(f.workers1.p50Ms)} / p99 ${ms(f.workers1.p99Ms)} ms, ` +
+        `WORKERS=2 p50 ${ms(f.workers2.p50Ms)} / p99 ${ms(f.workers2.p99Ms)} ms`,
+    );
+  }
   const ready = r.readyMs;
   lines.push(
     `Ready to serve (spawn → listening, median): auth-svc ${ready.authFirst.toFixed(0)} ms first start (generates its signing key), ` +

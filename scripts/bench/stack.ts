@@ -8,15 +8,15 @@ import { spawnService, type ServiceProcess } from '../support/service-process.js
 export const VARIANTS = ['auth', 'noauth', 'nocache'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
-const VARIANT_ENV: Record<Variant, NodeJS.ProcessEnv> = {
+export const VARIANT_ENV: Record<Variant, NodeJS.ProcessEnv> = {
   auth: {},
   noauth: { BENCH_DISABLE_AUTH: '1' }, // + BENCH_SUBJECT
   nocache: { TOKEN_CACHE_MAX_ENTRIES: '0' },
 };
 
-export interface Stack {
+export interface Stack<V extends string = Variant> {
   readonly auth: ServiceProcess;
-  readonly business: Record<Variant, ServiceProcess>;
+  readonly business: Record<V, ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -26,15 +26,17 @@ const tempDirs = new Set<string>();
 const EPHEMERAL_SIDE_PORTS = { AUTH_METRICS_PORT: '0', BUSINESS_METRICS_PORT: '0', AUTH_HTTP_PORT: '0' };
 
 /**
- * auth-svc plus one business-svc per variant, on 127.0.0.1 ephemeral ports, with
- * SQLite files in a temp dir. Only one variant is loaded at a time; the others idle.
+ * auth-svc plus one business-svc per variant (`variants`: each one's extra environment), on
+ * 127.0.0.1 ephemeral ports, with SQLite files in a temp dir. Only one variant is loaded at
+ * a time; the others idle. `prepare` runs once auth-svc is up (register the benchmark user)
+ * and returns that user's id.
  */
-/** `prepare` runs once auth-svc is up (register the benchmark user) and returns that user's id. */
-export async function startStack(
+export async function startStack<V extends string = Variant>(
   baseEnv: NodeJS.ProcessEnv,
   nodeArgs: readonly string[],
   prepare: (authAddress: string) => Promise<string>,
-): Promise<Stack> {
+  variants: Record<V, NodeJS.ProcessEnv> = VARIANT_ENV as Record<V, NodeJS.ProcessEnv>,
+): Promise<Stack<V>> {
   const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
   tempDirs.add(dir);
   // Metrics on (ephemeral ports: several business-svc variants run at once), so the cost of recording is measured.
@@ -47,11 +49,11 @@ export async function startStack(
   const client = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, authEnv);
   // With verification off, calls run as the same user as with it on (same notes, same directory entry).
   const subject = await prepare(`127.0.0.1:${auth.port}`);
-  const business = {} as Record<Variant, ServiceProcess>;
-  for (const v of VARIANTS) {
+  const business = {} as Record<V, ServiceProcess>;
+  for (const v of Object.keys(variants) as V[]) {
     business[v] = track(
       await spawnService('business-svc', {
-        env: { ...env, ...VARIANT_ENV[v], ...businessUpstreamEnv(client, `127.0.0.1:${auth.port}`), BENCH_SUBJECT: subject, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
+        env: { ...env, ...variants[v], ...businessUpstreamEnv(client, `127.0.0.1:${auth.port}`), BENCH_SUBJECT: subject, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
         nodeArgs,
       }),
     );
@@ -61,7 +63,7 @@ export async function startStack(
     auth,
     business,
     stop: async () => {
-      const all = [auth, ...Object.values(business)];
+      const all: ServiceProcess[] = [auth, ...Object.values<ServiceProcess>(business)];
       await Promise.all(all.map((s) => s.stop()));
       for (const s of all) running.delete(s);
       rmSync(dir, { recursive: true, force: true });

@@ -104,6 +104,11 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
     });
     closers.push(() => (watcher.stop(), client.close()));
     if (!(await watcher.start(REVOCATION_SYNC_WAIT_MS))) log.warn({}, 'revocation stream not in sync yet; serving, and retrying in the background');
+  } else if (opts.keySource) {
+    log.warn(
+      { issuer: opts.issuer },
+      "verifying another issuer's tokens: there is no revocation stream, so a revoked token stays valid until it expires",
+    );
   } else {
     log.warn({}, 'no service credentials: no revocation stream (a logout takes effect only when tokens expire)');
   }

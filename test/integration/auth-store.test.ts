@@ -12,58 +12,10 @@ import { EmailTakenError } from '../../auth-svc/store/user-store.js';
 import { Revoker } from '../../auth-svc/sessions/revoker.js';
 import { KeyRing } from '../../auth-svc/tokens/key-ring.js';
 import { within } from '../support/eventually.js';
-import { SKIP_POSTGRES, sharedTestPostgres } from '../support/postgres.js';
+import { expectRefusesNewerSchema, storeBackends, type StoreLocation } from '../support/store-backends.js';
 
-/** Where one test's store lives, and backend-specific ways to tamper with it. */
-interface Location {
-  open(): Promise<AuthStore>;
-  /** Pretends a newer build migrated the database. */
-  bumpSchemaVersion(to: number): Promise<void>;
-  cleanup(): void;
-}
-
-interface Backend {
-  readonly name: string;
-  readonly skip: boolean;
-  fresh(): Promise<Location>;
-}
-
-const BACKENDS: readonly Backend[] = [
-  {
-    name: 'SQLite',
-    skip: false,
-    async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'auth-store-'));
-      const dbPath = join(dir, 'auth.db');
-      return {
-        open: () => openAuthStore({ dbPath, databaseUrl: undefined }),
-        async bumpSchemaVersion(to) {
-          const db = new Database(dbPath);
-          db.pragma(`user_version = ${to}`);
-          db.close();
-        },
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: SKIP_POSTGRES,
-    async fresh() {
-      const databaseUrl = await (await sharedTestPostgres()).createDatabase();
-      return {
-        open: () => openAuthStore({ dbPath: 'unused', databaseUrl }),
-        async bumpSchemaVersion(to) {
-          const client = new pg.Client({ connectionString: databaseUrl });
-          await client.connect();
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)', [to, 'from the future']);
-          await client.end();
-        },
-        cleanup: () => {},
-      };
-    },
-  },
-];
+type Location = StoreLocation<AuthStore>;
+const BACKENDS = storeBackends((where) => openAuthStore(where), 'auth.db');
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
 const T0 = 1_700_000_000_000;
@@ -106,15 +58,7 @@ for (const backend of BACKENDS) {
 
       it('refuses a database migrated by a newer build', async () => {
         await store.close();
-        await location.bumpSchemaVersion(99);
-        let error: unknown;
-        try {
-          store = await location.open();
-        } catch (err) {
-          error = err;
-          store = { close: async () => {} } as AuthStore;
-        }
-        expect(String(error)).to.match(/schema version 99 is newer than this build knows/);
+        store = await expectRefusesNewerSchema(location);
       });
     });
 

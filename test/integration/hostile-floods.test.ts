@@ -183,7 +183,7 @@ describe('hostile floods (real processes, image heap settings)', function () {
     await new Promise((r) => setTimeout(r, 200));
     const body = 'x'.repeat(10_000);
     const updates = 300; // ~3 MB of changes, three times the 1 MiB budget
-    const messageBytes = WatchNotesResponse.encode({ kind: 2, note: { ...note, body, version: 2 } }).finish().length;
+    const messageBytes = WatchNotesResponse.encode({ kind: 2, note: { ...note, body, version: 2 }, resumeToken: Buffer.from(JSON.stringify(['0123456789abcdef', 1000])).toString('base64url') }).finish().length;
     const before = rssMb(sys.business.child.pid!);
     for (; done < updates; done++) await notes.updateNote({ id: note.id, body });
     await within(2000, async () => updatesWhenReset !== undefined, 'watcher reset');

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { createAuthClient, createNotesClient, Session, type NotesClient } from '@grpc-token-auth/sdk';
 import { WatchNotesResponse_Kind, type WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
@@ -113,19 +115,35 @@ describe('business-svc NotesService (real processes)', () => {
       anonymous.close();
     });
 
-    it("delivers the caller's own changes, and only those, in order", async () => {
-      const stream = asAlice.watchNotes({});
+    /** Opens WatchNotes (optionally resuming) and collects what it delivers until cancelled. */
+    async function watch(client: NotesClient, resumeToken?: string) {
+      const stream = client.watchNotes({ resumeToken });
       const events: WatchNotesResponse[] = [];
       const reading = collect(stream, events).catch(() => undefined); // cancelled at the end
       await stream.headers;
+      return { events, cancel: () => stream.cancel(), done: reading };
+    }
+    /** A WatchNotes that must be refused: its status, and no change delivered. */
+    const refusal = async (client: NotesClient, resumeToken: string): Promise<{ code: number; details: string }> => {
+      const events: WatchNotesResponse[] = [];
+      const err = await collect(client.watchNotes({ resumeToken }), events).then(
+        () => Promise.reject(new Error('a refused resume ended OK')),
+        (e: { code: number; details: string }) => e,
+      );
+      expect(events, 'a refused resume delivered a change').to.have.length(0);
+      return err;
+    };
+
+    it("delivers the caller's own changes, and only those, in order", async () => {
+      const { events, cancel, done } = await watch(asAlice);
 
       const note = await create(asAlice, 'watched');
       await create(asBob, 'not for alice');
       await asAlice.updateNote({ id: note.id, title: 'watched v2' });
       await asAlice.deleteNote({ id: note.id });
       await within(5000, async () => events.length >= 3, 'three change events');
-      stream.cancel();
-      await reading;
+      cancel();
+      await done;
 
       expect(events.map((e) => e.kind)).to.deep.equal([
         WatchNotesResponse_Kind.KIND_CREATED,
@@ -133,6 +151,70 @@ describe('business-svc NotesService (real processes)', () => {
         WatchNotesResponse_Kind.KIND_DELETED,
       ]);
       expect(events.map((e) => e.note!.title)).to.deep.equal(['watched', 'watched v2', 'watched v2']);
+    });
+
+    it('resumes after a resume token: replays the changes after it, then live ones, none twice', async () => {
+      const first = await watch(asAlice);
+      const a = await create(asAlice, 'resume a');
+      const b = await create(asAlice, 'resume b');
+      await within(5000, async () => first.events.length >= 2, 'two changes');
+      first.cancel();
+      await asAlice.updateNote({ id: a.id, title: 'resume a v2' }); // while disconnected
+      const resumed = await watch(asAlice, first.events[0]!.resumeToken);
+      await asAlice.deleteNote({ id: b.id }); // live
+      await within(5000, async () => resumed.events.length >= 3, 'replay and live change');
+      await new Promise((r) => setTimeout(r, 100));
+      resumed.cancel();
+      expect(resumed.events.map((e) => [e.kind, e.note!.title])).to.deep.equal([
+        [WatchNotesResponse_Kind.KIND_CREATED, 'resume b'],
+        [WatchNotesResponse_Kind.KIND_UPDATED, 'resume a v2'],
+        [WatchNotesResponse_Kind.KIND_DELETED, 'resume b'],
+      ]);
+      expect(resumed.events[0]!.resumeToken).to.equal(first.events[1]!.resumeToken);
+    });
+
+    it("ListNotes' watch token: every change after the listing is delivered", async () => {
+      const listing = await asAlice.listNotes({ pageSize: 1, pageToken: '' });
+      const made = await create(asAlice, 'after the listing');
+      const stream = await watch(asAlice, listing.watchResumeToken);
+      await within(5000, async () => stream.events.some((e) => e.note!.id === made.id), 'the change made before the stream opened');
+      stream.cancel();
+    });
+
+    it("a resume token replays only the caller's own changes, whoever's stream it came from", async () => {
+      const alices = await watch(asAlice);
+      await create(asAlice, 'alice only');
+      await within(5000, async () => alices.events.length >= 1, "alice's change");
+      alices.cancel();
+      await create(asBob, 'bob after');
+      const bobs = await watch(asBob, alices.events[0]!.resumeToken);
+      await within(5000, async () => bobs.events.length >= 1, "bob's change");
+      bobs.cancel();
+      expect(bobs.events.map((e) => e.note!.title)).to.deep.equal(['bob after']);
+    });
+
+    it('refuses resume tokens it cannot honour, before the stream opens, with a status that says why', async () => {
+      const token = (logId: string, seq: number) => Buffer.from(JSON.stringify([logId, seq])).toString('base64url');
+      const valid = (await asAlice.listNotes({ pageSize: 1, pageToken: '' })).watchResumeToken;
+      const [logId, head] = JSON.parse(Buffer.from(valid, 'base64url').toString()) as [string, number];
+      const cases: [string, number, RegExp][] = [
+        ['garbage!', status.INVALID_ARGUMENT, /^resume_token: is not a token/],
+        [token(logId, -1), status.INVALID_ARGUMENT, /^resume_token: is not a token/],
+        [token(logId, head + 1000), status.INVALID_ARGUMENT, /^resume_token: is not a token/],
+        [token('0123456789abcdef', 1), status.OUT_OF_RANGE, /another change log/],
+      ];
+      for (const [resumeToken, code, details] of cases) {
+        const err = await refusal(asAlice, resumeToken);
+        expect(status[err.code], resumeToken).to.equal(status[code]);
+        expect(err.details).to.match(details);
+      }
+      // Changes after the token purged (as the retention period does): too old to resume.
+      const db = new Database(join(sys.dataDir, 'business.db'));
+      db.prepare('UPDATE note_change_log SET purged_through = ?').run(head);
+      db.close();
+      const err = await refusal(asAlice, token(logId, head - 1));
+      expect(status[err.code]).to.equal('OUT_OF_RANGE');
+      expect(err.details).to.match(/no longer kept; list the notes again/);
     });
 
     it('ends with UNAUTHENTICATED when the token it was opened with expires', async () => {

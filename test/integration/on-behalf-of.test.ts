@@ -34,7 +34,7 @@ describe('on-behalf-of calls through a chain of two services', () => {
         seen.push(entry);
         call.on('cancelled', () => (entry.cancelled = true));
         if (backDelayMs > 0) await new Promise((r) => setTimeout(r, backDelayMs));
-        return { notes: [], nextPageToken: `for ${principal.subject}` };
+        return { notes: [], nextPageToken: `for ${principal.subject}`, watchResumeToken: '' };
       }),
       // Service-only on `back`: a forwarded user token must not get in.
       getNote: unary(log, () => {

@@ -136,7 +136,7 @@ function handlers(seen: { unary: number; cancelled: number; authorization: strin
     deleteNote: unimplemented,
     listNotes: (call, callback) => {
       seen.authorization.push(String(call.metadata.get('authorization')[0] ?? ''));
-      callback(null, { notes: [], nextPageToken: JSON.stringify(call.request) });
+      callback(null, { notes: [], nextPageToken: JSON.stringify(call.request), watchResumeToken: '' });
     },
     getNote: (call: ServerUnaryCall<{ id: string }, never>, callback) => {
       seen.unary++;

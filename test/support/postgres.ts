@@ -21,6 +21,8 @@ export interface TestPostgres {
   readonly port: number;
   /** A fresh, empty database; resolves with its URL. */
   createDatabase(): Promise<string>;
+  /** Fast shutdown (sessions ended, nothing committed lost), then the same server again on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,13 +84,28 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const port = await freePort();
   const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'];
   for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']) args.push('-c', setting);
-  const child = spawn(join(bin, 'postgres'), args, { ...account, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const launch = async () => {
+    const child = spawn(join(bin, 'postgres'), args, { ...account, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      await ready(child, READY_TIMEOUT_MS);
+    } catch (err) {
+      child.kill('SIGKILL');
+      await exited;
+      throw err;
+    }
+    return { child, exited };
+  };
+  const shutdown = async () => {
+    server.child.kill('SIGINT'); // fast shutdown: ends sessions, no checkpoint wait for us
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await server.exited;
+    clearTimeout(timer);
+  };
+  let server: Awaited<ReturnType<typeof launch>>;
   try {
-    await ready(child, READY_TIMEOUT_MS);
+    server = await launch();
   } catch (err) {
-    child.kill('SIGKILL');
-    await exited;
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
@@ -108,11 +125,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
+    async restart() {
+      await shutdown();
+      server = await launch();
+    },
     async stop() {
-      child.kill('SIGINT'); // fast shutdown: ends sessions, no checkpoint wait for us
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
+      await shutdown();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { sameDatabase } from '../../lib/config/database-url.js';
 
 /**
  * No Docker engine or cluster runs here, so the deployment files are checked for
@@ -42,10 +43,36 @@ describe('deployment files (Docker, Compose, Kubernetes)', () => {
     expect(dockerfile.match(/HEALTHCHECK .*health-check\.js/g)).to.have.length(2);
   });
 
-  it('keep secrets out: database URL and client secret come from Secrets or an untracked .env', () => {
+  it('keep secrets out: database URLs and client secret come from Secrets or an untracked .env', () => {
     const k8s = read('deploy/k8s/auth-svc.yaml') + read('deploy/k8s/business-svc.yaml');
-    for (const name of ['DATABASE_URL', 'SERVICE_CLIENT_SECRET']) expect(k8s).to.match(new RegExp(`name: ${name}\\s+valueFrom: \\{ secretKeyRef`));
+    for (const name of ['DATABASE_URL', 'BUSINESS_DATABASE_URL', 'SERVICE_CLIENT_SECRET']) {
+      expect(k8s).to.match(new RegExp(`name: ${name}\\s+valueFrom: \\{ secretKeyRef`));
+    }
     expect(read('.gitignore')).to.include('deploy/.env');
-    expect(read('deploy/docker-compose.yml')).to.include('${POSTGRES_PASSWORD:?');
+    expect(read('deploy/docker-compose.yml')).to.include('${POSTGRES_PASSWORD:?').and.include('${POSTGRES_BUSINESS_PASSWORD:?');
+  });
+
+  it('run business-svc on a PostgreSQL database and user of its own, with no notes on local volumes', () => {
+    const compose = read('deploy/docker-compose.yml');
+    const urlOf = (name: string) => {
+      const raw = new RegExp(`^\\s+${name}: (\\S+)$`, 'm').exec(compose)?.[1];
+      expect(raw, `${name} in docker-compose.yml`).to.be.a('string');
+      return raw!.replace(/\$\{[^}]+\}/g, 'password');
+    };
+    const auth = urlOf('DATABASE_URL');
+    const business = urlOf('BUSINESS_DATABASE_URL');
+    expect(sameDatabase(auth, business), 'no database shared between the services').to.equal(false);
+    const { username: user, pathname } = new URL(business);
+    expect(user).to.not.equal(new URL(auth).username);
+    // The postgres container creates that user and database on its first start.
+    expect(compose).to.include('./postgres-init:/docker-entrypoint-initdb.d');
+    const init = read('deploy/postgres-init/10-business-db.sh');
+    expect(init).to.include(`CREATE ROLE ${user} LOGIN`).and.include(`CREATE DATABASE ${pathname.slice(1)} OWNER ${user}`);
+    expect(compose).not.to.match(/business-data|:\/data\b/);
+
+    const k8s = read('deploy/k8s/business-svc.yaml');
+    expect(k8s).not.to.include('emptyDir').and.not.include('volumeMounts');
+    const secretOf = (text: string, name: string) => new RegExp(`name: ${name}\\s+valueFrom: \\{ secretKeyRef: \\{ name: ([\\w-]+)`).exec(text)?.[1];
+    expect(secretOf(k8s, 'BUSINESS_DATABASE_URL')).to.be.a('string').and.not.equal(secretOf(read('deploy/k8s/auth-svc.yaml'), 'DATABASE_URL'));
   });
 });

@@ -1,5 +1,5 @@
 import type { KeyStore, StoredKey } from '../key-store.js';
-import { withTransaction, type Pool } from './pool.js';
+import { withTransaction, type Pool } from '../../../lib/postgres/pool.js';
 import { toKey, type KeyRow } from '../rows.js';
 
 

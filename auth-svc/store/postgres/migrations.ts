@@ -1,20 +1,12 @@
+import type { Migration } from '../../../lib/sqlite/database.js';
 import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
-import type { Pool } from './pool.js';
-import { withTransaction } from './pool.js';
-
-/** One schema change. Versions start at 1 and never change once released (as for SQLite). */
-export interface PgMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
 
 /**
  * The same tables and columns as the SQLite schema (auth-svc/store/sqlite/migrations.ts),
  * with epoch-ms BIGINTs, plus triggers that NOTIFY listeners in every replica whenever a
  * revocation or a signing key is written, by whichever process.
  */
-export const PG_AUTH_MIGRATIONS: readonly PgMigration[] = [
+export const PG_AUTH_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'users',
@@ -100,34 +92,3 @@ export const PG_AUTH_MIGRATIONS: readonly PgMigration[] = [
   },
   REFRESH_SUCCESSORS_MIGRATION,
 ];
-
-/** Any constant works; it only has to be the same in every replica. */
-const MIGRATION_LOCK = 4_270_051;
-
-/**
- * Applies pending migrations, each in its own transaction, recorded in schema_migrations.
- * Replicas starting together take turns (advisory lock), so each migration runs once.
- */
-export async function migratePostgres(pool: Pool, migrations: readonly PgMigration[] = PG_AUTH_MIGRATIONS): Promise<void> {
-  const lock = await pool.connect();
-  try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await lock.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-    );
-    const { rows } = await lock.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-    const current = rows[0]?.v ?? 0;
-    const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-    if (current > latest) throw new Error(`database schema version ${current} is newer than this build knows (${latest})`);
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue;
-      await withTransaction(pool, async (tx) => {
-        await tx.query(m.sql);
-        await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
-      });
-    }
-  } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-    lock.release();
-  }
-}

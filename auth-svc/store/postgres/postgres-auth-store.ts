@@ -1,8 +1,8 @@
-import type { AuthStore } from '../auth-store.js';
-import { PgChangeFeed } from './change-feed.js';
+import type { AuthStore, ChangeChannel } from '../auth-store.js';
+import { PgChangeFeed } from '../../../lib/postgres/change-feed.js';
+import { openMigratedPool } from '../../../lib/postgres/migrate.js';
 import { PgKeyStore } from './key-store.js';
-import { migratePostgres } from './migrations.js';
-import { createPool } from './pool.js';
+import { PG_AUTH_MIGRATIONS } from './migrations.js';
 import { PgRevocationStore } from './revocation-store.js';
 import { PgServiceClientStore } from './service-client-store.js';
 import { PgSessionStore } from './session-store.js';
@@ -10,14 +10,8 @@ import { PgUserStore } from './user-store.js';
 
 /** A PostgreSQL database shared by every auth-svc replica (migrated if needed). */
 export async function openPostgresAuthStore(url: string, onError: (err: Error) => void): Promise<AuthStore> {
-  const pool = createPool(url, onError);
-  try {
-    await migratePostgres(pool);
-  } catch (err) {
-    await pool.end().catch(() => {});
-    throw err;
-  }
-  const changes = new PgChangeFeed(url, onError);
+  const pool = await openMigratedPool(url, PG_AUTH_MIGRATIONS, onError);
+  const changes = new PgChangeFeed<ChangeChannel>(url, ['revocations', 'keys_changed'], onError);
   return {
     backend: 'postgres',
     users: new PgUserStore(pool),

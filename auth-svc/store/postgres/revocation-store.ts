@@ -1,6 +1,6 @@
 import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import type { RevocationStore } from '../revocation-store.js';
-import { withTransaction, type Pool } from './pool.js';
+import { withTransaction, type Pool } from '../../../lib/postgres/pool.js';
 import { toRevocation, type RevocationRow } from '../rows.js';
 
 /**

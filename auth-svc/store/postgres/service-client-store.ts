@@ -1,5 +1,5 @@
 import { ClientNameTakenError, type ServiceClient, type ServiceClientStore } from '../service-client-store.js';
-import { isUniqueViolation, type Pool } from './pool.js';
+import { isUniqueViolation, type Pool } from '../../../lib/postgres/pool.js';
 import { toClient, type ClientRow } from '../rows.js';
 
 

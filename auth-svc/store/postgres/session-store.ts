@@ -1,5 +1,5 @@
 import type { NewRefreshToken, NewSession, SessionStore, StoredRefreshToken, StoredSession } from '../session-store.js';
-import { withTransaction, type Pool, type PoolClient } from './pool.js';
+import { withTransaction, type Pool, type PoolClient } from '../../../lib/postgres/pool.js';
 import { toRefreshToken, toSession, type RefreshRow, type SessionRow } from '../rows.js';
 
 

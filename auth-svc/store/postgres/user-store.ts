@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EmailTakenError, normalizeEmail, type NewUser, type User, type UserQuery, type UserStore } from '../user-store.js';
-import { isUniqueViolation, type Pool } from './pool.js';
+import { isUniqueViolation, type Pool } from '../../../lib/postgres/pool.js';
 import { toUser, type UserRow } from '../rows.js';
 
 /** All SQL about users (PostgreSQL). */

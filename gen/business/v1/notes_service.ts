@@ -72,6 +72,12 @@ export interface ListNotesResponse {
   notes: Note[];
   /** Empty when there are no more pages. */
   nextPageToken: string;
+  /**
+   * Pass as WatchNotesRequest.resume_token to receive every change made after
+   * this page was read (a change may also be reflected in the page already:
+   * compare versions).
+   */
+  watchResumeToken: string;
 }
 
 export interface UpdateNoteRequest {
@@ -97,13 +103,28 @@ export interface DeleteNoteResponse {
 }
 
 export interface WatchNotesRequest {
+  /**
+   * Empty: changes from now on. Otherwise a resume_token from a
+   * WatchNotesResponse (or ListNotesResponse.watch_resume_token): the changes
+   * after it are replayed first, then live changes follow. OUT_OF_RANGE when
+   * changes after it are no longer kept or are too many to replay: list the
+   * notes again and watch from that listing's token.
+   */
+  resumeToken?: string | undefined;
 }
 
 /** One change to one of the caller's notes. */
 export interface WatchNotesResponse {
   kind: WatchNotesResponse_Kind;
   /** The note after the change (for KIND_DELETED: as it was before deletion). */
-  note: Note | undefined;
+  note:
+    | Note
+    | undefined;
+  /**
+   * This change's place in the change log: reopen WatchNotes with it to
+   * continue after this change.
+   */
+  resumeToken: string;
 }
 
 export enum WatchNotesResponse_Kind {
@@ -684,7 +705,7 @@ export const ListNotesRequest: MessageFns<ListNotesRequest> = {
 };
 
 function createBaseListNotesResponse(): ListNotesResponse {
-  return { notes: [], nextPageToken: "" };
+  return { notes: [], nextPageToken: "", watchResumeToken: "" };
 }
 
 export const ListNotesResponse: MessageFns<ListNotesResponse> = {
@@ -694,6 +715,9 @@ export const ListNotesResponse: MessageFns<ListNotesResponse> = {
     }
     if (message.nextPageToken !== "") {
       writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.watchResumeToken !== "") {
+      writer.uint32(26).string(message.watchResumeToken);
     }
     return writer;
   },
@@ -727,6 +751,14 @@ export const ListNotesResponse: MessageFns<ListNotesResponse> = {
             message.nextPageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.watchResumeToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -747,6 +779,11 @@ export const ListNotesResponse: MessageFns<ListNotesResponse> = {
         : isSet(object.next_page_token)
         ? globalThis.String(object.next_page_token)
         : "",
+      watchResumeToken: isSet(object.watchResumeToken)
+        ? globalThis.String(object.watchResumeToken)
+        : isSet(object.watch_resume_token)
+        ? globalThis.String(object.watch_resume_token)
+        : "",
     };
   },
 
@@ -758,6 +795,9 @@ export const ListNotesResponse: MessageFns<ListNotesResponse> = {
     if (message.nextPageToken !== "") {
       obj.nextPageToken = message.nextPageToken;
     }
+    if (message.watchResumeToken !== "") {
+      obj.watchResumeToken = message.watchResumeToken;
+    }
     return obj;
   },
 
@@ -768,6 +808,7 @@ export const ListNotesResponse: MessageFns<ListNotesResponse> = {
     const message = createBaseListNotesResponse();
     message.notes = object.notes?.map((e) => Note.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    message.watchResumeToken = object.watchResumeToken ?? "";
     return message;
   },
 };
@@ -1080,11 +1121,14 @@ export const DeleteNoteResponse: MessageFns<DeleteNoteResponse> = {
 };
 
 function createBaseWatchNotesRequest(): WatchNotesRequest {
-  return {};
+  return { resumeToken: undefined };
 }
 
 export const WatchNotesRequest: MessageFns<WatchNotesRequest> = {
-  encode(_: WatchNotesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: WatchNotesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.resumeToken !== undefined) {
+      writer.uint32(10).string(message.resumeToken);
+    }
     return writer;
   },
 
@@ -1101,6 +1145,14 @@ export const WatchNotesRequest: MessageFns<WatchNotesRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.resumeToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1113,26 +1165,36 @@ export const WatchNotesRequest: MessageFns<WatchNotesRequest> = {
     }
   },
 
-  fromJSON(_: any): WatchNotesRequest {
-    return {};
+  fromJSON(object: any): WatchNotesRequest {
+    return {
+      resumeToken: isSet(object.resumeToken)
+        ? globalThis.String(object.resumeToken)
+        : isSet(object.resume_token)
+        ? globalThis.String(object.resume_token)
+        : undefined,
+    };
   },
 
-  toJSON(_: WatchNotesRequest): unknown {
+  toJSON(message: WatchNotesRequest): unknown {
     const obj: any = {};
+    if (message.resumeToken !== undefined) {
+      obj.resumeToken = message.resumeToken;
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<WatchNotesRequest>, I>>(base?: I): WatchNotesRequest {
     return WatchNotesRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<WatchNotesRequest>, I>>(_: I): WatchNotesRequest {
+  fromPartial<I extends Exact<DeepPartial<WatchNotesRequest>, I>>(object: I): WatchNotesRequest {
     const message = createBaseWatchNotesRequest();
+    message.resumeToken = object.resumeToken ?? undefined;
     return message;
   },
 };
 
 function createBaseWatchNotesResponse(): WatchNotesResponse {
-  return { kind: 0, note: undefined };
+  return { kind: 0, note: undefined, resumeToken: "" };
 }
 
 export const WatchNotesResponse: MessageFns<WatchNotesResponse> = {
@@ -1142,6 +1204,9 @@ export const WatchNotesResponse: MessageFns<WatchNotesResponse> = {
     }
     if (message.note !== undefined) {
       Note.encode(message.note, writer.uint32(18).fork()).join();
+    }
+    if (message.resumeToken !== "") {
+      writer.uint32(26).string(message.resumeToken);
     }
     return writer;
   },
@@ -1175,6 +1240,14 @@ export const WatchNotesResponse: MessageFns<WatchNotesResponse> = {
             message.note = Note.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resumeToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1191,6 +1264,11 @@ export const WatchNotesResponse: MessageFns<WatchNotesResponse> = {
     return {
       kind: isSet(object.kind) ? watchNotesResponse_KindFromJSON(object.kind) : 0,
       note: isSet(object.note) ? Note.fromJSON(object.note) : undefined,
+      resumeToken: isSet(object.resumeToken)
+        ? globalThis.String(object.resumeToken)
+        : isSet(object.resume_token)
+        ? globalThis.String(object.resume_token)
+        : "",
     };
   },
 
@@ -1202,6 +1280,9 @@ export const WatchNotesResponse: MessageFns<WatchNotesResponse> = {
     if (message.note !== undefined) {
       obj.note = Note.toJSON(message.note);
     }
+    if (message.resumeToken !== "") {
+      obj.resumeToken = message.resumeToken;
+    }
     return obj;
   },
 
@@ -1212,6 +1293,7 @@ export const WatchNotesResponse: MessageFns<WatchNotesResponse> = {
     const message = createBaseWatchNotesResponse();
     message.kind = object.kind ?? 0;
     message.note = (object.note !== undefined && object.note !== null) ? Note.fromPartial(object.note) : undefined;
+    message.resumeToken = object.resumeToken ?? "";
     return message;
   },
 };
@@ -1267,8 +1349,12 @@ export const NotesServiceDefinition = {
       options: {},
     },
     /**
-     * Streams the caller's note changes from now on. The stream ends with
-     * UNAUTHENTICATED when the access token it was opened with expires.
+     * Streams the caller's note changes from now on, or from a resume token on.
+     * Changes made through any replica or worker arrive once each, in commit
+     * order (the same order on every stream). The stream ends with
+     * UNAUTHENTICATED when the access token it was opened with expires, and with
+     * UNAVAILABLE when the server shuts down; reopen it with the resume_token of
+     * the last change received to miss nothing and see nothing twice.
      */
     watchNotes: {
       name: "WatchNotes",
@@ -1334,8 +1420,12 @@ export const NotesServiceService = {
     responseDeserialize: (value: Buffer): DeleteNoteResponse => DeleteNoteResponse.decode(value),
   },
   /**
-   * Streams the caller's note changes from now on. The stream ends with
-   * UNAUTHENTICATED when the access token it was opened with expires.
+   * Streams the caller's note changes from now on, or from a resume token on.
+   * Changes made through any replica or worker arrive once each, in commit
+   * order (the same order on every stream). The stream ends with
+   * UNAUTHENTICATED when the access token it was opened with expires, and with
+   * UNAVAILABLE when the server shuts down; reopen it with the resume_token of
+   * the last change received to miss nothing and see nothing twice.
    */
   watchNotes: {
     path: "/business.v1.NotesService/WatchNotes" as const,
@@ -1356,8 +1446,12 @@ export interface NotesServiceServer extends UntypedServiceImplementation {
   updateNote: handleUnaryCall<UpdateNoteRequest, UpdateNoteResponse>;
   deleteNote: handleUnaryCall<DeleteNoteRequest, DeleteNoteResponse>;
   /**
-   * Streams the caller's note changes from now on. The stream ends with
-   * UNAUTHENTICATED when the access token it was opened with expires.
+   * Streams the caller's note changes from now on, or from a resume token on.
+   * Changes made through any replica or worker arrive once each, in commit
+   * order (the same order on every stream). The stream ends with
+   * UNAUTHENTICATED when the access token it was opened with expires, and with
+   * UNAVAILABLE when the server shuts down; reopen it with the resume_token of
+   * the last change received to miss nothing and see nothing twice.
    */
   watchNotes: handleServerStreamingCall<WatchNotesRequest, WatchNotesResponse>;
 }
@@ -1440,8 +1534,12 @@ export interface NotesServiceClient extends Client {
     callback: (error: ServiceError | null, response: DeleteNoteResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Streams the caller's note changes from now on. The stream ends with
-   * UNAUTHENTICATED when the access token it was opened with expires.
+   * Streams the caller's note changes from now on, or from a resume token on.
+   * Changes made through any replica or worker arrive once each, in commit
+   * order (the same order on every stream). The stream ends with
+   * UNAUTHENTICATED when the access token it was opened with expires, and with
+   * UNAVAILABLE when the server shuts down; reopen it with the resume_token of
+   * the last change received to miss nothing and see nothing twice.
    */
   watchNotes(request: WatchNotesRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchNotesResponse>;
   watchNotes(

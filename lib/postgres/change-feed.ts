@@ -1,18 +1,18 @@
 import pg from 'pg';
-import type { ChangeChannel, ChangeFeed } from '../auth-store.js';
+import { LocalChangeFeed, type ChangeFeed } from '../changes/change-feed.js';
 
-const CHANNELS: readonly ChangeChannel[] = ['revocations', 'keys_changed'];
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
 
 /**
  * LISTENs on one dedicated connection (a pooled one would be handed to queries) for the
- * NOTIFYs the schema's triggers send. Connects on the first subscription; when the
- * connection drops it reconnects with backoff and then calls every listener once, since
- * notifications sent meanwhile are lost (listeners re-read the tables, so nothing is).
+ * NOTIFYs the schema's triggers send on `channels`. Connects on the first subscription;
+ * when the connection drops it reconnects with backoff and then calls every listener
+ * once, since notifications sent meanwhile are lost (listeners re-read the tables, so
+ * nothing is).
  */
-export class PgChangeFeed implements ChangeFeed {
-  private readonly listeners = new Map<ChangeChannel, Set<() => void>>(CHANNELS.map((c) => [c, new Set()]));
+export class PgChangeFeed<C extends string> implements ChangeFeed<C> {
+  private readonly local = new LocalChangeFeed<C>();
   private client: pg.Client | undefined;
   private connecting = false;
   private retryMs = FIRST_RETRY_MS;
@@ -21,13 +21,14 @@ export class PgChangeFeed implements ChangeFeed {
 
   constructor(
     private readonly url: string,
+    private readonly channels: readonly C[],
     private readonly onError: (err: Error) => void,
   ) {}
 
-  subscribe(channel: ChangeChannel, listener: () => void): () => void {
-    this.listeners.get(channel)!.add(listener);
+  subscribe(channel: C, listener: () => void): () => void {
+    const unsubscribe = this.local.subscribe(channel, listener);
     if (!this.client && !this.connecting && !this.retryTimer) void this.connect();
-    return () => this.listeners.get(channel)!.delete(listener);
+    return unsubscribe;
   }
 
   async close(): Promise<void> {
@@ -42,17 +43,17 @@ export class PgChangeFeed implements ChangeFeed {
     this.retryTimer = undefined;
     this.connecting = true;
     const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', (msg) => this.emit(msg.channel as ChangeChannel));
+    client.on('notification', (msg) => this.local.emit(msg.channel as C));
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('change feed connection ended')));
     try {
       await client.connect();
-      await client.query(CHANNELS.map((c) => `LISTEN ${c}`).join('; '));
+      await client.query(this.channels.map((c) => `LISTEN ${c}`).join('; '));
       if (this.closed) return void (await client.end());
       this.client = client;
       this.retryMs = FIRST_RETRY_MS;
       // Whatever happened before we listened (or while we were disconnected) is read now.
-      for (const channel of CHANNELS) this.emit(channel);
+      for (const channel of this.channels) this.local.emit(channel);
     } catch (err) {
       await client.end().catch(() => {});
       if (!this.closed) {
@@ -77,9 +78,5 @@ export class PgChangeFeed implements ChangeFeed {
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
     this.retryTimer.unref();
     this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
-  }
-
-  private emit(channel: ChangeChannel): void {
-    for (const listener of this.listeners.get(channel) ?? []) listener();
   }
 }

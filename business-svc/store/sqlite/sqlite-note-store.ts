@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { ProcessChangeFeed } from '../../../lib/changes/process-change-feed.js';
+import { openDatabase, type Db } from '../../../lib/sqlite/database.js';
+import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, OwnerNoteCount, PageCursor, UpdateOutcome } from '../note-store.js';
+import { CHANGE_COLUMNS, changeValues, toBatch, toNote, toPage, type ChangeRow, type LogBoundsRow, type NoteRow } from '../rows.js';
+import { BUSINESS_MIGRATIONS } from './migrations.js';
+
+/**
+ * The embedded default: one SQLite file (created and migrated if needed), shared by the
+ * workers of one host. SQLite has one writer at a time, so change-log seqs commit in
+ * order; other workers learn of a write through the cluster primary (ProcessChangeFeed)
+ * or their next poll.
+ */
+export function openSqliteNoteStore(path: string): NoteStore {
+  return new SqliteNoteStore(openDatabase(path, BUSINESS_MIGRATIONS));
+}
+
+/** All SQL about notes (SQLite). Writes run in IMMEDIATE transactions: other workers wait (busy_timeout) rather than fail. */
+class SqliteNoteStore implements NoteStore {
+  readonly backend = 'sqlite';
+  readonly changes: ChangeLog;
+  readonly feed = new ProcessChangeFeed<NoteChannel>();
+  private readonly insert;
+  private readonly takeCount;
+  private readonly releaseCount;
+  private readonly appendChange;
+  private readonly selectOne;
+  private readonly selectVersion;
+  private readonly selectFirstPage;
+  private readonly selectCounts;
+  private readonly selectAfter;
+  private readonly update;
+  private readonly remove;
+  private readonly createTx;
+  private readonly patchTx;
+  private readonly deleteTx;
+
+  constructor(private readonly db: Db) {
+    this.changes = new SqliteChangeLog(db);
+    this.insert = db.prepare('INSERT INTO notes (id, owner_id, title, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.takeCount = db.prepare<[string, number], { note_count: number }>(
+      `INSERT INTO note_counts (owner_id, note_count) VALUES (?, 1)
+       ON CONFLICT (owner_id) DO UPDATE SET note_count = note_count + 1 WHERE note_count < ? RETURNING note_count`,
+    );
+    this.releaseCount = db.prepare('UPDATE note_counts SET note_count = note_count - 1 WHERE owner_id = ?');
+    this.appendChange = db.prepare(`INSERT INTO note_changes (${CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.selectOne = db.prepare<[string, string], NoteRow>('SELECT * FROM notes WHERE id = ? AND owner_id = ?');
+    this.selectVersion = db.prepare<[string, string], { version: number }>('SELECT version FROM notes WHERE id = ? AND owner_id = ?');
+    this.selectFirstPage = db.prepare<[string, number], NoteRow>('SELECT * FROM notes WHERE owner_id = ? ORDER BY seq DESC LIMIT ?');
+    this.selectCounts = db.prepare<[string, number], { owner_id: string; note_count: number }>(
+      'SELECT owner_id, note_count FROM note_counts WHERE owner_id > ? AND note_count > 0 ORDER BY owner_id LIMIT ?',
+    );
+    this.selectAfter = db.prepare<[string, number, number], NoteRow>(
+      'SELECT * FROM notes WHERE owner_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.update = db.prepare<{ title: string | null; body: string | null; now: number; id: string; owner: string; expected: number | null }, NoteRow>(
+      `UPDATE notes SET title = coalesce(@title, title), body = coalesce(@body, body), updated_at = @now, version = version + 1
+       WHERE id = @id AND owner_id = @owner AND (@expected IS NULL OR version = @expected) RETURNING *`,
+    );
+    this.remove = db.prepare<[string, string], NoteRow>('DELETE FROM notes WHERE id = ? AND owner_id = ? RETURNING *');
+
+    this.createTx = db.transaction((note: Note, maxNotes: number): boolean => {
+      if (!this.takeCount.get(note.ownerId, maxNotes)) return false;
+      this.insert.run(note.id, note.ownerId, note.title, note.body, note.createdAt, note.updatedAt);
+      this.record('created', note, note.createdAt);
+      return true;
+    });
+    this.patchTx = db.transaction((ownerId: string, id: string, c: { title?: string; body?: string; expectedVersion?: number }, now: number): UpdateOutcome => {
+      const row = this.update.get({ title: c.title ?? null, body: c.body ?? null, now, id, owner: ownerId, expected: c.expectedVersion ?? null });
+      if (!row) {
+        const current = this.selectVersion.get(id, ownerId);
+        return current ? { kind: 'version_mismatch', current: current.version } : { kind: 'not_found' };
+      }
+      const note = toNote(row);
+      this.record('updated', note, now);
+      return { kind: 'updated', note };
+    });
+    this.deleteTx = db.transaction((ownerId: string, id: string, now: number): Note | undefined => {
+      const row = this.remove.get(id, ownerId);
+      if (!row) return undefined;
+      this.releaseCount.run(ownerId);
+      const note = toNote(row);
+      this.record('deleted', note, now);
+      return note;
+    });
+  }
+
+  async create(ownerId: string, title: string, body: string, maxNotes: number, now = Date.now()): Promise<CreateOutcome> {
+    const note: Note = { id: randomUUID(), ownerId, title, body, createdAt: now, updatedAt: now, version: 1 };
+    if (!this.createTx.immediate(note, maxNotes)) return { kind: 'limit_reached' };
+    this.announce();
+    return { kind: 'created', note };
+  }
+
+  async get(ownerId: string, id: string): Promise<Note | undefined> {
+    const row = this.selectOne.get(id, ownerId);
+    return row && toNote(row);
+  }
+
+  async list(ownerId: string, pageSize: number, after: PageCursor | undefined): Promise<NotePage> {
+    const rows = after ? this.selectAfter.all(ownerId, after.seq, pageSize + 1) : this.selectFirstPage.all(ownerId, pageSize + 1);
+    return toPage(rows, pageSize);
+  }
+
+  async countsByOwner(afterOwner: string | undefined, limit: number): Promise<OwnerNoteCount[]> {
+    return this.selectCounts.all(afterOwner ?? '', limit).map((r) => ({ ownerId: r.owner_id, count: r.note_count }));
+  }
+
+  async patch(ownerId: string, id: string, changes: { title?: string; body?: string; expectedVersion?: number }, now = Date.now()): Promise<UpdateOutcome> {
+    const outcome = this.patchTx.immediate(ownerId, id, changes, now);
+    if (outcome.kind === 'updated') this.announce();
+    return outcome;
+  }
+
+  async delete(ownerId: string, id: string, now = Date.now()): Promise<Note | undefined> {
+    const note = this.deleteTx.immediate(ownerId, id, now);
+    if (note) this.announce();
+    return note;
+  }
+
+  async close(): Promise<void> {
+    this.feed.close();
+    this.db.close();
+  }
+
+  /** Tells this process's watchers and, through the cluster primary, the other workers'. */
+  private announce(): void {
+    this.feed.announce('note_changes');
+  }
+
+  private record(kind: ChangeKind, note: Note, changedAt: number): void {
+    this.appendChange.run(...changeValues(kind, note, changedAt));
+  }
+}
+
+const BOUNDS_SQL = `SELECT max(coalesce((SELECT max(seq) FROM note_changes), 0), purged_through) AS high, purged_through FROM note_change_log`;
+
+/** The change log (SQLite). Reads run in one transaction: bounds and rows from the same snapshot. */
+class SqliteChangeLog implements ChangeLog {
+  readonly id: string;
+  private readonly readTx;
+  private readonly purgeTx;
+
+  constructor(db: Db) {
+    this.id = db.prepare<[], { id: string }>('SELECT id FROM note_change_log').get()!.id;
+    const bounds = db.prepare<[], LogBoundsRow>(BOUNDS_SQL);
+    const all = db.prepare<[number, number, number], ChangeRow>('SELECT * FROM note_changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
+    const ofOwner = db.prepare<[string, number, number, number], ChangeRow>(
+      'SELECT * FROM note_changes WHERE owner_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+    );
+    this.readTx = db.transaction((after: number, limit: number, ownerId: string | undefined): ChangeBatch => {
+      const b = bounds.get()!;
+      const rows = ownerId === undefined ? all.all(after, b.high, limit) : ofOwner.all(ownerId, after, b.high, limit);
+      return toBatch(rows, limit, b);
+    });
+    // Purges a prefix of the log, so that "purged through seq n" is exact.
+    const lastToPurge = db.prepare<[number], { up_to: number }>(
+      `SELECT coalesce((SELECT seq FROM note_changes WHERE changed_at >= ? ORDER BY seq LIMIT 1) - 1, (SELECT max(seq) FROM note_changes), 0) AS up_to`,
+    );
+    const remove = db.prepare('DELETE FROM note_changes WHERE seq <= ?');
+    const mark = db.prepare('UPDATE note_change_log SET purged_through = max(purged_through, ?)');
+    this.purgeTx = db.transaction((before: number): number => {
+      const upTo = lastToPurge.get(before)!.up_to;
+      const deleted = remove.run(upTo).changes;
+      mark.run(upTo);
+      return deleted;
+    });
+  }
+
+  async read(after: number, limit: number, ownerId?: string): Promise<ChangeBatch> {
+    return this.readTx(after, limit, ownerId);
+  }
+
+  async purge(before: number): Promise<number> {
+    return this.purgeTx.immediate(before);
+  }
+}
