@@ -30,11 +30,12 @@ export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'reg
   const { users, hasher, sessions, log, registration } = deps;
   return {
     register: publicUnary(log, async (req, call) => {
+      // Limits first: a refused attempt (a storm) costs a map lookup, not the password policy.
+      registration.limits.admit(clientAddress(call.getPeer()));
       const email = validEmail(req.email);
       const displayName = requireText('display_name', req.displayName, 1, 100);
       const problem = passwordProblem(req.password, email);
       if (problem) throw invalidArgument('password', problem);
-      registration.limits.admit(clientAddress(call.getPeer()));
       if (registration.hasher.queued >= MAX_QUEUED_REGISTRATIONS) {
         throw new GrpcError(status.RESOURCE_EXHAUSTED, 'registration is busy; retry in 1 s', { [RETRY_AFTER_TRAILER]: '1' });
       }

@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthClient, createDashboardClient } from '@grpc-token-auth/sdk';
@@ -10,6 +9,7 @@ import { within } from '../support/eventually.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { healthCheck } from '../support/hostile.js';
 import { scrape, valueOf } from '../support/metrics.js';
+import { freePort } from '../support/postgres.js';
 import { grpcFrame, rawCall, rawSession } from '../support/raw-http2.js';
 import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
 
@@ -94,14 +94,3 @@ describe('readiness tells the truth: business-svc without verification keys (rea
     dashboard.close();
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -53,7 +53,8 @@ function serverAccount(): { uid: number; gid: number } | undefined {
   }
 }
 
-function freePort(): Promise<number> {
+/** A port that was free on 127.0.0.1 a moment ago (for a server a test starts later). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
