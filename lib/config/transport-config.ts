@@ -25,8 +25,9 @@ export interface TransportLimits {
   readonly maxReceiveMessageBytes: number;
   /** Long-lived server streams open at once in this process (WatchNotes, WatchRevocations). */
   readonly maxLiveStreams: number;
-  /** … per principal (user or service client). */
+  /** … per user, and per service client (a fleet of replicas shares one). */
   readonly maxLiveStreamsPerPrincipal: number;
+  readonly maxLiveStreamsPerService: number;
   /** Unauthenticated long-lived streams (health Watch, reflection) open at once in this process. */
   readonly maxPublicStreams: number;
   /** … per client address. */
@@ -52,6 +53,7 @@ export function readTransportLimits(env: EnvReader, defaults: { readonly message
     maxReceiveMessageBytes: env.int('MAX_RECEIVE_MESSAGE_BYTES', defaults.messageBytes, 1024, 16 * MiB),
     maxLiveStreams: env.int('MAX_LIVE_STREAMS', 5000, 1, 1_000_000),
     maxLiveStreamsPerPrincipal: env.int('MAX_LIVE_STREAMS_PER_PRINCIPAL', 16, 1, 100_000),
+    maxLiveStreamsPerService: env.int('MAX_LIVE_STREAMS_PER_SERVICE', 1000, 1, 1_000_000),
     maxPublicStreams: env.int('MAX_PUBLIC_STREAMS', 100, 1, 100_000),
     maxPublicStreamsPerAddress: env.int('MAX_PUBLIC_STREAMS_PER_ADDRESS', 10, 1, 100_000),
     maxStreamBacklogBytes: env.int('MAX_STREAM_BACKLOG_BYTES', 1 * MiB, 16 * 1024, 256 * MiB),

@@ -8,6 +8,11 @@ export interface LiveStreamLimits {
   /** Streams open at once in this process, and per principal (user or service client). */
   readonly maxLiveStreams: number;
   readonly maxLiveStreamsPerPrincipal: number;
+  /**
+   * … per service client: every worker and replica of a service shares one client and holds a
+   * revocation stream, so a fleet needs more than a user's devices do.
+   */
+  readonly maxLiveStreamsPerService: number;
   /** Bytes one stream may have written but not yet sent before its reader is cut off … */
   readonly maxStreamBacklogBytes: number;
   /** … and all streams of the process together. */
@@ -34,11 +39,10 @@ export class OpenStreams {
   /** Registers a stream that `end` ends; returns its release, or the refusal when a cap is reached. */
   open(principal: Principal, end: Ender): (() => void) | GrpcError {
     const who = `${principal.kind}:${principal.subject}`;
-    const verdict = this.slots.tryAcquire(who);
+    const cap = principal.kind === 'service' ? this.limits.maxLiveStreamsPerService : this.limits.maxLiveStreamsPerPrincipal;
+    const verdict = this.slots.tryAcquire(who, cap);
     if (verdict === 'total') return new GrpcError(status.RESOURCE_EXHAUSTED, 'server has too many open streams; retry later');
-    if (verdict === 'key') {
-      return new GrpcError(status.RESOURCE_EXHAUSTED, `at most ${this.slots.maxPerKey} open streams per caller; close one first`);
-    }
+    if (verdict === 'key') return new GrpcError(status.RESOURCE_EXHAUSTED, `at most ${cap} open streams per caller; close one first`);
     this.enders.add(end);
     const sid = principal.sessionId;
     if (sid !== undefined) {

@@ -5,7 +5,7 @@ import { OpenStreams } from '../../lib/grpc/live-stream.js';
 import { servicePrincipal, userPrincipal } from './fixtures.js';
 
 describe('OpenStreams', () => {
-  const limits = { maxLiveStreams: 3, maxLiveStreamsPerPrincipal: 2, maxStreamBacklogBytes: 1024, maxTotalBacklogBytes: 4096 };
+  const limits = { maxLiveStreams: 3, maxLiveStreamsPerPrincipal: 2, maxLiveStreamsPerService: 3, maxStreamBacklogBytes: 1024, maxTotalBacklogBytes: 4096 };
 
   it('caps streams per principal and in all, with RESOURCE_EXHAUSTED, and frees a slot on release', () => {
     const streams = new OpenStreams(limits);
@@ -25,6 +25,12 @@ describe('OpenStreams', () => {
     const streams = new OpenStreams({ ...limits, maxLiveStreamsPerPrincipal: 1 });
     expect(streams.open(userPrincipal({ subject: 'x' }), () => undefined)).to.be.a('function');
     expect(streams.open(servicePrincipal({ subject: 'x' }), () => undefined)).to.be.a('function');
+  });
+
+  it("a service client's cap is its own (a fleet of replicas shares one client)", () => {
+    const streams = new OpenStreams({ ...limits, maxLiveStreams: 10, maxLiveStreamsPerPrincipal: 1, maxLiveStreamsPerService: 3 });
+    for (let i = 0; i < 3; i++) expect(streams.open(servicePrincipal(), () => undefined)).to.be.a('function');
+    expect((streams.open(servicePrincipal(), () => undefined) as GrpcError).details).to.match(/at most 3 open streams per caller/);
   });
 
   it('ends exactly the streams of a revoked session with UNAUTHENTICATED; shutdown ends all with UNAVAILABLE', () => {

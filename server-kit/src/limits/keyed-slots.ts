@@ -11,11 +11,11 @@ export class KeyedSlots {
     readonly maxPerKey: number,
   ) {}
 
-  /** Takes a slot for `key`, or says which cap refused it (nothing taken then). */
-  tryAcquire(key: string): 'ok' | 'total' | 'key' {
+  /** Takes a slot for `key` (under `maxPerKey`, or a cap of its own), or says which cap refused it (nothing taken then). */
+  tryAcquire(key: string, maxPerKey = this.maxPerKey): 'ok' | 'total' | 'key' {
     if (this.total >= this.maxTotal) return 'total';
     const n = this.byKey.get(key) ?? 0;
-    if (n >= this.maxPerKey) return 'key';
+    if (n >= maxPerKey) return 'key';
     this.byKey.set(key, n + 1);
     this.total++;
     return 'ok';
