@@ -220,3 +220,47 @@ describe('hostile floods (real processes, image heap settings)', function () {
 function bearerHeaders(token: string): Record<string, string> {
   return { authorization: bearer(token).get('authorization')[0] as string };
 }
+
+describe('the process-wide backlog budget (real processes)', function () {
+  this.timeout(60_000);
+  let sys: RunningSystem;
+  let session: Session;
+  const password = 'many-streams-passphrase';
+  before(async () => {
+    // Each stream may hold 1 MiB, but all streams of the process only 1 MiB together.
+    sys = await startSystem({ MAX_STREAM_BACKLOG_BYTES: String(1024 * 1024), MAX_TOTAL_BACKLOG_BYTES: String(1024 * 1024) });
+    const auth = createAuthClient(sys.authAddress);
+    await auth.register({ email: 'budget@example.com', password, displayName: 'Budget' });
+    auth.close();
+    session = await Session.login({ auth: sys.authAddress, email: 'budget@example.com', password });
+  });
+  after(async () => {
+    for (const s of rawSessions.splice(0)) s.destroy();
+    session?.close();
+    await sys?.stop();
+  });
+
+  it('resets slow readers once all of them together hold MAX_TOTAL_BACKLOG_BYTES, long before any reaches its own cap', async () => {
+    const notes = createNotesClient(sys.businessAddress, { interceptors: [session.interceptor] });
+    const note = (await notes.createNote({ title: 'shared budget', body: '' })).note!;
+    const token = await session.accessToken();
+    const watchers = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const raw = await openRaw(sys.business.port);
+        const stream = rawRequest(raw, '/business.v1.NotesService/WatchNotes', { authorization: `Bearer ${token}` });
+        stream.pause();
+        return stream;
+      }),
+    );
+    let done = 0;
+    let firstResetAt: number | undefined;
+    for (const w of watchers) w.on('close', () => (firstResetAt ??= done));
+    await new Promise((r) => setTimeout(r, 200));
+    const body = 'x'.repeat(10_000);
+    for (; done < 150 && firstResetAt === undefined; done++) await notes.updateNote({ id: note.id, body });
+    // Three readers share 1 MiB: the first is reset after about a third of what its own cap allows (~100 updates).
+    expect(firstResetAt, 'updates until the first reset').to.be.a('number').and.below(70);
+    expect(watchers.some((w) => w.rstCode === constants.NGHTTP2_ENHANCE_YOUR_CALM)).to.equal(true);
+    notes.close();
+  });
+});
