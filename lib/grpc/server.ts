@@ -1,10 +1,9 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { createServerInterceptor, KeyedSlots, type Authenticate } from '@grpc-token-auth/server-kit';
+import { createServerInterceptor, KeyedSlots, listenWithLimits, type Authenticate } from '@grpc-token-auth/server-kit';
 import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
-import { listen } from './limits/listener.js';
 import { addReflection } from './reflection-service.js';
 
 export interface ServiceRegistration {
@@ -80,7 +79,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
   reportHealth();
   opts.readiness?.onChange(reportHealth);
 
-  const listener = await listen(server, opts.credentials ?? ServerCredentials.createInsecure(), opts, t, opts.log);
+  const listener = await listenWithLimits(server, opts.credentials ?? ServerCredentials.createInsecure(), opts, t, opts.log);
 
   return {
     port: listener.port,

@@ -20,6 +20,7 @@ export { parseJwksJson, toJwksJson, type JwkJson } from './jwks-json.js';
 export { unknownNamesProblem } from './known-names.js';
 export { clientAddress } from './limits/client-address.js';
 export { KeyedSlots } from './limits/keyed-slots.js';
+export { listenWithLimits, type ConnectionLimits, type Listener } from './limits/listener.js';
 export { resetHttp2Stream } from './limits/stream-reset.js';
 export { MIN_SECRET_BYTES, sharedSecretKey, StaticKeySet, type KeyResolver, type SigningAlgorithm, type VerificationKey } from './keys.js';
 export { silentLogger, type Logger, type MethodMetrics, type RpcMetrics } from './observability.js';

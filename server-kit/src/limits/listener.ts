@@ -1,8 +1,16 @@
 import type { Server, ServerCredentials } from '@grpc/grpc-js';
 import { createServer, type Socket } from 'node:net';
-import type { TransportLimits } from '../../config/transport-config.js';
-import type { Logger } from '../../log/logger.js';
-import { clientAddress, KeyedSlots } from '@grpc-token-auth/server-kit';
+import { silentLogger, type Logger } from '../observability.js';
+import { clientAddress } from './client-address.js';
+import { KeyedSlots } from './keyed-slots.js';
+
+export interface ConnectionLimits {
+  /** Open connections in all / from one client address; more are closed at accept. */
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  /** A connection that has not sent a byte within this long is closed (slowloris). */
+  readonly handshakeTimeoutMs: number;
+}
 
 export interface Listener {
   readonly port: number;
@@ -21,12 +29,12 @@ const REFUSAL_LOG_INTERVAL_MS = 10_000;
  * closed at accept, before any HTTP/2 state exists for it. Works under node:cluster like any
  * net.Server (the primary distributes connections).
  */
-export function listen(
+export function listenWithLimits(
   server: Server,
   credentials: ServerCredentials,
   address: { readonly host: string; readonly port: number },
-  limits: Pick<TransportLimits, 'maxConnections' | 'maxConnectionsPerAddress' | 'handshakeTimeoutMs'>,
-  log: Logger,
+  limits: ConnectionLimits,
+  log: Logger = silentLogger,
 ): Promise<Listener> {
   const injector = server.createConnectionInjector(credentials);
   const connections = new KeyedSlots(limits.maxConnections, limits.maxConnectionsPerAddress);
