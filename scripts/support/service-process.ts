@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 /** Root of the build output (dist/), where each service's main.js lives. */
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 
-export type ServiceName = 'auth-svc' | 'business-svc';
+/** `bench-echo`: the benchmark's bare grpc-js baseline (scripts/bench/echo-server.ts). */
+export type ServiceName = 'auth-svc' | 'business-svc' | 'bench-echo';
+
+const ENTRY: Record<ServiceName, string> = {
+  'auth-svc': 'auth-svc/main.js',
+  'business-svc': 'business-svc/main.js',
+  'bench-echo': 'scripts/bench/echo-server.js',
+};
 
 export interface ServiceProcess {
   readonly name: ServiceName;
@@ -31,7 +38,7 @@ export interface SpawnOptions {
 
 /** Starts a built service as a child process and resolves once it logs `listening` (metrics, if on, are up by then). */
 export function spawnService(name: ServiceName, opts: SpawnOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), `${DIST}${name}/main.js`], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), `${DIST}${ENTRY[name]}`], {
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
