@@ -294,7 +294,9 @@ const FLEET_VARIANTS = { workers1: { WORKERS: '1' }, workers2: { WORKERS: '2' } 
 async function measureFleet(): Promise<FleetResults> {
   status('fleet: starting auth-svc and business-svc with WORKERS=1 and WORKERS=2');
   let tokens: string[] = [];
-  const stack = await startStack(BASE_ENV, settings.serviceNodeArgs, async (authAddress) => {
+  // All the fan-out's watchers are one user: more than the per-user stream cap allows by default.
+  const env = { ...BASE_ENV, MAX_LIVE_STREAMS_PER_PRINCIPAL: String(settings.fanout.watchers + 4) };
+  const stack = await startStack(env, settings.serviceNodeArgs, async (authAddress) => {
     const user = await registerAndLogin(authAddress, settings.workers);
     tokens = user.tokens;
     return user.userId;
