@@ -1,6 +1,7 @@
 /**
  * `node dist/scripts/bench/ab.js --variants '<json>' [--rounds 7] [--seconds 3]`: authenticated
- * GetNote throughput of business-svc variants against the raw grpc-js echo, rounds interleaved,
+ * GetNote throughput and server CPU per call of business-svc variants against the raw grpc-js
+ * echo, rounds interleaved (round 0 warms up),
  * for before/after comparisons of one change on a shared machine (same-run ratios). Each variant:
  * `{ "name": "...", "env": {...}, "nodeArgs": [...], "dist": "/path/to/another/dist" }` (all but
  * name optional; `dist` runs another build, e.g. a copy of dist/ from before the change).
@@ -16,7 +17,7 @@ import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
 import { median } from './histogram.js';
 import { LoadPool, type LoadResult } from './load-pool.js';
-import { memoryMb } from './stack.js';
+import { cpuMs, memoryMb } from './stack.js';
 
 interface VariantSpec {
   readonly name: string;
@@ -89,8 +90,10 @@ async function main(): Promise<void> {
     }
     const all = [{ name: 'echo', proc: echo, noteId: targets[0]!.noteId }, ...targets];
     const runs = new Map<string, LoadResult[]>(all.map((t) => [t.name, []]));
-    for (let r = 1; r <= rounds; r++) {
+    const cpu = new Map<string, number[]>(all.map((t) => [t.name, []]));
+    for (let r = 0; r <= rounds; r++) {
       for (const t of all) {
+        const cpuBefore = cpuMs(t.proc.child.pid!);
         const result = await pool.run({
           address: `127.0.0.1:${t.proc.port}`,
           path: NotesServiceService.getNote.path,
@@ -98,24 +101,38 @@ async function main(): Promise<void> {
           tokens,
           concurrency: Number(args.concurrency),
           durationMs: seconds * 1000,
-          warmupMs: 500,
+          // No warm-up window inside a run (round 0 is the warm-up): every call counts, so CPU ÷ calls is per call.
+          warmupMs: 0,
           maxCalls: 10_000_000,
         });
+        const usPerCall = ((cpuMs(t.proc.child.pid!) - cpuBefore) * 1000) / result.ok;
         const failed = Object.values(result.errors).reduce((a, b) => a + b, 0);
-        runs.get(t.name)!.push(result);
+        if (r > 0) {
+          runs.get(t.name)!.push(result);
+          cpu.get(t.name)!.push(usPerCall);
+        }
         process.stderr.write(
-          `round ${r} ${t.name}: ${Math.round(result.rps)} req/s p99 ${result.p99Ms.toFixed(2)} ms${failed ? ` FAILED ${failed}` : ''} (load ${os.loadavg()[0]!.toFixed(2)})\n`,
+          `round ${r}${r === 0 ? ' (warm-up)' : ''} ${t.name}: ${Math.round(result.rps)} req/s, ${usPerCall.toFixed(1)} µs CPU/call, p99 ${result.p99Ms.toFixed(2)} ms` +
+            `${failed ? ` FAILED ${failed}` : ''} (load ${os.loadavg()[0]!.toFixed(2)})\n`,
         );
       }
     }
     const echoRps = median(runs.get('echo')!.map((x) => x.rps));
-    const lines = ['| variant | req/s (median) | × echo | per-round × echo | p99 ms | RSS MB (peak) |', '|---|---:|---:|---|---:|---:|'];
+    const echoCpu = median(cpu.get('echo')!);
+    const lines = [
+      '| variant | req/s (median) | × echo | per-round × echo | µs CPU/call | echo ÷ this (CPU) | p99 ms | RSS MB (peak) |',
+      '|---|---:|---:|---|---:|---:|---:|---:|',
+    ];
     for (const t of all) {
       const rs = runs.get(t.name)!;
       const perRound = rs.map((x, k) => (x.rps / runs.get('echo')![k]!.rps).toFixed(2)).join(' ');
       const mem = memoryMb(t.proc.child.pid!);
       const rps = median(rs.map((x) => x.rps));
-      lines.push(`| ${t.name} | ${Math.round(rps)} | ${(rps / echoRps).toFixed(3)} | ${perRound} | ${median(rs.map((x) => x.p99Ms)).toFixed(2)} | ${mem.rss.toFixed(0)} (${mem.peak.toFixed(0)}) |`);
+      const us = median(cpu.get(t.name)!);
+      lines.push(
+        `| ${t.name} | ${Math.round(rps)} | ${(rps / echoRps).toFixed(3)} | ${perRound} | ${us.toFixed(1)} | ${(echoCpu / us).toFixed(3)} | ` +
+          `${median(rs.map((x) => x.p99Ms)).toFixed(2)} | ${mem.rss.toFixed(0)} (${mem.peak.toFixed(0)}) |`,
+      );
     }
     process.stdout.write(`${lines.join('\n')}\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   } finally {

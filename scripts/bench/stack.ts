@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from '../support/service-client-cli.js';
@@ -137,3 +137,33 @@ export function memoryMb(pid: number): { rss: number; peak: number } {
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
+
+/**
+ * CPU time (user + system, ms) used so far by a process and its descendants (a WORKERS cluster),
+ * from /proc (Linux). CPU per call is what a variant costs whatever else shares the cores, where
+ * throughput on a busy machine varies from round to round.
+ */
+export function cpuMs(pid: number): number {
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command name (which may contain spaces): state ppid ... utime(14) stime(15).
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let total = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const p = pending.pop()!;
+    total += stats.get(p)?.ms ?? 0;
+    for (const [child, s] of stats) if (s.ppid === p) pending.push(child);
+  }
+  return total;
+}
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS = 100;
