@@ -20,6 +20,7 @@ import { median } from './bench/histogram.js';
 import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
 import { measureFanout } from './bench/fanout.js';
 import { checkTargets, formatReport, type BenchResults, type FleetResults, type Measured, type ReadRow } from './bench/report.js';
+import { SERVICE_HEAP_FLAGS } from './support/service-process.js';
 import { measureStartup, memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
 
 const { values: args } = parseArgs({
@@ -32,10 +33,10 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     /**
-     * Node flags for the services (with =, as the value starts with a dash). Default: the heap cap
-     * the deployment images set (deploy/Dockerfile NODE_OPTIONS), so memory is measured as deployed.
+     * Node flags for the services (with =, as the value starts with a dash). Default: the heap
+     * sizing of every default start path (npm start, the images), so memory is measured as run.
      */
-    'service-node-args': { type: 'string', default: '--max-old-space-size=256 --max-semi-space-size=12' },
+    'service-node-args': { type: 'string', default: SERVICE_HEAP_FLAGS.join(' ') },
     out: { type: 'string', default: 'bench/results' },
   },
 });
