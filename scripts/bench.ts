@@ -20,6 +20,7 @@ import { median } from './bench/histogram.js';
 import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
 import { measureFanout } from './bench/fanout.js';
 import { checkTargets, formatReport, type BenchResults, type FleetResults, type Measured, type ReadRow } from './bench/report.js';
+import { SERVICE_HEAP_FLAGS } from './support/service-process.js';
 import { measureStartup, memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
 
 const { values: args } = parseArgs({
@@ -32,10 +33,10 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     /**
-     * Node flags for the services (with =, as the value starts with a dash). Default: the heap cap
-     * the deployment images set (deploy/Dockerfile NODE_OPTIONS), so memory is measured as deployed.
+     * Node flags for the services (with =, as the value starts with a dash). Default: the heap
+     * sizing of every default start path (npm start, the images), so memory is measured as run.
      */
-    'service-node-args': { type: 'string', default: '--max-old-space-size=256 --max-semi-space-size=12' },
+    'service-node-args': { type: 'string', default: SERVICE_HEAP_FLAGS.join(' ') },
     out: { type: 'string', default: 'bench/results' },
   },
 });
@@ -76,6 +77,8 @@ const READS = [
 ] as const;
 
 const errors: Record<string, number> = {};
+/** The machine is shared: its load is recorded with the results (and with every step on stderr). */
+const LOAD_AT_START = Number(os.loadavg()[0]!.toFixed(2));
 const pool = new LoadPool(settings.workers);
 
 async function main(): Promise<void> {
@@ -161,23 +164,25 @@ async function createNotes<V extends string>(stack: Stack<V>, token: string): Pr
 }
 
 /**
- * Per round, per RPC, per variant: a throughput run (~100 calls in flight on every worker)
- * and a latency run (one call in flight). Rounds interleave the variants so drift on a
- * shared machine hits all of them alike.
+ * Per round, per RPC, per variant (the raw grpc-js echo first): a throughput run (~100 calls
+ * in flight on every worker) and a latency run (one call in flight). Rounds interleave the
+ * variants so drift on a shared machine hits all of them alike.
  */
 async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds: Record<Variant, string>): Promise<ReadRow[]> {
   const runs = new Map<string, LoadResult[]>();
-  const total = settings.rounds * READS.length * VARIANTS.length * 2;
+  const measured = ['echo', ...VARIANTS] as const;
+  const total = settings.rounds * READS.length * measured.length * 2;
   let n = 0;
   for (let round = 1; round <= settings.rounds; round++) {
     for (const read of READS) {
-      for (const v of VARIANTS) {
+      for (const v of measured) {
         for (const kind of ['throughput', 'latency'] as const) {
           const label = `${alg} round ${round}/${settings.rounds} ${read.rpc} ${v} ${kind} [${++n}/${total}]`;
           const result = await load(label, {
-            address: `127.0.0.1:${stack.business[v].port}`,
+            address: `127.0.0.1:${(v === 'echo' ? stack.echo : stack.business[v]).port}`,
             path: read.path,
-            requests: [read.request(noteIds[v])],
+            // The echo answers with the request's bytes: send it what business-svc gets.
+            requests: [read.request(noteIds[v === 'echo' ? 'auth' : v])],
             tokens,
             concurrency: kind === 'throughput' ? settings.concurrency : 1,
             durationMs: settings.seconds * 1000,
@@ -192,8 +197,8 @@ async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds
   }
   return READS.map((read) => {
     const of = (kind: string) => {
-      const m = (v: Variant) => medianOf(runs.get(`${read.rpc}/${v}/${kind}`)!);
-      return { auth: m('auth'), noauth: m('noauth'), nocache: m('nocache') };
+      const m = (v: Variant | 'echo') => medianOf(runs.get(`${read.rpc}/${v}/${kind}`)!);
+      return { echo: m('echo'), auth: m('auth'), noauth: m('noauth'), nocache: m('nocache') };
     };
     return { alg, rpc: read.rpc, throughput: of('throughput'), latency: of('latency') };
   });
@@ -283,27 +288,30 @@ const FLEET_VARIANTS = { workers1: { WORKERS: '1' }, workers2: { WORKERS: '2' } 
 
 /**
  * business-svc as one process and as two workers on one port (SQLite, default algorithm):
- * authenticated GetNote throughput, rounds interleaved, and WatchNotes fan-out latency.
+ * authenticated GetNote throughput, rounds interleaved with the one-process raw echo, and
+ * WatchNotes fan-out latency.
  * The load generator shares the machine's cores, so the ratio is a floor, not a forecast.
  */
 async function measureFleet(): Promise<FleetResults> {
   status('fleet: starting auth-svc and business-svc with WORKERS=1 and WORKERS=2');
   let tokens: string[] = [];
-  const stack = await startStack(BASE_ENV, settings.serviceNodeArgs, async (authAddress) => {
+  // All the fan-out's watchers are one user: more than the per-user stream cap allows by default.
+  const env = { ...BASE_ENV, MAX_LIVE_STREAMS_PER_PRINCIPAL: String(settings.fanout.watchers + 4) };
+  const stack = await startStack(env, settings.serviceNodeArgs, async (authAddress) => {
     const user = await registerAndLogin(authAddress, settings.workers);
     tokens = user.tokens;
     return user.userId;
   }, FLEET_VARIANTS);
   try {
     const noteIds = await createNotes(stack, tokens[0]!);
-    const runs = { workers1: [] as LoadResult[], workers2: [] as LoadResult[] };
+    const runs = { echo: [] as LoadResult[], workers1: [] as LoadResult[], workers2: [] as LoadResult[] };
     for (let round = 1; round <= settings.rounds; round++) {
-      for (const v of ['workers1', 'workers2'] as const) {
+      for (const v of ['echo', 'workers1', 'workers2'] as const) {
         runs[v].push(
           await load(`fleet round ${round}/${settings.rounds} GetNote ${v}`, {
-            address: `127.0.0.1:${stack.business[v].port}`,
+            address: `127.0.0.1:${(v === 'echo' ? stack.echo : stack.business[v]).port}`,
             path: NotesServiceService.getNote.path,
-            requests: [GetNoteRequest.encode({ id: noteIds[v] }).finish()],
+            requests: [GetNoteRequest.encode({ id: noteIds[v === 'echo' ? 'workers1' : v] }).finish()],
             tokens,
             concurrency: settings.concurrency,
             durationMs: settings.seconds * 1000,
@@ -320,10 +328,11 @@ async function measureFleet(): Promise<FleetResults> {
       status(`fleet: fan-out ${v}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`, true);
       return result;
     };
+    const echo = medianOf(runs.echo);
     const workers1 = medianOf(runs.workers1);
     const workers2 = medianOf(runs.workers2);
     return {
-      getNote: { workers1, workers2, ratio: workers2.rps / workers1.rps },
+      getNote: { echo, workers1, workers2, ratio: workers2.rps / workers1.rps },
       fanout: { workers1: await fanout('workers1'), workers2: await fanout('workers2') },
     };
   } finally {
@@ -337,7 +346,10 @@ async function load(label: string, spec: LoadSpec): Promise<LoadResult> {
     label ? status(`${label}: ${ok.toLocaleString('en-US')} ok${failed ? `, ${failed} FAILED` : ''}`) : undefined,
   );
   for (const [code, count] of Object.entries(result.errors)) errors[code] = (errors[code] ?? 0) + count;
-  if (label) status(`${label}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`, true);
+  if (label) {
+    const line = `${label}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`;
+    status(`${line}, load average ${os.loadavg()[0]!.toFixed(2)}`, true);
+  }
   return result;
 }
 
@@ -380,6 +392,7 @@ function machine(): Record<string, string | number> {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()}`,
     node: process.version,
+    loadAverage1mAtStart: LOAD_AT_START,
     loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
   };
 }

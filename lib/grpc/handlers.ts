@@ -31,11 +31,18 @@ export function publicUnary<Req, Res>(
   log: Logger,
   fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
 ): handleUnaryCall<Req, Res> {
+  // The hot path of every unary RPC: no async wrapper of our own (one promise and closure fewer per call).
   return (call, callback) => {
-    run(log, call.getPath(), async () => fn(call.request, call)).then(
-      (res) => callback(null, res),
-      (err: ServerErrorResponse) => callback(err),
-    );
+    const fail = (err: unknown) => callback(toStatusError(log, call.getPath(), err));
+    let result: Promise<Res> | Res;
+    try {
+      result = fn(call.request, call);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    if (result instanceof Promise) result.then((res) => callback(null, res), fail);
+    else callback(null, result);
   };
 }
 
@@ -56,19 +63,24 @@ export function serverStream<Req, Res>(
   };
 }
 
-/** Runs a handler body and turns any failure into a status error; unexpected errors are logged, never leaked. */
+/** Runs a handler body and turns any failure into a status error. */
 async function run<T>(log: Logger, method: string, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (err) {
-    if (err instanceof GrpcError) throw toServiceError(err.code, err.details, err.trailers);
-    if (isTransient(err)) {
-      log.warn({ err: String(err), method }, 'dependency unavailable');
-      throw toServiceError(status.UNAVAILABLE, 'temporarily unavailable; retry');
-    }
-    log.error({ err, method }, 'handler failed');
-    throw toServiceError(status.INTERNAL, 'internal error');
+    throw toStatusError(log, method, err);
   }
+}
+
+/** Any failure as the status to send; unexpected errors are logged, never leaked. */
+function toStatusError(log: Logger, method: string, err: unknown): ServerErrorResponse {
+  if (err instanceof GrpcError) return toServiceError(err.code, err.details, err.trailers);
+  if (isTransient(err)) {
+    log.warn({ err: String(err), method }, 'dependency unavailable');
+    return toServiceError(status.UNAVAILABLE, 'temporarily unavailable; retry');
+  }
+  log.error({ err, method }, 'handler failed');
+  return toServiceError(status.INTERNAL, 'internal error');
 }
 
 function toServiceError(code: status, details: string, trailers: Readonly<Record<string, string>> = {}): ServerErrorResponse {

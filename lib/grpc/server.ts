@@ -50,6 +50,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
       createServerInterceptor({
         authenticate: opts.authenticate,
         log: opts.log,
+        // The per-RPC line's fixed fields hold no secret: redaction (half its cost) is skipped for it alone.
+        rpcLog: opts.log.child({}, { redact: [] }),
         metrics: opts.metrics,
         maxMetadataBytes: t.maxMetadataBytes,
         publicStreams: new KeyedSlots(t.maxPublicStreams, t.maxPublicStreamsPerAddress),

@@ -9,7 +9,8 @@ export interface Measured {
   readonly rounds: readonly LoadResult[];
 }
 
-type Variants = { readonly auth: Measured; readonly noauth: Measured; readonly nocache: Measured };
+/** `echo`: the raw grpc-js echo server (no interceptor, no I/O), the baseline of the same run. */
+type Variants = { readonly echo: Measured; readonly auth: Measured; readonly noauth: Measured; readonly nocache: Measured };
 
 export interface ReadRow {
   readonly alg: string;
@@ -47,8 +48,8 @@ export interface BenchResults {
 }
 
 export interface FleetResults {
-  /** Authenticated GetNote, ~100 calls in flight; ratio = WORKERS=2 ÷ WORKERS=1, same run. */
-  readonly getNote: { readonly workers1: Measured; readonly workers2: Measured; readonly ratio: number };
+  /** Authenticated GetNote, ~100 calls in flight; ratio = WORKERS=2 ÷ WORKERS=1, same run; echo = one-process raw grpc-js. */
+  readonly getNote: { readonly echo: Measured; readonly workers1: Measured; readonly workers2: Measured; readonly ratio: number };
   readonly fanout: { readonly workers1: FanoutResult; readonly workers2: FanoutResult };
 }
 
@@ -67,6 +68,15 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     const added = row.latency.auth.p99Ms - row.latency.noauth.p99Ms;
     targets.push({ name: `${row.alg} ${row.rpc} throughput`, goal: '≥ 97 % of no-auth', measured: pct(ratio), met: ratio >= 0.97 });
     targets.push({ name: `${row.alg} ${row.rpc} p99 added`, goal: '≤ 0.3 ms', measured: `${signed(added)} ms`, met: added <= 0.3 });
+    const vsEcho = row.throughput.auth.rps / row.throughput.echo.rps;
+    if (row.rpc === 'GetNote') targets.push({ name: `${row.alg} GetNote vs raw echo`, goal: '≥ 0.80 ×', measured: times(vsEcho), met: vsEcho >= 0.8 });
+  }
+  if (r.fleet) {
+    const g = r.fleet.getNote;
+    const vsEcho = g.workers2.rps / g.echo.rps;
+    const p99 = g.workers2.p99Ms / g.workers1.p99Ms;
+    targets.push({ name: 'WORKERS=2 GetNote vs one-process raw echo', goal: '≥ 1.05 ×', measured: times(vsEcho), met: vsEcho >= 1.05 });
+    targets.push({ name: 'WORKERS=2 p99 under load vs WORKERS=1', goal: '≤ 1.5 ×', measured: times(p99), met: p99 <= 1.5 });
   }
   const storm = r.storm.stormP99Ms / r.storm.idleP99Ms;
   targets.push({ name: 'reads p99 during login storm', goal: '≤ 2 × idle', measured: `${storm.toFixed(2)} ×`, met: storm <= 2 });
@@ -95,20 +105,22 @@ export function formatReport(r: BenchResults): string {
   lines.push(`Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push('');
   lines.push(
-    '| RPC | alg | req/s auth | req/s no-auth | ratio | req/s no cache (ratio) | p50 ms auth / no-auth | p99 ms auth / no-auth | p99 added ms | p99 ms under load auth / no-auth |',
+    '| RPC | alg | req/s raw echo | req/s auth (× echo) | req/s no-auth (× echo) | auth ÷ no-auth | req/s no cache (× echo) | ' +
+      'p50 ms echo / auth / no-auth | p99 ms echo / auth / no-auth | p99 added ms | p99 ms under load echo / auth / no-auth |',
   );
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of r.reads) {
     const t = row.throughput;
     const l = row.latency;
+    const x = (m: Measured) => `${rps(m.rps)} (${times(m.rps / t.echo.rps)})`;
     lines.push(
-      `| ${row.rpc} | ${row.alg} | ${rps(t.auth.rps)} | ${rps(t.noauth.rps)} | ${pct(t.auth.rps / t.noauth.rps)} | ` +
-        `${rps(t.nocache.rps)} (${pct(t.nocache.rps / t.noauth.rps)}) | ${ms(l.auth.p50Ms)} / ${ms(l.noauth.p50Ms)} | ` +
-        `${ms(l.auth.p99Ms)} / ${ms(l.noauth.p99Ms)} | ${signed(l.auth.p99Ms - l.noauth.p99Ms)} | ${ms(t.auth.p99Ms)} / ${ms(t.noauth.p99Ms)} |`,
+      `| ${row.rpc} | ${row.alg} | ${rps(t.echo.rps)} | ${x(t.auth)} | ${x(t.noauth)} | ${pct(t.auth.rps / t.noauth.rps)} | ${x(t.nocache)} | ` +
+        `${ms(l.echo.p50Ms)} / ${ms(l.auth.p50Ms)} / ${ms(l.noauth.p50Ms)} | ${ms(l.echo.p99Ms)} / ${ms(l.auth.p99Ms)} / ${ms(l.noauth.p99Ms)} | ` +
+        `${signed(l.auth.p99Ms - l.noauth.p99Ms)} | ${ms(t.echo.p99Ms)} / ${ms(t.auth.p99Ms)} / ${ms(t.noauth.p99Ms)} |`,
     );
   }
   lines.push(
-    `| Login (scrypt log N ${r.login.scryptLogN}) | RS256 | ${rps(r.login.rps)} | | | | ${ms(r.login.p50Ms)} | ${ms(r.login.p99Ms)} | | |`,
+    `| Login (scrypt log N ${r.login.scryptLogN}) | RS256 | | ${rps(r.login.rps)} | | | | ${ms(r.login.p50Ms)} | ${ms(r.login.p99Ms)} | | |`,
   );
   lines.push('');
   lines.push(
@@ -124,8 +136,10 @@ export function formatReport(r: BenchResults): string {
   if (r.fleet) {
     const { getNote: g, fanout: f } = r.fleet;
     lines.push(
-      `Fleet (business-svc on SQLite, one host): authenticated GetNote WORKERS=1 ${rps(g.workers1.rps)} req/s, WORKERS=2 ${rps(g.workers2.rps)} req/s ` +
-        `(${g.ratio.toFixed(2)} ×, load generator on the same cores); WatchNotes fan-out, write → each of ${f.workers1.watchers} watchers ` +
+      `Fleet (business-svc on SQLite, one host): authenticated GetNote, raw echo ${rps(g.echo.rps)} req/s (p99 ${ms(g.echo.p99Ms)} ms), ` +
+        `WORKERS=1 ${rps(g.workers1.rps)} req/s (${times(g.workers1.rps / g.echo.rps)} echo, p99 ${ms(g.workers1.p99Ms)} ms), ` +
+        `WORKERS=2 ${rps(g.workers2.rps)} req/s (${times(g.workers2.rps / g.echo.rps)} echo, p99 ${ms(g.workers2.p99Ms)} ms; ` +
+        `${g.ratio.toFixed(2)} × WORKERS=1, load generator on the same cores); WatchNotes fan-out, write → each of ${f.workers1.watchers} watchers ` +
         `(${f.workers1.writes} writes): WORKERS=1 p50 ${ms(f.workers1.p50Ms)} / p99 ${ms(f.workers1.p99Ms)} ms, ` +
         `WORKERS=2 p50 ${ms(f.workers2.p50Ms)} / p99 ${ms(f.workers2.p99Ms)} ms`,
     );
@@ -148,5 +162,6 @@ export function formatReport(r: BenchResults): string {
 const rps = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '–');
+const times = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ×` : '–');
 const signed = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '–');
 const count = (v: number) => v.toLocaleString('en-US');

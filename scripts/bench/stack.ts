@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from '../support/service-client-cli.js';
@@ -16,6 +16,8 @@ export const VARIANT_ENV: Record<Variant, NodeJS.ProcessEnv> = {
 
 export interface Stack<V extends string = Variant> {
   readonly auth: ServiceProcess;
+  /** The bare grpc-js echo server every figure is also given as a ratio to (same node flags). */
+  readonly echo: ServiceProcess;
   readonly business: Record<V, ServiceProcess>;
   stop(): Promise<void>;
 }
@@ -27,8 +29,8 @@ const EPHEMERAL_SIDE_PORTS = { AUTH_METRICS_PORT: '0', BUSINESS_METRICS_PORT: '0
 
 /**
  * auth-svc plus one business-svc per variant (`variants`: each one's extra environment), on
- * 127.0.0.1 ephemeral ports, with SQLite files in a temp dir. Only one variant is loaded at
- * a time; the others idle. `prepare` runs once auth-svc is up (register the benchmark user)
+ * 127.0.0.1 ephemeral ports, with SQLite files in a temp dir, and the raw grpc-js echo
+ * baseline. Only one process is loaded at a time; the others idle. `prepare` runs once auth-svc is up (register the benchmark user)
  * and returns that user's id.
  */
 export async function startStack<V extends string = Variant>(
@@ -49,6 +51,7 @@ export async function startStack<V extends string = Variant>(
   const client = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, authEnv);
   // With verification off, calls run as the same user as with it on (same notes, same directory entry).
   const subject = await prepare(`127.0.0.1:${auth.port}`);
+  const echo = track(await spawnService('bench-echo', { env: { PATH: baseEnv.PATH }, nodeArgs }));
   const business = {} as Record<V, ServiceProcess>;
   for (const v of Object.keys(variants) as V[]) {
     business[v] = track(
@@ -61,9 +64,10 @@ export async function startStack<V extends string = Variant>(
 
   return {
     auth,
+    echo,
     business,
     stop: async () => {
-      const all: ServiceProcess[] = [auth, ...Object.values<ServiceProcess>(business)];
+      const all: ServiceProcess[] = [auth, echo, ...Object.values<ServiceProcess>(business)];
       await Promise.all(all.map((s) => s.stop()));
       for (const s of all) running.delete(s);
       rmSync(dir, { recursive: true, force: true });
@@ -133,3 +137,33 @@ export function memoryMb(pid: number): { rss: number; peak: number } {
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
+
+/**
+ * CPU time (user + system, ms) used so far by a process and its descendants (a WORKERS cluster),
+ * from /proc (Linux). CPU per call is what a variant costs whatever else shares the cores, where
+ * throughput on a busy machine varies from round to round.
+ */
+export function cpuMs(pid: number): number {
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command name (which may contain spaces): state ppid ... utime(14) stime(15).
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let total = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const p = pending.pop()!;
+    total += stats.get(p)?.ms ?? 0;
+    for (const [child, s] of stats) if (s.ppid === p) pending.push(child);
+  }
+  return total;
+}
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS = 100;

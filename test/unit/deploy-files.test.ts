@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { sameDatabase } from '../../lib/config/database-url.js';
+import { SERVICE_HEAP_FLAGS } from '../../scripts/support/service-process.js';
 
 /**
  * No Docker engine or cluster runs here, so the deployment files are checked for
@@ -25,6 +26,13 @@ describe('deployment files (Docker, Compose, Kubernetes)', () => {
     const ours = [...set].filter((v) => !v.startsWith('POSTGRES_') && v !== 'NODE_ENV' && v !== 'NODE_OPTIONS');
     expect(ours.length).to.be.greaterThan(8);
     for (const v of ours) expect(documented.has(v), `${v} is set in deploy/ but not documented in README's configuration table`).to.equal(true);
+  });
+
+  it('size the V8 heap as every default start path does (npm start, npm run auth-svc / business-svc)', () => {
+    const flags = SERVICE_HEAP_FLAGS.join(' ');
+    expect(read('deploy/Dockerfile')).to.include(`ENV NODE_OPTIONS="${flags}"`);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['auth-svc', 'business-svc']) expect(scripts[name]).to.include(`node ${flags} dist/${name}/main.js`);
   });
 
   it('run entry points that the build produces', () => {

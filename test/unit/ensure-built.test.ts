@@ -68,7 +68,7 @@ describe('build only when needed (scripts/ensure-built.mjs)', () => {
     const repo = fileURLToPath(new URL('../../../', import.meta.url));
     const scripts = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     for (const name of ['start', 'auth-svc', 'business-svc', 'users', 'service-clients', 'keys:rotate']) {
-      const m = /^node scripts\/ensure-built\.mjs && node (dist\/\S+\.js)$/.exec(scripts[name] ?? '');
+      const m = /^node scripts\/ensure-built\.mjs && node (?:--[\w-]+=\S+ )*(dist\/\S+\.js)$/.exec(scripts[name] ?? '');
       expect(m, `npm run ${name}: ${scripts[name]}`).to.not.equal(null);
       expect(existsSync(join(repo, m![1]!)), m![1]).to.equal(true);
     }
