@@ -32,7 +32,12 @@ const TRANSIENT_CODES = new Set([
 export function isTransient(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
-  // node-postgres reports a dropped or unreachable server with these messages and no code.
+  // node-postgres reports a dropped or unreachable server with these messages and no code
+  // ("Connection terminated unexpectedly", "Connection terminated", a client "… is not queryable").
   const message = err instanceof Error ? err.message : '';
-  return message === 'Connection terminated unexpectedly' || message.startsWith('timeout exceeded when trying to connect');
+  return (
+    message.startsWith('Connection terminated') ||
+    message.startsWith('timeout exceeded when trying to connect') ||
+    /^Client (was closed|has encountered a connection error) and is not queryable$/.test(message)
+  );
 }

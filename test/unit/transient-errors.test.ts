@@ -9,6 +9,9 @@ describe('isTransient (UNAVAILABLE rather than INTERNAL)', () => {
       expect(isTransient(withCode(code)), code).to.equal(true);
     }
     expect(isTransient(new Error('Connection terminated unexpectedly'))).to.equal(true);
+    expect(isTransient(new Error('Connection terminated'))).to.equal(true);
+    expect(isTransient(new Error('Client has encountered a connection error and is not queryable'))).to.equal(true);
+    expect(isTransient(new Error('Client was closed and is not queryable'))).to.equal(true);
     expect(isTransient(new Error('timeout exceeded when trying to connect'))).to.equal(true);
   });
 
