@@ -72,6 +72,7 @@ async function writeChains(clients: readonly NotesClient[], token: string, chain
 function keepWriting(clients: () => readonly NotesClient[], token: string) {
   const acknowledged: string[] = [];
   const failures: number[] = [];
+  const failureDetails = new Set<string>();
   let running = true;
   let i = 0;
   const done = (async () => {
@@ -85,6 +86,7 @@ function keepWriting(clients: () => readonly NotesClient[], token: string) {
         await client.deleteNote({ id: note!.id }, options);
       } catch (err) {
         failures.push((err as ServiceError).code);
+        failureDetails.add(`${status[(err as ServiceError).code]}: ${(err as ServiceError).details}`);
       }
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -92,6 +94,7 @@ function keepWriting(clients: () => readonly NotesClient[], token: string) {
   return {
     acknowledged,
     failures,
+    failureDetails,
     async stop() {
       running = false;
       await done;
@@ -285,7 +288,9 @@ pgSuite('notes fleet: three business-svc replicas on PostgreSQL (real processes)
     const log = await ownerLog(userId);
     const created = new Set(log.filter((c) => c.kind === KIND.created).map((c) => c.noteId));
     expect([...created], 'every acknowledged write is in the database').to.include.members(load.acknowledged);
-    expect(new Set(load.failures), 'refusals while it was down').to.satisfy((codes: Set<number>) => [...codes].every((c) => c === status.UNAVAILABLE));
+    // UNAVAILABLE (retry), or the caller's own 5 s deadline passing while the database came back.
+    const clear = new Set([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]);
+    expect(load.failures.every((c) => clear.has(c)), `refusals while it was down: ${[...load.failureDetails].join('; ')}`).to.equal(true);
     await within(10_000, allSeen(watchers, log.length), 'every watcher has caught up');
     expectEveryWatcherSawTheLog(watchers, log);
     for (const r of replicas) {
