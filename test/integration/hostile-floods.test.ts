@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
 import { createAuthClient, createNotesClient, Session } from '@grpc-token-auth/sdk';
 import { within } from '../support/eventually.js';
-import { bearer, expectStatus, md } from '../support/grpc.js';
+import { expectStatus, md } from '../support/grpc.js';
 import { healthCheck, IMAGE_NODE_OPTIONS, probeFromAnotherProcess, rssMb, tally, watchPeakRss } from '../support/hostile.js';
 import { grpcFrame, rawCall, rawOutcome, rawRequest, rawSession, type RawOutcome } from '../support/raw-http2.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
@@ -210,16 +210,12 @@ describe('hostile floods (real processes, image heap settings)', function () {
     expect(extra.details).to.match(/at most 16 open streams per caller/);
     streams[0]!.close(constants.NGHTTP2_CANCEL);
     await new Promise((r) => setTimeout(r, 200));
-    const again = rawRequest(raw, '/business.v1.NotesService/WatchNotes', bearerHeaders(token));
+    const again = rawRequest(raw, '/business.v1.NotesService/WatchNotes', { authorization: `Bearer ${token}` });
     const outcome = await Promise.race([rawOutcome(again), new Promise<'open'>((r) => setTimeout(() => r('open'), 500))]);
     expect(outcome, 'admitted: still open').to.equal('open');
     raw.destroy();
   });
 });
-
-function bearerHeaders(token: string): Record<string, string> {
-  return { authorization: bearer(token).get('authorization')[0] as string };
-}
 
 describe('the process-wide backlog budget (real processes)', function () {
   this.timeout(60_000);
