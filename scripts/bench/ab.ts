@@ -5,6 +5,10 @@
  * for before/after comparisons of one change on a shared machine (same-run ratios). Each variant:
  * `{ "name": "...", "env": {...}, "nodeArgs": [...], "dist": "/path/to/another/dist" }` (all but
  * name optional; `dist` runs another build, e.g. a copy of dist/ from before the change).
+ * `--load h2load` (the default when it is installed) drives 4 connections × 25 streams with
+ * h2load, as issue 14 measures; `--load workers` uses this repository's Node load workers.
+ * `--cpu-prof-dir DIR` profiles the echo and every variant (DIR/<name>/*.cpuprofile) and prints
+ * the calls each one served, so profile time can be read as µs per call.
  */
 import { Metadata } from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,10 +16,11 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAuthClient, createNotesClient } from '@grpc-token-auth/sdk';
-import { GetNoteRequest, NotesServiceService } from '../../gen/business/v1/notes_service.js';
+import { GetNoteRequest, GetNoteResponse, NotesServiceService } from '../../gen/business/v1/notes_service.js';
 import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from '../support/service-client-cli.js';
-import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { SERVICE_HEAP_FLAGS, spawnService, type ServiceProcess } from '../support/service-process.js';
 import { median } from './histogram.js';
+import { findH2load, runH2load } from './h2load.js';
 import { LoadPool, type LoadResult } from './load-pool.js';
 import { cpuMs, memoryMb } from './stack.js';
 
@@ -33,11 +38,15 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '100' },
     'log-level': { type: 'string', default: 'warn' },
+    load: { type: 'string', default: findH2load() ? 'h2load' : 'workers' },
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 const variants = JSON.parse(args.variants) as VariantSpec[];
 const rounds = Number(args.rounds);
 const seconds = Number(args.seconds);
+const profileArgs = (name: string, nodeArgs: readonly string[] = SERVICE_HEAP_FLAGS) =>
+  args['cpu-prof-dir'] ? [...nodeArgs, '--cpu-prof', `--cpu-prof-dir=${join(args['cpu-prof-dir'], name)}`] : nodeArgs;
 const USER = { email: 'ab@example.com', password: 'load-test-passphrase-0123456789', displayName: 'AB' };
 
 async function main(): Promise<void> {
@@ -57,7 +66,7 @@ async function main(): Promise<void> {
     AUTH_HTTP_PORT: '0',
     AUTH_DB_PATH: join(dir, 'auth.db'),
   };
-  const pool = new LoadPool(4);
+  const pool = args.load === 'workers' ? new LoadPool(4) : undefined;
   const procs: ServiceProcess[] = [];
   try {
     const auth = await spawnService('auth-svc', { env });
@@ -69,9 +78,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < 4; i++) tokens.push((await authClient.login(USER)).accessToken);
     authClient.close();
 
-    const echo = await spawnService('bench-echo', { env: { PATH: env.PATH } });
+    const echo = await spawnService('bench-echo', { env: { PATH: env.PATH }, nodeArgs: profileArgs('echo') });
     procs.push(echo);
-    const targets: { name: string; proc: ServiceProcess; noteId: string }[] = [];
+    const targets: { name: string; proc: ServiceProcess; noteId: string; okBytes: number }[] = [];
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${tokens[0]}`);
     for (const [i, v] of variants.entries()) {
@@ -80,33 +89,53 @@ async function main(): Promise<void> {
         : spawnService;
       const proc = await spawn('business-svc', {
         env: { ...env, ...businessUpstreamEnv(client, `127.0.0.1:${auth.port}`), BENCH_SUBJECT: userId, BUSINESS_DB_PATH: join(dir, `b${i}.db`), ...v.env },
-        nodeArgs: v.nodeArgs,
+        nodeArgs: profileArgs(v.name, v.nodeArgs),
       });
       procs.push(proc);
       const notes = createNotesClient(`127.0.0.1:${proc.port}`);
       const res = await notes.createNote({ title: 'bench', body: 'x'.repeat(200) }, { metadata });
+      const read = await notes.getNote({ id: res.note!.id }, { metadata });
       notes.close();
-      targets.push({ name: v.name, proc, noteId: res.note!.id });
+      targets.push({ name: v.name, proc, noteId: res.note!.id, okBytes: GetNoteResponse.encode(read).finish().length });
     }
-    const all = [{ name: 'echo', proc: echo, noteId: targets[0]!.noteId }, ...targets];
-    const runs = new Map<string, LoadResult[]>(all.map((t) => [t.name, []]));
+    const noteId = targets[0]!.noteId;
+    const all = [{ name: 'echo', proc: echo, noteId, okBytes: GetNoteRequest.encode({ id: noteId }).finish().length }, ...targets];
+    const runs = new Map<string, Pick<LoadResult, 'rps' | 'p99Ms'>[]>(all.map((t) => [t.name, []]));
     const cpu = new Map<string, number[]>(all.map((t) => [t.name, []]));
+    const served = new Map<string, number>(all.map((t) => [t.name, 0]));
     for (let r = 0; r <= rounds; r++) {
       for (const t of all) {
         const cpuBefore = cpuMs(t.proc.child.pid!);
-        const result = await pool.run({
-          address: `127.0.0.1:${t.proc.port}`,
-          path: NotesServiceService.getNote.path,
-          requests: [GetNoteRequest.encode({ id: t.noteId }).finish()],
-          tokens,
-          concurrency: Number(args.concurrency),
-          durationMs: seconds * 1000,
-          // No warm-up window inside a run (round 0 is the warm-up): every call counts, so CPU ÷ calls is per call.
-          warmupMs: 0,
-          maxCalls: 10_000_000,
-        });
+        const request = GetNoteRequest.encode({ id: t.noteId }).finish();
+        const address = `127.0.0.1:${t.proc.port}`;
+        const result: Pick<LoadResult, 'ok' | 'rps' | 'p99Ms'> & { failed: number } = pool
+          ? await pool
+              .run({
+                address,
+                path: NotesServiceService.getNote.path,
+                requests: [request],
+                tokens,
+                concurrency: Number(args.concurrency),
+                durationMs: seconds * 1000,
+                // No warm-up window inside a run (round 0 is the warm-up): every call counts, so CPU ÷ calls is per call.
+                warmupMs: 0,
+                maxCalls: 10_000_000,
+              })
+              .then((x) => ({ ...x, failed: Object.values(x.errors).reduce((a, b) => a + b, 0) }))
+          : await runH2load({
+              address,
+              path: NotesServiceService.getNote.path,
+              request,
+              token: tokens[0],
+              clients: 4,
+              streams: Number(args.concurrency) / 4,
+              seconds,
+              warmupSeconds: 0,
+              okResponseBytes: t.okBytes,
+            }).then((x) => ({ ...x, ok: x.calls }));
         const usPerCall = ((cpuMs(t.proc.child.pid!) - cpuBefore) * 1000) / result.ok;
-        const failed = Object.values(result.errors).reduce((a, b) => a + b, 0);
+        const failed = result.failed;
+        served.set(t.name, served.get(t.name)! + result.ok);
         if (r > 0) {
           runs.get(t.name)!.push(result);
           cpu.get(t.name)!.push(usPerCall);
@@ -134,10 +163,11 @@ async function main(): Promise<void> {
           `${median(rs.map((x) => x.p99Ms)).toFixed(2)} | ${mem.rss.toFixed(0)} (${mem.peak.toFixed(0)}) |`,
       );
     }
+    if (args['cpu-prof-dir']) lines.push('', `calls served (warm-up included): ${all.map((t) => `${t.name} ${served.get(t.name)}`).join(', ')}`);
     process.stdout.write(`${lines.join('\n')}\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
-    await pool.close();
+    await pool?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
