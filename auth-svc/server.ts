@@ -1,10 +1,10 @@
 import type { Registry } from 'prom-client';
 import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, revocationAwareVerifier, RevocationList, SCOPES, serviceWith, tokenVerifier, userWithRole, type PolicyTable, type PublicJwk } from '@grpc-token-auth/server-kit';
-import { AdminServiceService } from '../gen/auth/v1/admin_service.js';
-import { AuthServiceService } from '../gen/auth/v1/auth_service.js';
-import { KeysServiceService } from '../gen/auth/v1/keys_service.js';
-import { RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
-import { UserDirectoryService } from '../gen/auth/v1/user_directory.js';
+import { AdminServiceDefinition, AdminServiceService } from '../gen/auth/v1/admin_service.js';
+import { AuthServiceDefinition, AuthServiceService } from '../gen/auth/v1/auth_service.js';
+import { KeysServiceDefinition, KeysServiceService } from '../gen/auth/v1/keys_service.js';
+import { RevocationServiceDefinition, RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
+import { UserDirectoryDefinition, UserDirectoryService } from '../gen/auth/v1/user_directory.js';
 import { ROLES } from '../lib/authn/roles.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
@@ -124,17 +124,15 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     log,
     authenticate: createAuthenticate(AUTH_POLICIES, verifier.verify),
     services: [
-      { name: 'auth.v1.AuthService', definition: AuthServiceService, implementation: handlers },
-      { name: 'auth.v1.KeysService', definition: KeysServiceService, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },
-      { name: 'auth.v1.UserDirectory', definition: UserDirectoryService, implementation: userDirectoryHandlers({ users, log }) },
+      { definition: AuthServiceDefinition, implementation: handlers },
+      { definition: KeysServiceDefinition, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },
+      { definition: UserDirectoryDefinition, implementation: userDirectoryHandlers({ users, log }) },
       {
-        name: 'auth.v1.AdminService',
-        definition: AdminServiceService,
+        definition: AdminServiceDefinition,
         implementation: adminServiceHandlers({ admin: new UserAdmin({ users, sessions: store.sessions, revoker, log }), log }),
       },
       {
-        name: 'auth.v1.RevocationService',
-        definition: RevocationServiceService,
+        definition: RevocationServiceDefinition,
         implementation: revocationServiceHandlers({ revoker, streams, log }),
       },
     ],

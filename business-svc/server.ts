@@ -1,8 +1,8 @@
 import type { Registry } from 'prom-client';
 import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, userWithRole, type PolicyTable } from '@grpc-token-auth/server-kit';
-import { AdminNotesServiceService } from '../gen/business/v1/admin_notes_service.js';
-import { DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
-import { NotesServiceService } from '../gen/business/v1/notes_service.js';
+import { AdminNotesServiceDefinition, AdminNotesServiceService } from '../gen/business/v1/admin_notes_service.js';
+import { DashboardServiceDefinition, DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
+import { NotesServiceDefinition, NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { ROLES } from '../lib/authn/roles.js';
 import { benchVerifier } from '../lib/authn/bench-verifier.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
@@ -71,18 +71,15 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
     authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : auth.verify),
     services: [
       {
-        name: 'business.v1.DashboardService',
-        definition: DashboardServiceService,
+        definition: DashboardServiceDefinition,
         implementation: dashboardServiceHandlers({ displayNames: upstream.displayNames, log }),
       },
       {
-        name: 'business.v1.NotesService',
-        definition: NotesServiceService,
+        definition: NotesServiceDefinition,
         implementation: notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser: config.maxNotesPerUser, log }),
       },
       {
-        name: 'business.v1.AdminNotesService',
-        definition: AdminNotesServiceService,
+        definition: AdminNotesServiceDefinition,
         implementation: adminNotesServiceHandlers({ notes, log }),
       },
     ],

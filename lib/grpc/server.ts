@@ -1,15 +1,15 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { createServerInterceptor, KeyedSlots, listenWithLimits, type Authenticate } from '@grpc-token-auth/server-kit';
 import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
 import { addReflection } from './reflection-service.js';
+import { grpcServiceDefinition, type GeneratedService } from './service-definition.js';
 
 export interface ServiceRegistration {
-  /** Fully-qualified protobuf name, e.g. `auth.v1.AuthService` (health and reflection use it). */
-  readonly name: string;
-  readonly definition: ServiceDefinition;
+  /** ts-proto's generic definition (`XServiceDefinition`); its `fullName` names the service for health and reflection. */
+  readonly definition: GeneratedService;
   readonly implementation: UntypedServiceImplementation;
 }
 
@@ -65,10 +65,12 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
     // Dead peers (and their streams) are found within a few minutes, not hours.
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_timeout_ms': 20_000,
+    // Nothing here serves channelz, and its per-call bookkeeping (closures, Date.now per message) is not free.
+    'grpc.enable_channelz': 0,
   });
-  for (const s of opts.services) server.addService(s.definition, s.implementation);
+  for (const s of opts.services) server.addService(grpcServiceDefinition(s.definition), s.implementation);
 
-  const names = opts.services.map((s) => s.name);
+  const names = opts.services.map((s) => s.definition.fullName);
   const healthNames = ['', ...names]; // '' is the whole server
   const health = new HealthImplementation(Object.fromEntries(healthNames.map((n) => [n, 'NOT_SERVING' as const])));
   health.addToServer(server);

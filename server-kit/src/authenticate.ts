@@ -1,5 +1,5 @@
 import { permissionDenied, type AuthFailure, type AuthResult } from './auth-failure.js';
-import { parseBearer } from './bearer.js';
+import { bearerToken } from './bearer.js';
 import { authorize, type MethodPolicy, type PolicyTable } from './policy.js';
 import type { Principal } from './principal.js';
 
@@ -8,7 +8,7 @@ export type AuthDecision = { ok: true; principal: Principal | undefined } | { ok
 
 export type TokenVerifier = (token: string) => AuthResult<Principal>;
 
-/** The whole authentication rule for one call: policy → bearer token → verification → authorization. */
+/** The whole authentication rule for one call: policy → bearer token → verification (which checks the token's shape) → authorization. */
 export type Authenticate = (methodPath: string, authorization: readonly unknown[]) => AuthDecision;
 
 export function createAuthenticate(policies: PolicyTable, verify: TokenVerifier): Authenticate {
@@ -18,7 +18,7 @@ export function createAuthenticate(policies: PolicyTable, verify: TokenVerifier)
     if (!policy) return { ok: false, failure: permissionDenied('no_policy', 'no access policy is declared for this method') };
     // Public methods ignore credentials entirely, so a stale token never breaks a health check.
     if (policy.access === 'public') return { ok: true, principal: undefined };
-    const token = parseBearer(authorization);
+    const token = bearerToken(authorization);
     if (!token.ok) return token;
     const verified = verify(token.value);
     if (!verified.ok) return verified;

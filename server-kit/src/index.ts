@@ -11,7 +11,7 @@
 export { connectAuthSvc, type AuthSvcConnection, type AuthSvcOptions } from './auth-svc-connection.js';
 export { permissionDenied, unauthenticated, unavailable, type AuthFailure, type AuthResult, type FailureReason } from './auth-failure.js';
 export { createAuthenticate, type AuthDecision, type Authenticate, type TokenVerifier } from './authenticate.js';
-export { MAX_AUTHORIZATION_LENGTH, parseBearer } from './bearer.js';
+export { bearerToken, checkJwtShape, MAX_AUTHORIZATION_LENGTH, parseBearer } from './bearer.js';
 export { attachPrincipal, requirePrincipal } from './call-identity.js';
 export { createServerInterceptor, type InterceptorOptions } from './interceptor.js';
 export { fromPublicJwk, jwkThumbprint, toPublicJwk, type PublicJwk } from './jwk.js';

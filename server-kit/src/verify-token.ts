@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { unauthenticated, unavailable, type AuthResult, type FailureReason } from './auth-failure.js';
 import type { TokenVerifier } from './authenticate.js';
+import { checkJwtShape } from './bearer.js';
 import type { KeyResolver, VerificationKey } from './keys.js';
 import type { Principal } from './principal.js';
 
@@ -23,6 +24,8 @@ export function tokenVerifier(opts: VerifyOptions): TokenVerifier {
 
 /** Verifies signature (algorithm pinned by the key), expiry, issuer and audience, then the claim shapes. */
 export function verifyAccessToken(token: string, opts: VerifyOptions): AuthResult<Principal> {
+  const shape = checkJwtShape(token);
+  if (!shape.ok) return shape;
   const header = decodeSegment(token, 0);
   if (!header) return fail('malformed', 'token header is not valid JSON');
   if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') {

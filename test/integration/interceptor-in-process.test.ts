@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { ANY_USER } from '@grpc-token-auth/server-kit';
 import { createDashboardClient, REFUSAL_REASON_KEY, type DashboardClient } from '@grpc-token-auth/sdk';
-import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { DashboardServiceDefinition, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
@@ -22,8 +22,7 @@ describe('server interceptor: refused calls never reach a handler', () => {
       policies: { [DashboardServiceService.getDashboard.path]: ANY_USER },
       services: [
         {
-          name: 'business.v1.DashboardService',
-          definition: DashboardServiceService,
+          definition: DashboardServiceDefinition,
           implementation: {
             getDashboard: unary(log, (_req, { principal }) => {
               handlerRuns++;

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier } from '@grpc-token-auth/server-kit';
 import { createDashboardClient } from '@grpc-token-auth/sdk';
-import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { DashboardServiceDefinition, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import { startGrpcServer } from '../../lib/grpc/server.js';
 import { bearer } from '../support/grpc.js';
@@ -28,8 +28,7 @@ async function rpcLines(level: string): Promise<Array<{ msg: string; method?: st
     ),
     services: [
       {
-        name: 'business.v1.DashboardService',
-        definition: DashboardServiceService,
+        definition: DashboardServiceDefinition,
         implementation: { getDashboard: unary(log, (_req, { principal }) => ({ message: 'hi', userId: principal.subject, roles: [] })) },
       },
     ],

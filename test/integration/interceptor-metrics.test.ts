@@ -5,8 +5,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ANY_USER } from '@grpc-token-auth/server-kit';
 import { createDashboardClient, createNotesClient, type DashboardClient, type NotesClient } from '@grpc-token-auth/sdk';
-import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
-import { NotesServiceService } from '../../gen/business/v1/notes_service.js';
+import { DashboardServiceDefinition, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { NotesServiceDefinition, NotesServiceService } from '../../gen/business/v1/notes_service.js';
 import { serverStream, unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
 import { RpcMetrics } from '../../lib/metrics/rpc-metrics.js';
@@ -38,13 +38,11 @@ for (const level of ['info', 'warn']) {
         policies: { [DASHBOARD]: ANY_USER, [WATCH]: ANY_USER },
         services: [
           {
-            name: 'business.v1.DashboardService',
-            definition: DashboardServiceService,
+            definition: DashboardServiceDefinition,
             implementation: { getDashboard: unary(log, (_req, { principal }) => ({ message: 'hi', userId: principal.subject, roles: [] })) },
           },
           {
-            name: 'business.v1.NotesService',
-            definition: NotesServiceService,
+            definition: NotesServiceDefinition,
             implementation: {
               // Stays open until the client cancels.
               watchNotes: serverStream(log, (_req, { call }) => {

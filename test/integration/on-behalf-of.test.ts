@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { ANY_USER, onBehalfOf, serviceWith } from '@grpc-token-auth/server-kit';
 import { createDashboardClient, createNotesClient, type DashboardClient, type NotesClient } from '@grpc-token-auth/sdk';
-import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
-import { NotesServiceService, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
+import { DashboardServiceDefinition, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
+import { NotesServiceDefinition, NotesServiceService, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
 import { GrpcError } from '../../lib/grpc/errors.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
@@ -44,7 +44,7 @@ describe('on-behalf-of calls through a chain of two services', () => {
     back = await startInProcessServer({
       log,
       policies: { [NotesServiceService.listNotes.path]: ANY_USER, [NotesServiceService.getNote.path]: serviceWith('notes.admin') },
-      services: [{ name: 'business.v1.NotesService', definition: NotesServiceService, implementation: backHandlers as NotesServiceServer }],
+      services: [{ definition: NotesServiceDefinition, implementation: backHandlers as NotesServiceServer }],
     });
     backClient = createNotesClient(`127.0.0.1:${back.port}`);
 
@@ -53,8 +53,7 @@ describe('on-behalf-of calls through a chain of two services', () => {
       policies: { [DashboardServiceService.getDashboard.path]: ANY_USER },
       services: [
         {
-          name: 'business.v1.DashboardService',
-          definition: DashboardServiceService,
+          definition: DashboardServiceDefinition,
           implementation: {
             getDashboard: unary(log, async (_req, ctx) => {
               const { metadata, callOptions } = onBehalfOf(ctx);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, unauthenticated, type AuthResult, type PolicyTable, type Principal, type TokenVerifier } from '@grpc-token-auth/server-kit';
+import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, StaticKeySet, unauthenticated, verifyAccessToken, type AuthResult, type PolicyTable, type Principal, type TokenVerifier } from '@grpc-token-auth/server-kit';
 import { failureOf, servicePrincipal, userPrincipal } from './fixtures.js';
 
 const TOKEN = 'aaaa.bbbb.cccc';
@@ -64,12 +64,21 @@ describe('createAuthenticate', () => {
     expect(verify.calls).to.have.length(0);
   });
 
-  it('refuses a malformed bearer value before verification', () => {
+  it('refuses a wrong scheme before verification', () => {
     const verify = fakeVerifier(ok(userPrincipal()));
     const authenticate = createAuthenticate(POLICIES, verify);
-    expect(failureOf(authenticate('/test.v1.Svc/Me', ['Bearer not-a-jwt'])).reason).to.equal('malformed');
     expect(failureOf(authenticate('/test.v1.Svc/Me', [`Basic ${TOKEN}`])).reason).to.equal('wrong_scheme');
     expect(verify.calls).to.have.length(0);
+  });
+
+  it("leaves the token's shape to the verifier, so a cached token skips that check", () => {
+    const verify = fakeVerifier(ok(userPrincipal()));
+    createAuthenticate(POLICIES, verify)('/test.v1.Svc/Me', ['Bearer not-a-jwt']);
+    expect(verify.calls).to.deep.equal(['not-a-jwt']);
+    // The real verifier refuses it; verify-token.test.ts checks every shape.
+    const real = createAuthenticate(POLICIES, (t) => verifyAccessToken(t, { keys: new StaticKeySet([]), issuer: 'i', audience: 'a', clockSkewSeconds: 0 }));
+    const failure = failureOf(real('/test.v1.Svc/Me', ['Bearer not-a-jwt']));
+    expect([failure.reason, failure.message]).to.deep.equal(['malformed', 'bearer token is not a JWT']);
   });
 
   it('passes the bare token (without the scheme) to the verifier exactly once', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_AUTHORIZATION_LENGTH, parseBearer } from '@grpc-token-auth/server-kit';
+import { bearerToken, MAX_AUTHORIZATION_LENGTH, parseBearer, StaticKeySet, verifyAccessToken } from '@grpc-token-auth/server-kit';
 import { failureOf, valueOf } from './fixtures.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';
@@ -122,6 +122,12 @@ describe('parseBearer', () => {
         const failure = failureOf(parseBearer([`Bearer ${token}`]));
         expect(failure.reason).to.equal('malformed');
         expect(failure.message).to.equal('bearer token is not a JWT');
+      });
+
+      it(`has verifyAccessToken refuse a token with ${what} as malformed (the interceptor's path)`, () => {
+        expect(valueOf(bearerToken([`Bearer ${token}`]))).to.equal(token.trim());
+        const failure = failureOf(verifyAccessToken(token, { keys: new StaticKeySet([]), issuer: 'i', audience: 'a', clockSkewSeconds: 0 }));
+        expect([failure.reason, failure.message]).to.deep.equal(['malformed', 'bearer token is not a JWT']);
       });
     }
   });
