@@ -119,6 +119,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   const server = await startGrpcServer({
     ...config.listen,
     transport: config.transport,
+    rpcLines: config.rpcLog,
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,

@@ -64,6 +64,7 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
   const server = await startGrpcServer({
     ...config.listen,
     transport: config.transport,
+    rpcLines: config.rpcLog,
     readiness: auth.readiness,
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),

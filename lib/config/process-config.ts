@@ -1,9 +1,15 @@
 import { availableParallelism } from 'node:os';
+import type { RpcLines } from '@grpc-token-auth/server-kit';
 import type { EnvReader } from './env-reader.js';
 
 /** Settings every service process has: log verbosity, how long shutdown drains, how many workers. */
 export interface ProcessConfig {
   readonly logLevel: string;
+  /**
+   * Which calls get a per-RPC log line at info: `failures` (default) writes the calls that did
+   * not end OK, at most 100 a second; `all` adds one line per successful call; `off`.
+   */
+  readonly rpcLog: RpcLines;
   readonly shutdownGraceMs: number;
   /** Worker processes sharing the listening port (node:cluster); 1 = no cluster. */
   readonly workers: number;
@@ -13,6 +19,7 @@ export function readProcessConfig(env: EnvReader): ProcessConfig {
   const workers = env.int('WORKERS', 1, 0, 64);
   return {
     logLevel: env.oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'silent']),
+    rpcLog: env.oneOf('RPC_LOG', 'failures', ['all', 'failures', 'off']),
     shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 5000, 0, 60_000),
     // 0 = one per core.
     workers: workers === 0 ? availableParallelism() : workers,

@@ -1,6 +1,6 @@
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { createServerInterceptor, KeyedSlots, listenWithLimits, type Authenticate } from '@grpc-token-auth/server-kit';
+import { createServerInterceptor, KeyedSlots, listenWithLimits, type Authenticate, type RpcLines } from '@grpc-token-auth/server-kit';
 import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
@@ -27,6 +27,8 @@ export interface GrpcServerOptions {
   readonly services: readonly ServiceRegistration[];
   readonly authenticate: Authenticate;
   readonly log: Logger;
+  /** Which calls get a per-RPC line (RPC_LOG); default `failures`. */
+  readonly rpcLines?: RpcLines;
   readonly transport: TransportLimits;
   readonly credentials?: ServerCredentials;
   /** Runs when shutdown starts, before draining: end long-lived streams here. */
@@ -52,6 +54,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
         log: opts.log,
         // The per-RPC line's fixed fields hold no secret: redaction (half its cost) is skipped for it alone.
         rpcLog: opts.log.child({}, { redact: [] }),
+        rpcLines: opts.rpcLines ?? 'failures',
         metrics: opts.metrics,
         maxMetadataBytes: t.maxMetadataBytes,
         publicStreams: new KeyedSlots(t.maxPublicStreams, t.maxPublicStreamsPerAddress),

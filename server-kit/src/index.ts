@@ -13,7 +13,7 @@ export { permissionDenied, unauthenticated, unavailable, type AuthFailure, type 
 export { createAuthenticate, type AuthDecision, type Authenticate, type TokenVerifier } from './authenticate.js';
 export { bearerToken, checkJwtShape, MAX_AUTHORIZATION_LENGTH, parseBearer } from './bearer.js';
 export { attachPrincipal, requirePrincipal } from './call-identity.js';
-export { createServerInterceptor, type InterceptorOptions } from './interceptor.js';
+export { createServerInterceptor, type InterceptorOptions, type RpcLines } from './interceptor.js';
 export { fromPublicJwk, jwkThumbprint, toPublicJwk, type PublicJwk } from './jwk.js';
 export { JwksCache, type JwksCacheOptions, type KeySetSnapshot } from './jwks-cache.js';
 export { parseJwksJson, toJwksJson, type JwkJson } from './jwks-json.js';

@@ -17,6 +17,17 @@ export interface InterceptorOptions {
    * pino, `log.child({}, { redact: [] })` writes the same line at about half the cost.
    */
   readonly rpcLog?: Logger;
+  /**
+   * Which calls get that line: `all` (the default here), `failures` (calls that did not end OK;
+   * the metrics count every call) or `off`.
+   */
+  readonly rpcLines?: RpcLines;
+  /**
+   * Lines per second for calls that did not end OK; past it they are only counted, and one
+   * warning per second says how many were left out, so a flood of refused calls cannot flood
+   * the log. Default 100.
+   */
+  readonly maxFailureLinesPerSecond?: number;
   /** Undefined = metrics off (nothing recorded). */
   readonly metrics?: RpcMetrics;
   /** Request metadata above this many bytes is refused (RESOURCE_EXHAUSTED). Default 16 KiB. */
@@ -24,6 +35,8 @@ export interface InterceptorOptions {
   /** Slots for streams that need no token (health Watch, reflection), in all and per client address. Default 100 / 10. */
   readonly publicStreams?: KeyedSlots;
 }
+
+export type RpcLines = 'all' | 'failures' | 'off';
 
 /**
  * The one server interceptor: authenticates from the initial metadata before any
@@ -37,7 +50,11 @@ export function createServerInterceptor(opts: InterceptorOptions): ServerInterce
   const maxMetadataBytes = opts.maxMetadataBytes ?? 16 * 1024;
   const publicStreams = opts.publicStreams ?? new KeyedSlots(100, 10);
   // Levels are fixed at start, so with per-RPC lines off (LOG_LEVEL=warn) no call builds one.
-  const logRpcs = log.isLevelEnabled('info');
+  const rpcLines = opts.rpcLines ?? 'all';
+  const logRpcs = rpcLines !== 'off' && log.isLevelEnabled('info');
+  const failureLines = new LinesPerSecond(opts.maxFailureLinesPerSecond ?? 100, (left) =>
+    log.warn({ left }, 'rpc lines left out: more calls failed than maxFailureLinesPerSecond'),
+  );
   const timed = logRpcs || metrics !== undefined;
   return (descriptor, call) => {
     const method = descriptor.path;
@@ -57,6 +74,7 @@ export function createServerInterceptor(opts: InterceptorOptions): ServerInterce
       const ms = performance.now() - started;
       metrics?.forMethod(method).finished(code, ms / 1000);
       if (!logRpcs) return;
+      if (code === status.OK ? rpcLines !== 'all' : !failureLines.take()) return;
       const entry = { method, code: status[code] ?? code, ms: round(ms), sub: subject };
       if (refused) rpcLog.info({ ...entry, reason: refused.reason }, 'rpc refused');
       else rpcLog.info(entry, 'rpc');
@@ -124,6 +142,37 @@ export function createServerInterceptor(opts: InterceptorOptions): ServerInterce
       },
     });
   };
+}
+
+/** At most `max` lines per second; what was left out is reported once, at the end of its second. */
+class LinesPerSecond {
+  private windowStart = 0;
+  private written = 0;
+  private left = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly report: (left: number) => void,
+  ) {}
+
+  take(): boolean {
+    const now = performance.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.written = 0;
+    }
+    if (this.written < this.max) {
+      this.written++;
+      return true;
+    }
+    if (this.left++ === 0) {
+      setTimeout(() => {
+        this.report(this.left);
+        this.left = 0;
+      }, 1000 - (now - this.windowStart)).unref();
+    }
+    return false;
+  }
 }
 
 const STATUS_OF = {

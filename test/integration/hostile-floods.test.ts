@@ -68,7 +68,8 @@ describe('hostile floods (real processes, image heap settings)', function () {
   const password = 'many-streams-passphrase';
 
   before(async () => {
-    sys = await startSystem({ NODE_OPTIONS: IMAGE_NODE_OPTIONS, HANDSHAKE_TIMEOUT_MS: '500' });
+    // As deployed: RPC_LOG at its default, so the cap on lines for failed calls is what is measured.
+    sys = await startSystem({ NODE_OPTIONS: IMAGE_NODE_OPTIONS, HANDSHAKE_TIMEOUT_MS: '500', RPC_LOG: 'failures' });
     const auth = createAuthClient(sys.authAddress);
     await auth.register({ email: 'flood@example.com', password, displayName: 'Flood' });
     auth.close();
@@ -103,16 +104,29 @@ describe('hostile floods (real processes, image heap settings)', function () {
     const token = await session.accessToken();
     const peak = watchPeakRss(sys.business.child.pid!);
     const probe = () => probeFromAnotherProcess(sys.businessAddress, '/business.v1.NotesService/ListNotes', token);
+    const linesBefore = sys.business.output.length;
+    const started = performance.now();
     const f = await flood(sys.business.port, '/business.v1.NotesService/WatchNotes', { authorization: `Bearer ${token}` }, probe);
     await within(60_000, async () => f.ended.length >= FLOOD_STREAMS - 16, 'refused streams ended');
+    const seconds = (performance.now() - started) / 1000;
     const peakMb = peak.stop();
+    // Each refused stream is a failed call, but the log takes at most 100 such lines a second.
+    await new Promise((r) => setTimeout(r, 1100)); // the last second's "left out" line
+    const written = sys.business.output.slice(linesBefore);
+    const failedLines = written.filter((l) => l.includes('"msg":"rpc') && !l.includes('"code":"OK"')).length;
+    const leftOut = written.filter((l) => l.includes('rpc lines left out')).reduce((n, l) => n + (JSON.parse(l) as { left: number }).left, 0);
+    expect(failedLines, `rpc lines for failed calls over ${seconds.toFixed(1)} s`).to.be.at.most(100 * (Math.ceil(seconds) + 2));
+    expect(leftOut, 'calls counted in "rpc lines left out"').to.be.above(0);
     expect(Object.keys(tally(f.ended))).to.satisfy((codes: string[]) => codes.every((c) => FLOOD_REFUSALS.includes(c)));
     expect(f.open.size, 'held open: at most MAX_LIVE_STREAMS_PER_PRINCIPAL').to.be.at.most(16);
     expect(peakMb, 'peak RSS, MB').to.be.below(RSS_BOUND_MB);
     expect(f.probeMs(), 'legitimate ListNotes during the flood, ms').to.be.below(1000);
     for (const s of f.sessions) s.destroy();
     expect((await healthCheck(sys.businessAddress)).status).to.equal('SERVING');
-    console.log(`      business-svc: peak RSS ${peakMb.toFixed(0)} MB, ListNotes during flood ${f.probeMs().toFixed(0)} ms`);
+    console.log(
+      `      business-svc: peak RSS ${peakMb.toFixed(0)} MB, ListNotes during flood ${f.probeMs().toFixed(0)} ms, ` +
+        `${failedLines} rpc lines for failed calls in ${seconds.toFixed(1)} s (${leftOut} left out)`,
+    );
   });
 
   it('closes connections past the per-address cap at accept; another address still gets in; silent sockets are dropped', async () => {

@@ -43,6 +43,8 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
     REGISTER_BURST_PER_ADDRESS: '1000000',
     REGISTER_PER_MINUTE: '1000000',
     LOG_LEVEL: 'info',
+    // Suites tell which worker served a call from its rpc line; the default (failures) has its own tests.
+    RPC_LOG: 'all',
     SHUTDOWN_GRACE_MS: '2000',
     ...extra,
   };
