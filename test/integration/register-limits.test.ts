@@ -90,5 +90,20 @@ describe('Register limits (real processes)', function () {
       console.log(`      Register median: new ${percentile(fresh, 50).toFixed(1)} ms, taken ${percentile(taken, 50).toFixed(1)} ms (${ratio.toFixed(2)}×)`);
       expect(ratio).to.be.within(0.6, 1.6); // was 0.02 (1.5 ms against 74 ms)
     });
+
+    it('refuses an unknown email in the same time as a wrong password (a real derivation, no hash computed at start)', async () => {
+      const login = (email: string) =>
+        timed(() => auth.login({ email, password: 'not-the-password-at-all' }).catch((e: ServiceError) => expect(e.code).to.equal(status.UNAUTHENTICATED)));
+      const known: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        await auth.register({ email: `known-${i}@example.com`, password, displayName: 'K' });
+        known.push(await login(`known-${i}@example.com`));
+        unknown.push(await login(`nobody-${i}@example.com`));
+      }
+      const ratio = percentile(unknown, 50) / percentile(known, 50);
+      console.log(`      Login refusal median: wrong password ${percentile(known, 50).toFixed(1)} ms, unknown email ${percentile(unknown, 50).toFixed(1)} ms (${ratio.toFixed(2)}×)`);
+      expect(ratio).to.be.within(0.6, 1.6);
+    });
   });
 });
