@@ -17,6 +17,7 @@ import { AuthServiceService, LoginRequest } from '../gen/auth/v1/auth_service.js
 import { DashboardServiceService, GetDashboardRequest } from '../gen/business/v1/dashboard_service.js';
 import { GetNoteRequest, NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { median } from './bench/histogram.js';
+import { findH2load, responseBytes, runH2load } from './bench/h2load.js';
 import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
 import { measureFanout } from './bench/fanout.js';
 import { checkTargets, formatReport, type BenchResults, type FleetResults, type Measured, type ReadRow } from './bench/report.js';
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     concurrency: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    /** Throughput runs: h2load (4 connections × 25 streams, from outside Node) when installed, else the Node load workers. */
+    load: { type: 'string', default: findH2load() ? 'h2load' : 'workers' },
     /**
      * Node flags for the services (with =, as the value starts with a dash). Default: the heap
      * sizing of every default start path (npm start, the images), so memory is measured as run.
@@ -56,6 +59,7 @@ const settings = {
   loginConcurrency: 8,
   stormReadConcurrency: 12,
   startups: quick ? 1 : 3,
+  loadGenerator: args.load === 'workers' ? 'workers' : 'h2load',
   /** WatchNotes fan-out: streams, and notes created one at a time this far apart. */
   fanout: { watchers: 20, writes: quick ? 100 : 300, gapMs: 10 },
 };
@@ -178,7 +182,7 @@ async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds
       for (const v of measured) {
         for (const kind of ['throughput', 'latency'] as const) {
           const label = `${alg} round ${round}/${settings.rounds} ${read.rpc} ${v} ${kind} [${++n}/${total}]`;
-          const result = await load(label, {
+          const spec = {
             address: `127.0.0.1:${(v === 'echo' ? stack.echo : stack.business[v]).port}`,
             path: read.path,
             // The echo answers with the request's bytes: send it what business-svc gets.
@@ -188,7 +192,8 @@ async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds
             durationMs: settings.seconds * 1000,
             warmupMs: settings.warmupSeconds * 1000,
             maxCalls: 10_000_000,
-          });
+          };
+          const result = kind === 'throughput' ? await throughput(label, spec) : await load(label, spec);
           const key = `${read.rpc}/${v}/${kind}`;
           runs.set(key, [...(runs.get(key) ?? []), result]);
         }
@@ -308,7 +313,7 @@ async function measureFleet(): Promise<FleetResults> {
     for (let round = 1; round <= settings.rounds; round++) {
       for (const v of ['echo', 'workers1', 'workers2'] as const) {
         runs[v].push(
-          await load(`fleet round ${round}/${settings.rounds} GetNote ${v}`, {
+          await throughput(`fleet round ${round}/${settings.rounds} GetNote ${v}`, {
             address: `127.0.0.1:${(v === 'echo' ? stack.echo : stack.business[v]).port}`,
             path: NotesServiceService.getNote.path,
             requests: [GetNoteRequest.encode({ id: noteIds[v === 'echo' ? 'workers1' : v] }).finish()],
@@ -338,6 +343,32 @@ async function measureFleet(): Promise<FleetResults> {
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * A throughput run: with h2load, `concurrency` streams over 4 connections, one request and the
+ * first token (a failed call shows as missing response bytes and is tallied); else `load`.
+ */
+async function throughput(label: string, spec: LoadSpec): Promise<LoadResult> {
+  if (settings.loadGenerator === 'workers') return load(label, spec);
+  const request = spec.requests[0]!;
+  const token = spec.tokens[0];
+  const okResponseBytes = await responseBytes(spec.address, spec.path, request, token);
+  const r = await runH2load({
+    address: spec.address,
+    path: spec.path,
+    request,
+    token,
+    clients: 4,
+    streams: Math.ceil(spec.concurrency / 4),
+    seconds: spec.durationMs / 1000,
+    warmupSeconds: spec.warmupMs / 1000,
+    okResponseBytes,
+  });
+  const result: LoadResult = { ok: r.calls - r.failed, errors: r.failed ? { 'h2load: calls without a full response': r.failed } : {}, rps: r.rps, p50Ms: r.p50Ms, p99Ms: r.p99Ms };
+  for (const [code, count] of Object.entries(result.errors)) errors[code] = (errors[code] ?? 0) + count;
+  status(`${label} (h2load): ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, load average ${os.loadavg()[0]!.toFixed(2)}`, true);
+  return result;
 }
 
 /** One load run with progress on stderr. Errors are tallied. */
@@ -403,6 +434,7 @@ function describe(): Record<string, string | number> {
     rounds: settings.rounds,
     secondsPerRound: settings.seconds,
     loadWorkers: settings.workers,
+    throughputLoadGenerator: settings.loadGenerator === 'h2load' ? 'h2load, 4 connections' : `${settings.workers} Node worker threads`,
     concurrentCalls: settings.concurrency,
     serviceLogLevel: settings.logLevel,
     serviceNodeArgs: settings.serviceNodeArgs.join(' ') || 'none',

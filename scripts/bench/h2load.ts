@@ -4,6 +4,7 @@
  * own cost shows. h2load counts a gRPC error as a success (it is HTTP 200 with `grpc-status` in
  * the trailers), so each run checks the DATA bytes it received: a refused call carries none.
  */
+import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,21 @@ export function findH2load(): string | undefined {
   }
 }
 
+/** Encoded size of the response to one call (made with grpc-js, so an error fails here, not silently in h2load). */
+export async function responseBytes(address: string, path: string, request: Uint8Array, token?: string): Promise<number> {
+  const client = new Client(address, credentials.createInsecure());
+  const metadata = new Metadata();
+  if (token) metadata.set('authorization', `Bearer ${token}`);
+  const identity = (b: Buffer) => b;
+  try {
+    return await new Promise<number>((resolve, reject) =>
+      client.makeUnaryRequest(path, identity, identity, Buffer.from(request), metadata, (err, res) => (err ? reject(err) : resolve(res!.length))),
+    );
+  } finally {
+    client.close();
+  }
+}
+
 export async function runH2load(spec: H2loadSpec): Promise<H2loadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'h2load-'));
   try {
@@ -63,8 +79,8 @@ export async function runH2load(spec: H2loadSpec): Promise<H2loadResult> {
       '-c', String(spec.clients),
       '-m', String(spec.streams),
       '-t', '1',
-      '-D', String(spec.seconds),
-      '--warm-up-time', String(spec.warmupSeconds),
+      '-D', `${Math.round(spec.seconds * 1000)}ms`,
+      '--warm-up-time', `${Math.round(spec.warmupSeconds * 1000)}ms`,
       '--log-file', log,
       `http://${spec.address}${spec.path}`,
     ]);
