@@ -22,7 +22,7 @@ import { SERVICE_HEAP_FLAGS, spawnService, type ServiceProcess } from '../suppor
 import { median } from './histogram.js';
 import { findH2load, runH2load } from './h2load.js';
 import { LoadPool, type LoadResult } from './load-pool.js';
-import { cpuMs, memoryMb } from './stack.js';
+import { cpuMs, largestMemoryMb } from './stack.js';
 
 interface VariantSpec {
   readonly name: string;
@@ -149,13 +149,13 @@ async function main(): Promise<void> {
     const echoRps = median(runs.get('echo')!.map((x) => x.rps));
     const echoCpu = median(cpu.get('echo')!);
     const lines = [
-      '| variant | req/s (median) | × echo | per-round × echo | µs CPU/call | echo ÷ this (CPU) | p99 ms | RSS MB (peak) |',
+      '| variant | req/s (median) | × echo | per-round × echo | µs CPU/call | echo ÷ this (CPU) | p99 ms | RSS MB (peak), largest process |',
       '|---|---:|---:|---|---:|---:|---:|---:|',
     ];
     for (const t of all) {
       const rs = runs.get(t.name)!;
       const perRound = rs.map((x, k) => (x.rps / runs.get('echo')![k]!.rps).toFixed(2)).join(' ');
-      const mem = memoryMb(t.proc.child.pid!);
+      const mem = largestMemoryMb(t.proc.child.pid!);
       const rps = median(rs.map((x) => x.rps));
       const us = median(cpu.get(t.name)!);
       lines.push(

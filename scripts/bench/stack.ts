@@ -138,12 +138,36 @@ export function memoryMb(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/** The largest resident and peak resident memory among a process and its descendants (a WORKERS cluster's workers), in MB. */
+export function largestMemoryMb(pid: number): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = memoryMb(p);
+      rss = Math.max(rss, m.rss);
+      peak = Math.max(peak, m.peak);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return { rss, peak };
+}
+
 /**
  * CPU time (user + system, ms) used so far by a process and its descendants (a WORKERS cluster),
  * from /proc (Linux). CPU per call is what a variant costs whatever else shares the cores, where
  * throughput on a busy machine varies from round to round.
  */
 export function cpuMs(pid: number): number {
+  const stats = procStats();
+  let total = 0;
+  for (const p of processTree(pid, stats)) total += stats.get(p)?.ms ?? 0;
+  return total;
+}
+
+/** ppid and CPU ms (user + system) of every process, from /proc. */
+function procStats(): Map<number, { ppid: number; ms: number }> {
   const stats = new Map<number, { ppid: number; ms: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -156,14 +180,19 @@ export function cpuMs(pid: number): number {
       // exited meanwhile
     }
   }
-  let total = 0;
+  return stats;
+}
+
+/** A process and all its descendants. */
+function processTree(pid: number, stats = procStats()): number[] {
+  const tree: number[] = [];
   const pending = [pid];
   while (pending.length > 0) {
     const p = pending.pop()!;
-    total += stats.get(p)?.ms ?? 0;
+    tree.push(p);
     for (const [child, s] of stats) if (s.ppid === p) pending.push(child);
   }
-  return total;
+  return tree;
 }
 /** USER_HZ: 100 on every Linux architecture Node supports. */
 const CLOCK_TICKS = 100;

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { Registry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import { MAX_METHOD_LABELS, OTHER_METHOD, RPC_SECONDS_BUCKETS, RpcMetrics } from '../../lib/metrics/rpc-metrics.js';
 import { parseSamples, valueOf } from '../support/metrics.js';
 
@@ -27,6 +27,24 @@ describe('RpcMetrics', () => {
     expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { method: M, le: '5' })).to.equal(3);
     expect(valueOf(s, 'grpc_server_handling_seconds_sum', { method: M })).to.be.closeTo(3.0204, 1e-9);
     expect(s.filter((x) => x.name === 'grpc_server_handling_seconds_bucket')).to.have.length(RPC_SECONDS_BUCKETS.length + 1);
+  });
+
+  it('sums two workers\' series the way the cluster primary merges them (counts, buckets, sums)', async () => {
+    const workers = [new Registry(), new Registry()];
+    const [a, b] = workers.map((r) => new RpcMetrics(r));
+    a!.forMethod(M).finished(status.OK, 0.0004);
+    b!.forMethod(M).finished(status.OK, 0.02);
+    b!.forMethod(M).finished(status.INTERNAL, 0.02);
+    const merged = AggregatorRegistry.aggregate(await Promise.all(workers.map((r) => r.getMetricsAsJSON())));
+    const s = parseSamples(await merged.metrics());
+    expect(valueOf(s, 'grpc_server_handled_total', { method: M, code: 'OK' })).to.equal(2);
+    expect(valueOf(s, 'grpc_server_handled_total', { method: M, code: 'INTERNAL' })).to.equal(1);
+    expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { method: M, le: '0.0005' })).to.equal(1);
+    expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { method: M, le: '+Inf' })).to.equal(3);
+    expect(valueOf(s, 'grpc_server_handling_seconds_sum', { method: M })).to.be.closeTo(0.0404, 1e-9);
+    // A second scrape reads the same totals: counts are handed over once, never twice.
+    expect(valueOf(parseSamples(await workers[1]!.metrics()), 'grpc_server_handled_total', { method: M, code: 'OK' })).to.equal(1);
+    expect(valueOf(parseSamples(await workers[1]!.metrics()), 'grpc_server_handled_total', { method: M, code: 'OK' })).to.equal(1);
   });
 
   it('resolves a method\'s series once and hands out the same recorder', () => {
