@@ -54,7 +54,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
         log: opts.log,
         // The per-RPC line's fixed fields hold no secret: redaction (half its cost) is skipped for it alone.
         rpcLog: opts.log.child({}, { redact: [] }),
-        rpcLines: opts.rpcLines ?? 'failures',
+        rpcLines: opts.rpcLines,
         metrics: opts.metrics,
         maxMetadataBytes: t.maxMetadataBytes,
         publicStreams: new KeyedSlots(t.maxPublicStreams, t.maxPublicStreamsPerAddress),

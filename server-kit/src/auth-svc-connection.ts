@@ -1,7 +1,7 @@
 import type { ServerInterceptor } from '@grpc/grpc-js';
 import { createRevocationClient, type ClientOptions, type ServiceAddress, type ServiceCredentials } from '@grpc-token-auth/sdk';
 import { createAuthenticate, type TokenVerifier } from './authenticate.js';
-import { createServerInterceptor } from './interceptor.js';
+import { createServerInterceptor, type RpcLines } from './interceptor.js';
 import { JwksCache, type KeySetSnapshot } from './jwks-cache.js';
 import type { KeyResolver } from './keys.js';
 import { silentLogger, type Logger, type RpcMetrics } from './observability.js';
@@ -65,7 +65,7 @@ export interface AuthSvcConnection {
   readonly verify: TokenVerifier;
   readonly cache: TokenCache;
   /** The one server interceptor for a policy table: `new Server({ interceptors: [auth.interceptor(POLICIES)] })`. */
-  interceptor(policies: PolicyTable, opts?: { readonly metrics?: RpcMetrics }): ServerInterceptor;
+  interceptor(policies: PolicyTable, opts?: { readonly metrics?: RpcMetrics; readonly rpcLines?: RpcLines }): ServerInterceptor;
   /** Stops key refreshes and the revocation stream, and closes the channels. */
   readonly close: () => void;
 }
@@ -124,7 +124,8 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
     revocations,
     verify: verifier.verify,
     cache: verifier.cache,
-    interceptor: (policies, o = {}) => createServerInterceptor({ authenticate: createAuthenticate(policies, verifier.verify), log, metrics: o.metrics }),
+    interceptor: (policies, o = {}) =>
+      createServerInterceptor({ authenticate: createAuthenticate(policies, verifier.verify), log, metrics: o.metrics, rpcLines: o.rpcLines }),
     close: () => closers.forEach((c) => c()),
   };
 }
