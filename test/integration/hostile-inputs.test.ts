@@ -58,6 +58,22 @@ describe('hostile inputs (real processes)', function () {
     expect(valueOf(samples, 'grpc_server_handled_total', { method, code: 'INTERNAL' })).to.equal(1);
     expect(valueOf(samples, 'grpc_server_handled_total', { method, code: 'CANCELLED' }) ?? 0).to.equal(0);
   });
+
+  it('answers a call without a valid token UNAUTHENTICATED whatever its body (undecodable, two messages): the refusal comes before decoding', async () => {
+    const raw = await rawSession(sys.business.port);
+    const method = '/business.v1.NotesService/GetNote';
+    const undecodable = grpcFrame(Uint8Array.from([0x0a, 100, 1, 2]));
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer not-a-jwt' }, { authorization: `Bearer ${token.slice(0, -4)}AAAA` }]) {
+      // Decoding it would answer INTERNAL; a handler reading two messages would answer UNIMPLEMENTED.
+      for (const body of [undecodable, Buffer.concat([undecodable, undecodable])]) {
+        const outcome = await rawCall(raw, method, headers, body);
+        expect(outcome.code, `${JSON.stringify(headers)}: ${outcome.details}`).to.equal(status.UNAUTHENTICATED);
+      }
+    }
+    // With the token, the same body is decoded (and refused as grpc-js refuses it).
+    expect((await rawCall(raw, method, { authorization: `Bearer ${token}` }, undecodable)).code).to.equal(status.INTERNAL);
+    raw.destroy();
+  });
 });
 
 describe('readiness tells the truth: business-svc without verification keys (real processes)', function () {
