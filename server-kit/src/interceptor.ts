@@ -1,4 +1,4 @@
-import { Metadata, status, type ServerInterceptingCall, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, ServerInterceptingCall, status, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import { REFUSAL_REASON_KEY } from '@grpc-token-auth/sdk';
 import type { AuthFailure } from './auth-failure.js';
 import type { Authenticate } from './authenticate.js';
@@ -91,73 +91,56 @@ export function createServerInterceptor(opts: InterceptorOptions): ServerInterce
       call.sendStatus({ code, details, ...(metadata && { metadata }) });
     };
 
-    // Authenticates from the initial metadata; false = refused (a status is sent), true = pass it on.
-    const admit = (metadata: Metadata): boolean => {
-      if (metadataBytes(metadata) > maxMetadataBytes) {
-        refuse(status.RESOURCE_EXHAUSTED, `request metadata exceeds ${maxMetadataBytes} bytes`);
-        return false;
-      }
-      let decision;
-      try {
-        decision = authenticate(method, metadata.get('authorization'));
-      } catch (err) {
-        // grpc-js does not catch interceptor exceptions: fail the call, not the process.
-        log.error({ err, method }, 'authentication crashed');
-        refuse(status.INTERNAL, 'authentication failed');
-        return false;
-      }
-      if (!decision.ok) {
-        refused = decision.failure;
-        metrics?.rejected(refused.reason);
-        refuse(STATUS_OF[refused.status], refused.message, refusalTrailers(refused));
-        return false;
-      }
-      if (streaming && !decision.principal) {
-        // Unauthenticated long-lived streams cost us memory for nothing: their own small caps.
-        const peer = clientAddress(call.getPeer());
-        const verdict = publicStreams.tryAcquire(peer);
-        if (verdict !== 'ok') {
-          refuse(status.RESOURCE_EXHAUSTED, verdict === 'total' ? 'too many unauthenticated streams; retry later' : 'too many unauthenticated streams from this address');
-          return false;
-        }
-        publicSlot = peer;
-      }
-      if (descriptor.responseStream) rememberHttp2Stream(metadata, call, finish);
-      // Handlers get the token through the principal only; keep it out of metadata they might log.
-      metadata.remove('authorization');
-      if (decision.principal) {
-        subject = decision.principal.subject;
-        attachPrincipal(metadata, decision.principal);
-      }
-      return true;
-    };
-
-    // One listener around the handler's, on the call grpc-js gave us, rather than a
-    // ServerInterceptingCall: that wrapper adds a layer of objects and closures to every event
-    // of every call. grpc-js reads a request body only once its metadata was passed on, so a
-    // refused call's body is never read; the `admitted` checks keep that true whatever asks.
-    let admitted = false;
-    const start = call.start.bind(call);
-    call.start = (listener) =>
-      start({
-        onReceiveMetadata(metadata) {
-          admitted = admit(metadata);
-          if (admitted) listener.onReceiveMetadata(metadata);
-        },
-        onReceiveMessage(message) {
-          if (admitted) listener.onReceiveMessage(message);
-        },
-        onReceiveHalfClose() {
-          if (admitted) listener.onReceiveHalfClose();
-        },
-        // The client went away (or its deadline passed): no status is sent, so record it here.
-        onCancel() {
-          finish(status.CANCELLED);
-          listener.onCancel();
-        },
-      });
-    // grpc-js's type names its wrapper class; it only ever uses the call's interface.
-    return call as ServerInterceptingCall;
+    return new ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMetadata(metadata, nextMetadata) {
+            if (metadataBytes(metadata) > maxMetadataBytes) {
+              refuse(status.RESOURCE_EXHAUSTED, `request metadata exceeds ${maxMetadataBytes} bytes`);
+              return;
+            }
+            let decision;
+            try {
+              decision = authenticate(method, metadata.get('authorization'));
+            } catch (err) {
+              // grpc-js does not catch interceptor exceptions: fail the call, not the process.
+              log.error({ err, method }, 'authentication crashed');
+              refuse(status.INTERNAL, 'authentication failed');
+              return;
+            }
+            if (!decision.ok) {
+              refused = decision.failure;
+              metrics?.rejected(refused.reason);
+              refuse(STATUS_OF[refused.status], refused.message, refusalTrailers(refused));
+              return;
+            }
+            if (streaming && !decision.principal) {
+              // Unauthenticated long-lived streams cost us memory for nothing: their own small caps.
+              const peer = clientAddress(call.getPeer());
+              const verdict = publicStreams.tryAcquire(peer);
+              if (verdict !== 'ok') {
+                refuse(status.RESOURCE_EXHAUSTED, verdict === 'total' ? 'too many unauthenticated streams; retry later' : 'too many unauthenticated streams from this address');
+                return;
+              }
+              publicSlot = peer;
+            }
+            if (descriptor.responseStream) rememberHttp2Stream(metadata, call, finish);
+            // Handlers get the token through the principal only; keep it out of metadata they might log.
+            metadata.remove('authorization');
+            if (decision.principal) {
+              subject = decision.principal.subject;
+              attachPrincipal(metadata, decision.principal);
+            }
+            nextMetadata(metadata);
+          },
+          // The client went away (or its deadline passed): no status is sent, so record it here.
+          // (grpc-js passes the cancellation on to the handler by itself.)
+          onCancel() {
+            finish(status.CANCELLED);
+          },
+        });
+      },
+    });
   };
 }
 
