@@ -47,7 +47,7 @@ export function grpcServiceDefinition(service: GeneratedService): ServiceDefinit
   return definition;
 }
 
-/** A writer whose buffer grew past this is dropped, so one large message does not stay allocated. */
+/** After a message larger than this the writer is dropped, so one large message does not keep its buffer (up to twice its size) allocated. */
 const MAX_KEPT_WRITER_BYTES = 64 * 1024;
 let shared = new BinaryWriter();
 

@@ -128,12 +128,12 @@ async function main(): Promise<void> {
               request,
               token: tokens[0],
               clients: 4,
-              streams: Number(args.concurrency) / 4,
+              streams: Math.ceil(Number(args.concurrency) / 4),
               seconds,
               warmupSeconds: 0,
               okResponseBytes: t.okBytes,
-            }).then((x) => ({ ...x, ok: x.calls }));
-        const usPerCall = ((cpuMs(t.proc.child.pid!) - cpuBefore) * 1000) / result.ok;
+            }).then((x) => ({ ...x, ok: x.calls - x.failed }));
+        const usPerCall = ((cpuMs(t.proc.child.pid!) - cpuBefore) * 1000) / Math.max(1, result.ok);
         const failed = result.failed;
         served.set(t.name, served.get(t.name)! + result.ok);
         if (r > 0) {

@@ -73,32 +73,47 @@ export async function runH2load(spec: H2loadSpec): Promise<H2loadResult> {
     writeFileSync(body, Buffer.concat([prefix, spec.request]));
     const log = join(dir, 'log');
     const headers = ['content-type: application/grpc', 'te: trailers', ...(spec.token ? [`authorization: Bearer ${spec.token}`] : [])];
-    const out = await run('h2load', [
-      ...headers.flatMap((h) => ['-H', h]),
-      '-d', body,
-      '-c', String(spec.clients),
-      '-m', String(spec.streams),
-      '-t', '1',
-      '-D', `${Math.round(spec.seconds * 1000)}ms`,
-      '--warm-up-time', `${Math.round(spec.warmupSeconds * 1000)}ms`,
-      '--log-file', log,
-      `http://${spec.address}${spec.path}`,
-    ]);
-    const succeeded = Number(/(\d+) succeeded/.exec(out)?.[1] ?? NaN);
-    const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? NaN);
-    const dataBytes = Number(/traffic: .*?\((\d+)\) data/.exec(out)?.[1] ?? NaN);
-    if (!Number.isFinite(succeeded) || !Number.isFinite(rps) || !Number.isFinite(dataBytes)) {
-      throw new Error(`unexpected h2load output:\n${out}`);
+    const h2load = (length: string[], extra: string[] = []) =>
+      run('h2load', [
+        ...headers.flatMap((h) => ['-H', h]),
+        ...['-d', body, '-c', String(spec.clients), '-m', String(spec.streams), '-t', '1'],
+        ...length,
+        ...extra,
+        `http://${spec.address}${spec.path}`,
+      ]);
+    // h2load's DATA byte total includes its --warm-up-time, its call counts do not: the warm-up is
+    // a run of its own. Its rate sizes the measured run as a number of calls, so every call
+    // measured is complete and the byte total holds exactly theirs.
+    let length = ['-D', `${Math.round(spec.seconds * 1000)}ms`];
+    if (spec.warmupSeconds > 0) {
+      const warm = parse(await h2load(['-D', `${Math.round(spec.warmupSeconds * 1000)}ms`]));
+      length = ['-n', String(Math.max(spec.clients * spec.streams * 10, Math.round(warm.rps * spec.seconds)))];
     }
+    const out = parse(await h2load(length, ['--log-file', log]));
     // Each line: start time (µs since epoch), HTTP status, time to the last byte (µs).
     const latency = new Uint32Array(BUCKETS);
     for (const line of readFileSync(log, 'utf8').split('\n')) if (line) latency[bucketOf(Number(line.split('\t')[2]))]!++;
-    const perCall = succeeded > 0 ? dataBytes / succeeded : 0;
-    const failed = perCall >= spec.okResponseBytes + 5 ? 0 : Math.round(succeeded * (1 - perCall / (spec.okResponseBytes + 5)));
-    return { rps, calls: succeeded, p50Ms: quantileMs(latency, 0.5), p99Ms: quantileMs(latency, 0.99), failed };
+    // A refused call is HTTP 200 with no DATA: each missing answer's bytes is one failed call.
+    // (A timed run may count a few answers of calls still in flight at its end, at most one per stream.)
+    const answer = spec.okResponseBytes + 5;
+    const short = Math.ceil(Math.max(0, out.succeeded * answer - out.dataBytes) / answer);
+    const inFlight = length[0] === '-D' ? spec.clients * spec.streams : 0;
+    if (out.dataBytes > (out.succeeded + inFlight) * answer) throw new Error(`h2load received more DATA than ${out.succeeded} answers:\n${out.text}`);
+    const failed = short + out.unsuccessful + (out.succeeded === 0 ? 1 : 0);
+    return { rps: out.rps, calls: out.succeeded, p50Ms: quantileMs(latency, 0.5), p99Ms: quantileMs(latency, 0.99), failed };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The figures of one h2load run; `unsuccessful`: calls h2load itself saw fail (HTTP errors, resets, timeouts). */
+function parse(text: string): { rps: number; succeeded: number; unsuccessful: number; dataBytes: number; text: string } {
+  const counts = /(\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(text);
+  const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(text)?.[1] ?? NaN);
+  const dataBytes = Number(/traffic: .*?\((\d+)\) data/.exec(text)?.[1] ?? NaN);
+  if (!counts || !Number.isFinite(rps) || !Number.isFinite(dataBytes)) throw new Error(`unexpected h2load output:\n${text}`);
+  const [succeeded, failed, errored, timeout] = counts.slice(1).map(Number) as [number, number, number, number];
+  return { rps, succeeded, unsuccessful: failed + errored + timeout, dataBytes, text };
 }
 
 function run(cmd: string, argv: string[]): Promise<string> {

@@ -15,9 +15,11 @@ export function parseBearer(values: readonly unknown[]): AuthResult<string> {
 }
 
 /**
- * parseBearer without the shape check. The interceptor's path uses this one: a token found in the
- * verified-token cache passed that check when it was verified, and `verifyAccessToken` makes it
- * on every miss, so the regular expression over ~800 characters is not paid on every call.
+ * parseBearer with only a cheap shape check (three dot-separated segments, no space). The
+ * interceptor's path uses this one: a token found in the verified-token cache passed the full
+ * check when it was verified, and `verifyAccessToken` makes it on every miss, so the regular
+ * expression over ~800 characters is not paid on every call. A custom TokenVerifier still never
+ * sees a value that is not three segments.
  */
 export function bearerToken(values: readonly unknown[]): AuthResult<string> {
   if (values.length === 0) return fail('missing', 'missing authorization metadata: send "authorization: Bearer <token>"');
@@ -30,7 +32,14 @@ export function bearerToken(values: readonly unknown[]): AuthResult<string> {
   if (scheme.toLowerCase() !== 'bearer') return fail('wrong_scheme', 'authorization scheme must be Bearer');
   const token = header.slice(space + 1).trim();
   if (space === -1 || token === '') return fail('missing', 'bearer token is empty');
+  if (!threeSegments(token)) return fail('malformed', 'bearer token is not a JWT');
   return { ok: true, value: token };
+}
+
+function threeSegments(token: string): boolean {
+  const first = token.indexOf('.');
+  const second = first > 0 ? token.indexOf('.', first + 1) : -1;
+  return second > first + 1 && token.indexOf('.', second + 1) === -1 && token.indexOf(' ') === -1;
 }
 
 /** Three base64url segments (the signature may be empty, so that `alg: none` is refused by name). */

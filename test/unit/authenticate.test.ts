@@ -71,13 +71,22 @@ describe('createAuthenticate', () => {
     expect(verify.calls).to.have.length(0);
   });
 
-  it("leaves the token's shape to the verifier, so a cached token skips that check", () => {
+  it('refuses a value that is not three segments before verification', () => {
     const verify = fakeVerifier(ok(userPrincipal()));
-    createAuthenticate(POLICIES, verify)('/test.v1.Svc/Me', ['Bearer not-a-jwt']);
-    expect(verify.calls).to.deep.equal(['not-a-jwt']);
-    // The real verifier refuses it; verify-token.test.ts checks every shape.
+    const authenticate = createAuthenticate(POLICIES, verify);
+    for (const value of ['not-a-jwt', 'a.b', 'a.b.c.d', '.b.c', 'a..c', 'a.b c.d']) {
+      expect(failureOf(authenticate('/test.v1.Svc/Me', [`Bearer ${value}`])).reason, value).to.equal('malformed');
+    }
+    expect(verify.calls).to.have.length(0);
+  });
+
+  it("leaves the full character check to the verifier, so a cached token skips it", () => {
+    const verify = fakeVerifier(ok(userPrincipal()));
+    createAuthenticate(POLICIES, verify)('/test.v1.Svc/Me', ['Bearer ab+c.def.ghi']);
+    expect(verify.calls).to.deep.equal(['ab+c.def.ghi']);
+    // The real verifier refuses it; bearer.test.ts checks every shape.
     const real = createAuthenticate(POLICIES, (t) => verifyAccessToken(t, { keys: new StaticKeySet([]), issuer: 'i', audience: 'a', clockSkewSeconds: 0 }));
-    const failure = failureOf(real('/test.v1.Svc/Me', ['Bearer not-a-jwt']));
+    const failure = failureOf(real('/test.v1.Svc/Me', ['Bearer ab+c.def.ghi']));
     expect([failure.reason, failure.message]).to.deep.equal(['malformed', 'bearer token is not a JWT']);
   });
 
