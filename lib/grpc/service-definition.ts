@@ -1,36 +1,24 @@
-import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import type { MethodDefinition, ServiceDefinition as GrpcServiceDefinition } from '@grpc/grpc-js';
+import type { ServiceDefinition } from '@grpc-token-auth/sdk';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 
-/** One message type as ts-proto generates it (`MessageFns`). */
+/** What the server needs of a ts-proto message type beyond the SDK's view of it: encoding into a given writer. */
 export interface MessageCodec<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: Uint8Array): T;
 }
 
-/** A service as ts-proto's `generic-definitions` output describes it (`XServiceDefinition`). */
-export interface GeneratedService {
-  readonly fullName: string;
-  readonly methods: Readonly<
-    Record<
-      string,
-      {
-        readonly name: string;
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own message types
-        readonly requestType: MessageCodec<any>;
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        readonly responseType: MessageCodec<any>;
-        readonly requestStream: boolean;
-        readonly responseStream: boolean;
-      }
-    >
-  >;
-}
+/** A ts-proto generic service definition (`XServiceDefinition`), as the SDK describes it, with writer-taking codecs. */
+export type GeneratedService = ServiceDefinition & {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own message types
+  readonly methods: Readonly<Record<string, { readonly requestType: MessageCodec<any>; readonly responseType: MessageCodec<any> }>>;
+};
 
 /**
  * The grpc-js definition of a generated service, with one difference from ts-proto's grpc-js
  * output: messages are encoded into one reused writer (see encodeMessage).
  */
-export function grpcServiceDefinition(service: GeneratedService): ServiceDefinition {
+export function grpcServiceDefinition(service: GeneratedService): GrpcServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const [key, m] of Object.entries(service.methods)) {
     definition[key] = {
