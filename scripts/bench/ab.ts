@@ -16,11 +16,11 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAuthClient, createNotesClient } from '@grpc-token-auth/sdk';
-import { GetNoteRequest, GetNoteResponse, NotesServiceService } from '../../gen/business/v1/notes_service.js';
+import { GetNoteRequest, NotesServiceService } from '../../gen/business/v1/notes_service.js';
 import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from '../support/service-client-cli.js';
 import { SERVICE_HEAP_FLAGS, spawnService, type ServiceProcess } from '../support/service-process.js';
 import { median } from './histogram.js';
-import { findH2load, runH2load } from './h2load.js';
+import { findH2load, responseBytes, runH2load } from './h2load.js';
 import { LoadPool, type LoadResult } from './load-pool.js';
 import { cpuMs, largestMemoryMb } from './stack.js';
 
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 
     const echo = await spawnService('bench-echo', { env: { PATH: env.PATH }, nodeArgs: profileArgs('echo') });
     procs.push(echo);
-    const targets: { name: string; proc: ServiceProcess; noteId: string; okBytes: number }[] = [];
+    const targets: { name: string; proc: ServiceProcess; noteId: string }[] = [];
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${tokens[0]}`);
     for (const [i, v] of variants.entries()) {
@@ -94,12 +94,16 @@ async function main(): Promise<void> {
       procs.push(proc);
       const notes = createNotesClient(`127.0.0.1:${proc.port}`);
       const res = await notes.createNote({ title: 'bench', body: 'x'.repeat(200) }, { metadata });
-      const read = await notes.getNote({ id: res.note!.id }, { metadata });
       notes.close();
-      targets.push({ name: v.name, proc, noteId: res.note!.id, okBytes: GetNoteResponse.encode(read).finish().length });
+      targets.push({ name: v.name, proc, noteId: res.note!.id });
     }
     const noteId = targets[0]!.noteId;
-    const all = [{ name: 'echo', proc: echo, noteId, okBytes: GetNoteRequest.encode({ id: noteId }).finish().length }, ...targets];
+    const all = [{ name: 'echo', proc: echo, noteId }, ...targets];
+    // A full answer's size, for h2load's failure check (one call each, made with grpc-js).
+    const okBytes = new Map<string, number>();
+    for (const t of all) {
+      okBytes.set(t.name, await responseBytes(`127.0.0.1:${t.proc.port}`, NotesServiceService.getNote.path, GetNoteRequest.encode({ id: t.noteId }).finish(), tokens[0]));
+    }
     const runs = new Map<string, Pick<LoadResult, 'rps' | 'p99Ms'>[]>(all.map((t) => [t.name, []]));
     const cpu = new Map<string, number[]>(all.map((t) => [t.name, []]));
     const served = new Map<string, number>(all.map((t) => [t.name, 0]));
@@ -131,7 +135,7 @@ async function main(): Promise<void> {
               streams: Math.ceil(Number(args.concurrency) / 4),
               seconds,
               warmupSeconds: 0,
-              okResponseBytes: t.okBytes,
+              okResponseBytes: okBytes.get(t.name)!,
             }).then((x) => ({ ...x, ok: x.calls - x.failed }));
         const usPerCall = ((cpuMs(t.proc.child.pid!) - cpuBefore) * 1000) / Math.max(1, result.ok);
         const failed = result.failed;
