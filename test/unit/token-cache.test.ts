@@ -214,4 +214,45 @@ describe('cachedVerifier', () => {
     cache.verify('bad');
     expect(verify.calls).to.have.length(2);
   });
+  describe('tokens that end alike (the cache is keyed by a token\'s end)', () => {
+    const END = '.' + 's'.repeat(40); // a shared signature end, as a forger copying a real token's signature has
+    const real = `real-header.real-payload${END}`;
+    const forged = `real-header.forged-payload${END}`;
+
+    it('never answers a token with another token\'s cached principal', () => {
+      const clock = fakeClock();
+      const verify = tableVerifier(clock, { [real]: principal(real, 'sid-1'), [forged]: 'invalid_signature' });
+      const cache = cachedVerifier(verify, { maxEntries: 10, now: clock.now });
+      expect(valueOf(cache.verify(real)).token).to.equal(real);
+      expect(failureOf(cache.verify(forged)).reason).to.equal('invalid_signature');
+      expect(failureOf(cache.verify(forged)).reason, 'the refusal is remembered for the forged token only').to.equal('invalid_signature');
+      expect(valueOf(cache.verify(real)).token).to.equal(real);
+      expect(verify.calls).to.deep.equal([real, forged]);
+    });
+
+    it('never answers a valid token with a refusal remembered for another', () => {
+      const clock = fakeClock();
+      const verify = tableVerifier(clock, { [real]: principal(real), [forged]: 'invalid_signature' });
+      const cache = cachedVerifier(verify, { maxEntries: 10, now: clock.now });
+      expect(failureOf(cache.verify(forged)).reason).to.equal('invalid_signature');
+      expect(valueOf(cache.verify(real)).token).to.equal(real);
+      expect(valueOf(cache.verify(real)).token).to.equal(real);
+      expect(verify.calls).to.deep.equal([forged, real]);
+    });
+
+    it('two valid tokens that end alike take turns in one slot, and forgetSession still finds its own', () => {
+      const clock = fakeClock();
+      const other = `other-header.other-payload${END}`;
+      const verify = tableVerifier(clock, { [real]: principal(real, 'sid-1'), [other]: principal(other, 'sid-2') });
+      const cache = cachedVerifier(verify, { maxEntries: 10, now: clock.now });
+      for (const t of [real, other, real]) expect(valueOf(cache.verify(t)).token).to.equal(t);
+      expect(verify.calls).to.deep.equal([real, other, real]);
+      cache.forgetSession('sid-2'); // other was replaced by real: nothing of sid-2 is left to drop
+      expect(valueOf(cache.verify(real)).token).to.equal(real);
+      expect(verify.calls, 'real still cached').to.have.length(3);
+      cache.forgetSession('sid-1');
+      expect(valueOf(cache.verify(real)).token).to.equal(real);
+      expect(verify.calls, 'real re-verified after its session was forgotten').to.have.length(4);
+    });
+  });
 });
