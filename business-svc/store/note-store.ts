@@ -64,6 +64,8 @@ export interface ChangeLog {
 
 export type NoteChannel = 'note_changes';
 
+export type Awaitable<T> = T | Promise<T>;
+
 /**
  * All state about notes, behind one backend (SQLite file or PostgreSQL). Every method takes
  * the owner and every statement filters by it, so one user's id can never reach another
@@ -73,7 +75,8 @@ export interface NoteStore {
   readonly backend: 'sqlite' | 'postgres';
   /** Refuses (limit_reached) when the owner has `maxNotes` already, atomically across replicas. */
   create(ownerId: string, title: string, body: string, maxNotes: number, now?: number): Promise<CreateOutcome>;
-  get(ownerId: string, id: string): Promise<Note | undefined>;
+  /** GetNote's read. A backend that can answer synchronously does (SQLite): two promises and a microtask fewer per call. */
+  get(ownerId: string, id: string): Awaitable<Note | undefined>;
   list(ownerId: string, pageSize: number, after: PageCursor | undefined): Promise<NotePage>;
   /** Partial update; with `expectedVersion`, only if the note is still at that version. */
   patch(ownerId: string, id: string, changes: { title?: string; body?: string; expectedVersion?: number }, now?: number): Promise<UpdateOutcome>;

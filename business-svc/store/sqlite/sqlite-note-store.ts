@@ -97,7 +97,7 @@ class SqliteNoteStore implements NoteStore {
     return { kind: 'created', note };
   }
 
-  async get(ownerId: string, id: string): Promise<Note | undefined> {
+  get(ownerId: string, id: string): Note | undefined {
     const r = this.selectOne.get(id, ownerId);
     return r && { id: r[0], ownerId, title: r[1], body: r[2], createdAt: r[3], updatedAt: r[4], version: r[5] };
   }
