@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { GetNoteResponse, NotesServiceDefinition, NotesServiceService } from '../../gen/business/v1/notes_service.js';
-import { encodeMessage, grpcServiceDefinition, type MessageCodec } from '../../lib/grpc/service-definition.js';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { encodeMessage, grpcServiceDefinition, writerInternals, type MessageCodec } from '../../lib/grpc/service-definition.js';
 
 const note = (body: string) => ({
   note: { id: '0193a9b0-0000-7000-8000-000000000000', title: 'T', body, createTime: new Date(1_700_000_000_123), updateTime: new Date(1_700_000_001_456), version: 3 },
@@ -43,5 +44,15 @@ describe('grpcServiceDefinition (one reused protobuf writer)', () => {
     expect(() => encodeMessage(failing, {})).to.throw('boom');
     const bytes = encodeMessage(GetNoteResponse, note('after'));
     expect(Buffer.compare(bytes, NotesServiceService.getNote.responseSerialize(note('after')))).to.equal(0);
+  });
+
+  it("reads @bufbuild/protobuf's writer fields (so results skip finish()'s ArrayBuffer), and they still mean what finish() uses", () => {
+    const writer = new BinaryWriter();
+    const fields = writerInternals(writer);
+    expect(fields, 'BinaryWriter changed shape: encodeMessage falls back to finish()').to.not.equal(undefined);
+    GetNoteResponse.encode(note('abc'), writer);
+    const expected = Buffer.from(fields!.buffer.subarray(0, fields!.pos));
+    expect(Buffer.compare(Buffer.from(writer.finish()), expected)).to.equal(0);
+    expect([fields!.pos, fields!.stackPos.length]).to.deep.equal([0, 0]);
   });
 });
