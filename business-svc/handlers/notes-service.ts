@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { WatchNotesResponse, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
 import { GrpcError, invalidArgument, notFound } from '../../lib/grpc/errors.js';
-import { andThen, serverStream, unary } from '../../lib/grpc/handlers.js';
+import { andThen } from '../../lib/async/awaitable.js';
+import { serverStream, unary } from '../../lib/grpc/handlers.js';
 import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
 import { limitText, pageSize, requireText, requireUuid } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';

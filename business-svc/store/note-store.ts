@@ -1,3 +1,4 @@
+import type { Awaitable } from '../../lib/async/awaitable.js';
 import type { ChangeFeed } from '../../lib/changes/change-feed.js';
 
 export interface Note {
@@ -63,8 +64,6 @@ export interface ChangeLog {
 }
 
 export type NoteChannel = 'note_changes';
-
-export type Awaitable<T> = T | Promise<T>;
 
 /**
  * All state about notes, behind one backend (SQLite file or PostgreSQL). Every method takes

@@ -2,6 +2,7 @@ import { propagate, type CallOptions } from '@grpc/grpc-js';
 import { LRUCache } from 'lru-cache';
 import type { UserDirectoryClient } from '@grpc-token-auth/sdk';
 import { downstreamDeadline } from '../../lib/grpc/deadlines.js';
+import type { Awaitable } from '../../lib/async/awaitable.js';
 import type { Logger } from '../../lib/log/logger.js';
 
 export interface DisplayNamesOptions {
@@ -33,9 +34,13 @@ export class DisplayNames {
     this.cache = new LRUCache({ max: o.maxEntries, ttl: Math.max(1, o.cacheTtlMs) });
   }
 
-  async lookup(userId: string, caller: IncomingCall): Promise<string | undefined> {
+  /** A cached name is answered at once (no promise); otherwise auth-svc is asked. */
+  lookup(userId: string, caller: IncomingCall): Awaitable<string | undefined> {
     const cached = this.o.cacheTtlMs > 0 ? this.cache.get(userId) : undefined;
-    if (cached !== undefined) return cached;
+    return cached !== undefined ? cached : this.fetch(userId, caller);
+  }
+
+  private async fetch(userId: string, caller: IncomingCall): Promise<string | undefined> {
     const deadline = downstreamDeadline(caller.getDeadline(), Date.now(), this.o.timeoutMs, RESERVE_MS);
     if (deadline === undefined) return undefined;
     try {

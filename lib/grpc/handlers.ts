@@ -63,11 +63,6 @@ export function serverStream<Req, Res>(
   };
 }
 
-/** `f(value)`, now if `value` is already there, else once it resolves: lets a synchronous store answer without a promise. */
-export function andThen<T, R>(value: T | Promise<T>, f: (value: T) => R): R | Promise<R> {
-  return value instanceof Promise ? value.then(f) : f(value);
-}
-
 /** Runs a handler body and turns any failure into a status error. */
 async function run<T>(log: Logger, method: string, body: () => Promise<T>): Promise<T> {
   try {
