@@ -84,9 +84,10 @@ export function encodeMessage<T>(codec: MessageCodec<T>, message: T): Buffer {
   const length = fields.pos;
   const out = Buffer.allocUnsafe(length);
   out.set(fields.buffer.subarray(0, length));
-  // What finish() resets; the encoder has joined every fork it made, so the stack is empty.
+  // What finish() resets. The encoder joined every fork it made, so the stack is empty; setting an
+  // array's length is a runtime call (0.17 µs in the profile), so only if it somehow is not.
   fields.pos = 0;
-  fields.stackPos.length = 0;
+  if (fields.stackPos.length !== 0) fields.stackPos.length = 0;
   if (length > MAX_KEPT_WRITER_BYTES) freshWriter();
   return out;
 }
