@@ -27,7 +27,7 @@ import { Revoker } from './sessions/revoker.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { sessionMetrics } from './sessions/session-metrics.js';
 import { openAuthStore, type AuthStore } from './store/index.js';
-import { redactedUrl } from '../lib/postgres/pool.js';
+import { redactedUrl } from '../lib/config/database-url.js';
 import { LoginGuard } from './throttle/login-guard.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
 import { RegisterLimits } from './throttle/register-limits.js';

@@ -12,7 +12,7 @@ import type { Logger } from '../lib/log/logger.js';
 import { exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
 import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
-import { redactedUrl } from '../lib/postgres/pool.js';
+import { redactedUrl } from '../lib/config/database-url.js';
 import type { BusinessConfig } from './config.js';
 import { adminNotesServiceHandlers } from './handlers/admin-notes-service.js';
 import { dashboardServiceHandlers } from './handlers/dashboard-service.js';

@@ -36,3 +36,14 @@ function databaseOf(url: string): string | undefined {
   const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username);
   return `${host}:${port}/${database}`;
 }
+
+/** The URL without its password, fit for logs. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}

@@ -60,14 +60,3 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === '23505';
 }
-
-/** The URL without its password, fit for logs. */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparseable URL)';
-  }
-}

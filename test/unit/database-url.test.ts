@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { loadAuthConfig } from '../../auth-svc/config.js';
 import { loadBusinessConfig } from '../../business-svc/config.js';
-import { sameDatabase } from '../../lib/config/database-url.js';
-import { redactedUrl } from '../../lib/postgres/pool.js';
+import { redactedUrl, sameDatabase } from '../../lib/config/database-url.js';
 import { ConfigError } from '../../lib/config/env-reader.js';
 
 describe('DATABASE_URL (auth-svc store selection)', () => {
