@@ -53,9 +53,9 @@ interface Entry {
  * What the caches are keyed by: the token's last characters, part of its signature. Looking up a
  * fresh 800-character header string hashes all of it (~1.6 µs per call, measured); this key costs
  * ~0.1 µs. A hit still needs the whole token equal, so two tokens that share an end only cost
- * each other a miss, never an answer. (That equality test need not be constant-time: reaching it
- * takes the 24 last signature characters of a cached token, so it cannot leak the token to someone
- * who does not already hold it.)
+ * each other a miss, never an answer. (That equality test is not constant-time. Reaching it takes
+ * a cached token's last 24 signature characters and its length, ~142 bits that only a holder of
+ * the token has; the few nanoseconds its early exit differs by are far below network jitter.)
  */
 const KEY_CHARS = 24;
 const cacheKey = (token: string) => token.slice(-KEY_CHARS);

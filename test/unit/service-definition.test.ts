@@ -55,4 +55,11 @@ describe('grpcServiceDefinition (one reused protobuf writer)', () => {
     expect(Buffer.compare(Buffer.from(writer.finish()), expected)).to.equal(0);
     expect([fields!.pos, fields!.stackPos.length]).to.deep.equal([0, 0]);
   });
+
+  it('takes the bytes of a codec that encodes into a writer of its own, and the next message is intact', () => {
+    const own: MessageCodec<unknown> = { encode: () => new BinaryWriter().uint32(8).uint32(150), decode: () => ({}) };
+    expect([...encodeMessage(own, {})]).to.deep.equal([8, 150, 1]);
+    const bytes = encodeMessage(GetNoteResponse, note('next'));
+    expect(Buffer.compare(bytes, NotesServiceService.getNote.responseSerialize(note('next')))).to.equal(0);
+  });
 });
