@@ -193,7 +193,8 @@ async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds
             warmupMs: settings.warmupSeconds * 1000,
             maxCalls: 10_000_000,
           };
-          const result = kind === 'throughput' ? await throughput(label, spec) : await load(label, spec);
+          const server = v === 'echo' ? stack.echo : stack.business[v];
+          const result = kind === 'throughput' ? await throughput(label, spec, server.child.pid) : await load(label, spec);
           const key = `${read.rpc}/${v}/${kind}`;
           runs.set(key, [...(runs.get(key) ?? []), result]);
         }
@@ -312,6 +313,7 @@ async function measureFleet(): Promise<FleetResults> {
     const runs = { echo: [] as LoadResult[], workers1: [] as LoadResult[], workers2: [] as LoadResult[] };
     for (let round = 1; round <= settings.rounds; round++) {
       for (const v of ['echo', 'workers1', 'workers2'] as const) {
+        const server = v === 'echo' ? stack.echo : stack.business[v];
         runs[v].push(
           await throughput(`fleet round ${round}/${settings.rounds} GetNote ${v}`, {
             address: `127.0.0.1:${(v === 'echo' ? stack.echo : stack.business[v]).port}`,
@@ -322,7 +324,7 @@ async function measureFleet(): Promise<FleetResults> {
             durationMs: settings.seconds * 1000,
             warmupMs: settings.warmupSeconds * 1000,
             maxCalls: 10_000_000,
-          }),
+          }, server.child.pid),
         );
       }
     }
@@ -347,9 +349,10 @@ async function measureFleet(): Promise<FleetResults> {
 
 /**
  * A throughput run: with h2load, `concurrency` streams over 4 connections, one request and the
- * first token (a failed call shows as missing response bytes and is tallied); else `load`.
+ * first token (a failed call shows as missing response bytes and is tallied), and the server's
+ * CPU per call (its whole process tree, from /proc); else `load`.
  */
-async function throughput(label: string, spec: LoadSpec): Promise<LoadResult> {
+async function throughput(label: string, spec: LoadSpec, serverPid: number | undefined): Promise<LoadResult> {
   if (settings.loadGenerator === 'workers') return load(label, spec);
   const request = spec.requests[0]!;
   const token = spec.tokens[0];
@@ -364,10 +367,19 @@ async function throughput(label: string, spec: LoadSpec): Promise<LoadResult> {
     seconds: spec.durationMs / 1000,
     warmupSeconds: spec.warmupMs / 1000,
     okResponseBytes,
+    serverPid,
   });
-  const result: LoadResult = { ok: r.calls - r.failed, errors: r.failed ? { 'h2load: calls without a full response': r.failed } : {}, rps: r.rps, p50Ms: r.p50Ms, p99Ms: r.p99Ms };
+  const result: LoadResult = {
+    ok: r.calls - r.failed,
+    errors: r.failed ? { 'h2load: calls without a full response': r.failed } : {},
+    rps: r.rps,
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    cpuUsPerCall: r.cpuUsPerCall,
+  };
   for (const [code, count] of Object.entries(result.errors)) errors[code] = (errors[code] ?? 0) + count;
-  status(`${label} (h2load): ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, load average ${os.loadavg()[0]!.toFixed(2)}`, true);
+  const cpu = result.cpuUsPerCall === undefined ? '' : `, ${result.cpuUsPerCall.toFixed(1)} µs CPU/call`;
+  status(`${label} (h2load): ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms${cpu}, load average ${os.loadavg()[0]!.toFixed(2)}`, true);
   return result;
 }
 
@@ -385,10 +397,12 @@ async function load(label: string, spec: LoadSpec): Promise<LoadResult> {
 }
 
 function medianOf(rounds: readonly LoadResult[]): Measured {
+  const cpu = rounds.flatMap((r) => (r.cpuUsPerCall === undefined ? [] : [r.cpuUsPerCall]));
   return {
     rps: median(rounds.map((r) => r.rps)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
+    ...(cpu.length > 0 && { cpuUsPerCall: median(cpu) }),
     rounds,
   };
 }
@@ -403,7 +417,7 @@ function save(results: BenchResults): string {
 }
 
 function roundSummary(r: LoadResult) {
-  return { rps: Math.round(r.rps), p50Ms: r.p50Ms, p99Ms: r.p99Ms, ok: r.ok };
+  return { rps: Math.round(r.rps), p50Ms: r.p50Ms, p99Ms: r.p99Ms, ok: r.ok, ...(r.cpuUsPerCall !== undefined && { cpuUsPerCall: Math.round(r.cpuUsPerCall * 10) / 10 }) };
 }
 
 function commit(): string {

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUCKETS, bucketOf, quantileMs } from './histogram.js';
+import { cpuMs } from './stack.js';
 
 export interface H2loadSpec {
   readonly address: string;
@@ -28,6 +29,8 @@ export interface H2loadSpec {
    * bytes than that on average had failures, and is reported as such.
    */
   readonly okResponseBytes: number;
+  /** The server's pid: its CPU time (the whole process tree) over the measured run is reported per call. */
+  readonly serverPid?: number;
 }
 
 export interface H2loadResult {
@@ -37,6 +40,8 @@ export interface H2loadResult {
   readonly p99Ms: number;
   /** Calls that received less than a successful response's bytes (estimated from the DATA total). */
   readonly failed: number;
+  /** Server CPU µs per call over the measured run (with `serverPid`): steadier than req/s on a shared machine. */
+  readonly cpuUsPerCall?: number;
 }
 
 /** The h2load binary, or undefined when it is not installed. */
@@ -89,7 +94,9 @@ export async function runH2load(spec: H2loadSpec): Promise<H2loadResult> {
       const warm = parse(await h2load(['-D', `${Math.round(spec.warmupSeconds * 1000)}ms`]));
       length = ['-n', String(Math.max(spec.clients * spec.streams * 10, Math.round(warm.rps * spec.seconds)))];
     }
+    const cpuBefore = spec.serverPid === undefined ? 0 : cpuMs(spec.serverPid);
     const out = parse(await h2load(length, ['--log-file', log]));
+    const cpuUsPerCall = spec.serverPid === undefined || out.succeeded === 0 ? undefined : ((cpuMs(spec.serverPid) - cpuBefore) * 1000) / out.succeeded;
     // Each line: start time (µs since epoch), HTTP status, time to the last byte (µs).
     const latency = new Uint32Array(BUCKETS);
     for (const line of readFileSync(log, 'utf8').split('\n')) if (line) latency[bucketOf(Number(line.split('\t')[2]))]!++;
@@ -100,7 +107,7 @@ export async function runH2load(spec: H2loadSpec): Promise<H2loadResult> {
     const inFlight = length[0] === '-D' ? spec.clients * spec.streams : 0;
     if (out.dataBytes > (out.succeeded + inFlight) * answer) throw new Error(`h2load received more DATA than ${out.succeeded} answers:\n${out.text}`);
     const failed = short + out.unsuccessful + (out.succeeded === 0 ? 1 : 0);
-    return { rps: out.rps, calls: out.succeeded, p50Ms: quantileMs(latency, 0.5), p99Ms: quantileMs(latency, 0.99), failed };
+    return { rps: out.rps, calls: out.succeeded, p50Ms: quantileMs(latency, 0.5), p99Ms: quantileMs(latency, 0.99), failed, cpuUsPerCall };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

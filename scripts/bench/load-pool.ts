@@ -8,6 +8,8 @@ export interface LoadResult {
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Server CPU µs per call (h2load runs given the server's pid). */
+  readonly cpuUsPerCall?: number;
 }
 
 export type LoadSpec = Omit<LoadJob, 'type' | 'concurrency' | 'maxCalls' | 'token' | 'requests'> & {

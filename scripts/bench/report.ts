@@ -6,6 +6,8 @@ export interface Measured {
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Median server CPU µs per call, when the rounds measured it. */
+  readonly cpuUsPerCall?: number;
   readonly rounds: readonly LoadResult[];
 }
 
@@ -97,6 +99,13 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): Target[] {
   return targets;
 }
 
+/** `echo / a / b (echo ÷ a)` in server µs CPU per call, or empty when the runs did not measure it (Node load workers). */
+function cpuColumn(echo: Measured, a: Measured, b: Measured): string {
+  if (echo.cpuUsPerCall === undefined || a.cpuUsPerCall === undefined || b.cpuUsPerCall === undefined) return '';
+  const us = (m: Measured) => m.cpuUsPerCall!.toFixed(1);
+  return `${us(echo)} / ${us(a)} / ${us(b)} (${(echo.cpuUsPerCall / a.cpuUsPerCall).toFixed(2)})`;
+}
+
 /** The one table printed on stdout (Markdown, so it pastes into the README as is). */
 export function formatReport(r: BenchResults): string {
   const lines: string[] = [];
@@ -106,9 +115,10 @@ export function formatReport(r: BenchResults): string {
   lines.push('');
   lines.push(
     '| RPC | alg | req/s raw echo | req/s auth (× echo) | req/s no-auth (× echo) | auth ÷ no-auth | req/s no cache (× echo) | ' +
-      'p50 ms echo / auth / no-auth | p99 ms echo / auth / no-auth | p99 added ms | p99 ms under load echo / auth / no-auth |',
+      'p50 ms echo / auth / no-auth | p99 ms echo / auth / no-auth | p99 added ms | p99 ms under load echo / auth / no-auth | ' +
+      'server µs CPU/call echo / auth / no-auth (echo ÷ auth) |',
   );
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of r.reads) {
     const t = row.throughput;
     const l = row.latency;
@@ -116,11 +126,11 @@ export function formatReport(r: BenchResults): string {
     lines.push(
       `| ${row.rpc} | ${row.alg} | ${rps(t.echo.rps)} | ${x(t.auth)} | ${x(t.noauth)} | ${pct(t.auth.rps / t.noauth.rps)} | ${x(t.nocache)} | ` +
         `${ms(l.echo.p50Ms)} / ${ms(l.auth.p50Ms)} / ${ms(l.noauth.p50Ms)} | ${ms(l.echo.p99Ms)} / ${ms(l.auth.p99Ms)} / ${ms(l.noauth.p99Ms)} | ` +
-        `${signed(l.auth.p99Ms - l.noauth.p99Ms)} | ${ms(t.echo.p99Ms)} / ${ms(t.auth.p99Ms)} / ${ms(t.noauth.p99Ms)} |`,
+        `${signed(l.auth.p99Ms - l.noauth.p99Ms)} | ${ms(t.echo.p99Ms)} / ${ms(t.auth.p99Ms)} / ${ms(t.noauth.p99Ms)} | ${cpuColumn(t.echo, t.auth, t.noauth)} |`,
     );
   }
   lines.push(
-    `| Login (scrypt log N ${r.login.scryptLogN}) | RS256 | | ${rps(r.login.rps)} | | | | ${ms(r.login.p50Ms)} | ${ms(r.login.p99Ms)} | | |`,
+    `| Login (scrypt log N ${r.login.scryptLogN}) | RS256 | | ${rps(r.login.rps)} | | | | ${ms(r.login.p50Ms)} | ${ms(r.login.p99Ms)} | | | |`,
   );
   lines.push('');
   lines.push(
@@ -141,7 +151,8 @@ export function formatReport(r: BenchResults): string {
         `WORKERS=2 ${rps(g.workers2.rps)} req/s (${times(g.workers2.rps / g.echo.rps)} echo, p99 ${ms(g.workers2.p99Ms)} ms; ` +
         `${g.ratio.toFixed(2)} × WORKERS=1, load generator on the same cores); WatchNotes fan-out, write → each of ${f.workers1.watchers} watchers ` +
         `(${f.workers1.writes} writes): WORKERS=1 p50 ${ms(f.workers1.p50Ms)} / p99 ${ms(f.workers1.p99Ms)} ms, ` +
-        `WORKERS=2 p50 ${ms(f.workers2.p50Ms)} / p99 ${ms(f.workers2.p99Ms)} ms`,
+        `WORKERS=2 p50 ${ms(f.workers2.p50Ms)} / p99 ${ms(f.workers2.p99Ms)} ms` +
+        (g.echo.cpuUsPerCall === undefined ? '' : `; server µs CPU/call echo / WORKERS=1 / WORKERS=2 (all processes): ${cpuColumn(g.echo, g.workers1, g.workers2)}`),
     );
   }
   const ready = r.readyMs;
