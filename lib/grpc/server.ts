@@ -1,9 +1,10 @@
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
 import { createServerInterceptor, KeyedSlots, listenWithLimits, type Authenticate, type RpcLines } from '@grpc-token-auth/server-kit';
 import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
+import { HealthCheckResponse_ServingStatus as Serving } from '../../gen/grpc/health/v1/health.js';
+import { HealthStatuses } from './health-service.js';
 import { addReflection } from './reflection-service.js';
 import { grpcServiceDefinition, type GeneratedService } from './service-definition.js';
 
@@ -75,13 +76,13 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
 
   const names = opts.services.map((s) => s.definition.fullName);
   const healthNames = ['', ...names]; // '' is the whole server
-  const health = new HealthImplementation(Object.fromEntries(healthNames.map((n) => [n, 'NOT_SERVING' as const])));
+  const health = new HealthStatuses(healthNames, Serving.NOT_SERVING);
   health.addToServer(server);
   addReflection(server, names);
   let stopping = false;
   const reportHealth = () => {
     const serving = !stopping && (opts.readiness?.ready ?? true);
-    for (const n of healthNames) health.setStatus(n, serving ? 'SERVING' : 'NOT_SERVING');
+    for (const n of healthNames) health.set(n, serving ? Serving.SERVING : Serving.NOT_SERVING);
   };
   reportHealth();
   opts.readiness?.onChange(reportHealth);
