@@ -1,5 +1,6 @@
 import { coalesced } from '../../lib/async/coalesced-run.js';
 import { followChanges, type ChangeFeed } from '../../lib/changes/change-feed.js';
+import { addToKeyedSet } from '../../lib/collections/keyed-sets.js';
 import type { ChangeLog, NoteChange, NoteChannel } from './note-store.js';
 
 export type ChangeListener = (change: NoteChange) => void;
@@ -99,13 +100,7 @@ export class NoteWatchers {
   }
 
   private add(ownerId: string, watcher: Watcher): () => void {
-    let set = this.byOwner.get(ownerId);
-    if (!set) this.byOwner.set(ownerId, (set = new Set()));
-    set.add(watcher);
-    return () => {
-      set.delete(watcher);
-      if (set.size === 0 && this.byOwner.get(ownerId) === set) this.byOwner.delete(ownerId);
-    };
+    return addToKeyedSet(this.byOwner, ownerId, watcher);
   }
 
   private async deliverNew(): Promise<void> {

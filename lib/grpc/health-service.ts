@@ -1,4 +1,5 @@
 import { status, type Server } from '@grpc/grpc-js';
+import { addToKeyedSet } from '../collections/keyed-sets.js';
 import { HealthCheckResponse_ServingStatus as Serving, HealthService, type HealthServer } from '../../gen/grpc/health/v1/health.js';
 
 /** More services than this in one List answer is refused, as grpc-health-check and grpc-go do. */
@@ -35,13 +36,7 @@ export class HealthStatuses {
       watch: (call) => {
         const name = call.request.service;
         const watcher = (serving: Serving) => call.write({ status: serving });
-        let set = this.watchers.get(name);
-        if (!set) this.watchers.set(name, (set = new Set()));
-        set.add(watcher);
-        const forget = () => {
-          set.delete(watcher);
-          if (set.size === 0 && this.watchers.get(name) === set) this.watchers.delete(name);
-        };
+        const forget = addToKeyedSet(this.watchers, name, watcher);
         call.on('cancelled', forget);
         call.on('close', forget);
         call.on('error', () => undefined); // the client went away
