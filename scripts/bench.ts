@@ -182,8 +182,9 @@ async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds
       for (const v of measured) {
         for (const kind of ['throughput', 'latency'] as const) {
           const label = `${alg} round ${round}/${settings.rounds} ${read.rpc} ${v} ${kind} [${++n}/${total}]`;
+          const server = v === 'echo' ? stack.echo : stack.business[v];
           const spec = {
-            address: `127.0.0.1:${(v === 'echo' ? stack.echo : stack.business[v]).port}`,
+            address: `127.0.0.1:${server.port}`,
             path: read.path,
             // The echo answers with the request's bytes: send it what business-svc gets.
             requests: [read.request(noteIds[v === 'echo' ? 'auth' : v])],
@@ -193,7 +194,6 @@ async function measureReads(alg: string, stack: Stack, tokens: string[], noteIds
             warmupMs: settings.warmupSeconds * 1000,
             maxCalls: 10_000_000,
           };
-          const server = v === 'echo' ? stack.echo : stack.business[v];
           const result = kind === 'throughput' ? await throughput(label, spec, server.child.pid) : await load(label, spec);
           const key = `${read.rpc}/${v}/${kind}`;
           runs.set(key, [...(runs.get(key) ?? []), result]);
@@ -316,7 +316,7 @@ async function measureFleet(): Promise<FleetResults> {
         const server = v === 'echo' ? stack.echo : stack.business[v];
         runs[v].push(
           await throughput(`fleet round ${round}/${settings.rounds} GetNote ${v}`, {
-            address: `127.0.0.1:${(v === 'echo' ? stack.echo : stack.business[v]).port}`,
+            address: `127.0.0.1:${server.port}`,
             path: NotesServiceService.getNote.path,
             requests: [GetNoteRequest.encode({ id: noteIds[v === 'echo' ? 'workers1' : v] }).finish()],
             tokens,
