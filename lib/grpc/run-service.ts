@@ -5,6 +5,7 @@ import type { ProcessConfig } from '../config/process-config.js';
 import { routeGrpcLogs } from '../log/grpc-logging.js';
 import { announce, createLogger, type Logger } from '../log/logger.js';
 import { serveClusterMetrics, serveProcessMetrics, workerRegistry } from '../metrics/process-metrics.js';
+import { tuneHeapGrowth } from '../runtime/heap-growth.js';
 import type { Registry } from 'prom-client';
 import { runPrimary, type WorkerReady } from './cluster-primary.js';
 import type { RunningServer } from './server.js';
@@ -38,6 +39,7 @@ export interface ServiceDefinition<C extends ServiceConfig> {
  * workers each start the server on the same port.
  */
 export async function runService<C extends ServiceConfig>(name: string, def: ServiceDefinition<C>): Promise<void> {
+  tuneHeapGrowth();
   let config: C & { readonly warnings: readonly string[] };
   try {
     config = def.loadConfig();
