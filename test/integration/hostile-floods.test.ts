@@ -3,6 +3,7 @@ import { constants, type ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
+import { QUEUED_MESSAGE_OVERHEAD_BYTES } from '../../lib/grpc/live-stream.js';
 import { createAuthClient, createNotesClient, Session } from '@grpc-token-auth/sdk';
 import { within } from '../support/eventually.js';
 import { expectStatus, md } from '../support/grpc.js';
@@ -202,8 +203,8 @@ describe('hostile floods (real processes, image heap settings)', function () {
     for (; done < updates; done++) await notes.updateNote({ id: note.id, body });
     await within(2000, async () => updatesWhenReset !== undefined, 'watcher reset');
     expect(watcher.rstCode, 'RST_STREAM ENHANCE_YOUR_CALM (clients: RESOURCE_EXHAUSTED)').to.equal(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-    // Reset once 1 MiB was waiting, plus what the flow-control windows (64 KiB each) let through.
-    const budgetUpdates = (1024 * 1024) / messageBytes;
+    // Reset once 1 MiB was waiting (bytes plus the per-message charge), plus what the flow-control windows (64 KiB each) let through.
+    const budgetUpdates = (1024 * 1024) / (messageBytes + QUEUED_MESSAGE_OVERHEAD_BYTES);
     expect(updatesWhenReset).to.be.within(Math.floor(budgetUpdates), Math.ceil(budgetUpdates + (2 * 65_535) / messageBytes) + 5);
     expect(rssMb(sys.business.child.pid!) - before, 'RSS growth, MB').to.be.below(60);
     // The writer and other users are unaffected; the process says what it did.
@@ -271,6 +272,58 @@ describe('the process-wide backlog budget (real processes)', function () {
     // Three readers share 1 MiB: the first is reset after about a third of what its own cap allows (~100 updates).
     expect(firstResetAt, 'updates until the first reset').to.be.a('number').and.below(70);
     expect(watchers.some((w) => w.rstCode === constants.NGHTTP2_ENHANCE_YOUR_CALM)).to.equal(true);
+    notes.close();
+  });
+});
+
+describe('slow readers of small messages (real processes)', function () {
+  this.timeout(90_000);
+  let sys: RunningSystem;
+  let session: Session;
+  const password = 'tiny-changes-passphrase';
+  const budget = 32 * 1024 * 1024;
+  before(async () => {
+    sys = await startSystem({ MAX_STREAM_BACKLOG_BYTES: String(budget), MAX_TOTAL_BACKLOG_BYTES: String(budget) });
+    const auth = createAuthClient(sys.authAddress);
+    await auth.register({ email: 'small@example.com', password, displayName: 'Small' });
+    auth.close();
+    session = await Session.login({ auth: sys.authAddress, email: 'small@example.com', password });
+  });
+  after(async () => {
+    for (const s of rawSessions.splice(0)) s.destroy();
+    session?.close();
+    await sys?.stop();
+  });
+
+  // Queued messages are ts-proto objects, several times their encoded size when small: a budget
+  // counted in encoded bytes alone let 16 readers of ~300-byte changes hold ~2.5× MAX_TOTAL_BACKLOG_BYTES.
+  it('counts what a queued message holds, not only its encoded bytes: 16 readers that never read stay near the budget', async () => {
+    const notes = createNotesClient(sys.businessAddress, { interceptors: [session.interceptor] });
+    const note = (await notes.createNote({ title: 'small changes', body: '' })).note!;
+    const token = await session.accessToken();
+    const raw = await openRaw(sys.business.port);
+    const watchers = Array.from({ length: 16 }, () => rawRequest(raw, '/business.v1.NotesService/WatchNotes', { authorization: `Bearer ${token}` }));
+    for (const w of watchers) w.pause();
+    let done = 0;
+    let firstResetAt: number | undefined;
+    for (const w of watchers) w.on('close', () => (firstResetAt ??= done));
+    await new Promise((r) => setTimeout(r, 300));
+    const body = (i: number) => String(i).padEnd(200, 's');
+    const messageBytes = WatchNotesResponse.encode({ kind: 2, note: { ...note, body: body(0), version: 2 }, resumeToken: Buffer.from(JSON.stringify(['0123456789abcdef', 1000])).toString('base64url') }).finish().length;
+    const before = rssMb(sys.business.child.pid!);
+    let peak = before;
+    for (; done < 12_000 && firstResetAt === undefined; done++) {
+      await notes.updateNote({ id: note.id, body: body(done) });
+      if (done % 200 === 0) peak = Math.max(peak, rssMb(sys.business.child.pid!));
+    }
+    peak = Math.max(peak, rssMb(sys.business.child.pid!));
+    // 16 readers share the budget, each message charged its bytes and the per-message overhead
+    // (the connection's flow-control window lets a few through unqueued).
+    const expected = budget / (16 * (messageBytes + QUEUED_MESSAGE_OVERHEAD_BYTES));
+    expect(firstResetAt, 'updates until the first reset').to.be.a('number').and.within(Math.floor(expected * 0.9), Math.ceil(expected * 1.15) + 10);
+    // What they held: the budget plus the ordinary growth of a process under writes, not 2.5× it.
+    expect(peak - before, 'RSS growth, MB').to.be.below((budget / 1024 / 1024) * 1.5 + 32);
+    raw.destroy();
     notes.close();
   });
 });
