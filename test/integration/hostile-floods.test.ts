@@ -234,30 +234,16 @@ describe('hostile floods (real processes, image heap settings)', function () {
 
 describe('the process-wide backlog budget (real processes)', function () {
   this.timeout(60_000);
-  let sys: RunningSystem;
-  let session: Session;
-  const password = 'many-streams-passphrase';
-  before(async () => {
-    // Each stream may hold 1 MiB, but all streams of the process only 1 MiB together.
-    sys = await startSystem({ MAX_STREAM_BACKLOG_BYTES: String(1024 * 1024), MAX_TOTAL_BACKLOG_BYTES: String(1024 * 1024) });
-    const auth = createAuthClient(sys.authAddress);
-    await auth.register({ email: 'budget@example.com', password, displayName: 'Budget' });
-    auth.close();
-    session = await Session.login({ auth: sys.authAddress, email: 'budget@example.com', password });
-  });
-  after(async () => {
-    for (const s of rawSessions.splice(0)) s.destroy();
-    session?.close();
-    await sys?.stop();
-  });
+  // Each stream may hold 1 MiB, but all streams of the process only 1 MiB together.
+  const ctx = systemWithBacklogBudget(1024 * 1024, 1024 * 1024, 'budget@example.com', 'many-streams-passphrase');
 
   it('resets slow readers once all of them together hold MAX_TOTAL_BACKLOG_BYTES, long before any reaches its own cap', async () => {
-    const notes = createNotesClient(sys.businessAddress, { interceptors: [session.interceptor] });
+    const notes = createNotesClient(ctx.sys.businessAddress, { interceptors: [ctx.session.interceptor] });
     const note = (await notes.createNote({ title: 'shared budget', body: '' })).note!;
-    const token = await session.accessToken();
+    const token = await ctx.session.accessToken();
     const watchers = await Promise.all(
       Array.from({ length: 3 }, async () => {
-        const raw = await openRaw(sys.business.port);
+        const raw = await openRaw(ctx.sys.business.port);
         const stream = rawRequest(raw, '/business.v1.NotesService/WatchNotes', { authorization: `Bearer ${token}` });
         stream.pause();
         return stream;
@@ -278,30 +264,16 @@ describe('the process-wide backlog budget (real processes)', function () {
 
 describe('slow readers of small messages (real processes)', function () {
   this.timeout(90_000);
-  let sys: RunningSystem;
-  let session: Session;
-  const password = 'tiny-changes-passphrase';
   const budget = 32 * 1024 * 1024;
-  before(async () => {
-    sys = await startSystem({ MAX_STREAM_BACKLOG_BYTES: String(budget), MAX_TOTAL_BACKLOG_BYTES: String(budget) });
-    const auth = createAuthClient(sys.authAddress);
-    await auth.register({ email: 'small@example.com', password, displayName: 'Small' });
-    auth.close();
-    session = await Session.login({ auth: sys.authAddress, email: 'small@example.com', password });
-  });
-  after(async () => {
-    for (const s of rawSessions.splice(0)) s.destroy();
-    session?.close();
-    await sys?.stop();
-  });
+  const ctx = systemWithBacklogBudget(budget, budget, 'small@example.com', 'tiny-changes-passphrase');
 
   // Queued messages are ts-proto objects, several times their encoded size when small: a budget
   // counted in encoded bytes alone let 16 readers of ~300-byte changes hold ~2.5× MAX_TOTAL_BACKLOG_BYTES.
   it('counts what a queued message holds, not only its encoded bytes: 16 readers that never read stay near the budget', async () => {
-    const notes = createNotesClient(sys.businessAddress, { interceptors: [session.interceptor] });
+    const notes = createNotesClient(ctx.sys.businessAddress, { interceptors: [ctx.session.interceptor] });
     const note = (await notes.createNote({ title: 'small changes', body: '' })).note!;
-    const token = await session.accessToken();
-    const raw = await openRaw(sys.business.port);
+    const token = await ctx.session.accessToken();
+    const raw = await openRaw(ctx.sys.business.port);
     const watchers = Array.from({ length: 16 }, () => rawRequest(raw, '/business.v1.NotesService/WatchNotes', { authorization: `Bearer ${token}` }));
     for (const w of watchers) w.pause();
     let done = 0;
@@ -310,13 +282,13 @@ describe('slow readers of small messages (real processes)', function () {
     await new Promise((r) => setTimeout(r, 300));
     const body = (i: number) => String(i).padEnd(200, 's');
     const messageBytes = WatchNotesResponse.encode({ kind: 2, note: { ...note, body: body(0), version: 2 }, resumeToken: Buffer.from(JSON.stringify(['0123456789abcdef', 1000])).toString('base64url') }).finish().length;
-    const before = rssMb(sys.business.child.pid!);
+    const before = rssMb(ctx.sys.business.child.pid!);
     let peak = before;
     for (; done < 12_000 && firstResetAt === undefined; done++) {
       await notes.updateNote({ id: note.id, body: body(done) });
-      if (done % 200 === 0) peak = Math.max(peak, rssMb(sys.business.child.pid!));
+      if (done % 200 === 0) peak = Math.max(peak, rssMb(ctx.sys.business.child.pid!));
     }
-    peak = Math.max(peak, rssMb(sys.business.child.pid!));
+    peak = Math.max(peak, rssMb(ctx.sys.business.child.pid!));
     // 16 readers share the budget, each message charged its bytes and the per-message overhead
     // (the connection's flow-control window lets a few through unqueued).
     const expected = budget / (16 * (messageBytes + QUEUED_MESSAGE_OVERHEAD_BYTES));
@@ -327,3 +299,24 @@ describe('slow readers of small messages (real processes)', function () {
     notes.close();
   });
 });
+
+/**
+ * A system whose business-svc has the given backlog caps, and one signed-in user; hooks of the
+ * calling describe start and stop it. Read `.sys` and `.session` inside tests (set in `before`).
+ */
+function systemWithBacklogBudget(perStream: number, total: number, email: string, password: string): { sys: RunningSystem; session: Session } {
+  const ctx = {} as { sys: RunningSystem; session: Session };
+  before(async () => {
+    ctx.sys = await startSystem({ MAX_STREAM_BACKLOG_BYTES: String(perStream), MAX_TOTAL_BACKLOG_BYTES: String(total) });
+    const auth = createAuthClient(ctx.sys.authAddress);
+    await auth.register({ email, password, displayName: email.split('@')[0]! });
+    auth.close();
+    ctx.session = await Session.login({ auth: ctx.sys.authAddress, email, password });
+  });
+  after(async () => {
+    for (const s of rawSessions.splice(0)) s.destroy();
+    ctx.session?.close();
+    await ctx.sys?.stop();
+  });
+  return ctx;
+}
