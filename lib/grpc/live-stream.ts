@@ -2,6 +2,7 @@ import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
 import { REFUSAL_REASON_KEY } from '@grpc-token-auth/sdk';
 import { KeyedSlots, resetHttp2Stream, type Principal } from '@grpc-token-auth/server-kit';
 import { GrpcError } from './errors.js';
+import { addToKeyedSet } from '../collections/keyed-sets.js';
 import { BacklogBudget } from './limits/backlog-budget.js';
 
 export interface LiveStreamLimits {
@@ -45,18 +46,11 @@ export class OpenStreams {
     if (verdict === 'key') return new GrpcError(status.RESOURCE_EXHAUSTED, `at most ${cap} open streams per caller; close one first`);
     this.enders.add(end);
     const sid = principal.sessionId;
-    if (sid !== undefined) {
-      let set = this.bySession.get(sid);
-      if (!set) this.bySession.set(sid, (set = new Set()));
-      set.add(end);
-    }
+    const unindex = sid === undefined ? undefined : addToKeyedSet(this.bySession, sid, end);
     return () => {
       this.enders.delete(end);
       this.slots.release(who);
-      if (sid === undefined) return;
-      const set = this.bySession.get(sid);
-      set?.delete(end);
-      if (set?.size === 0) this.bySession.delete(sid);
+      unindex?.();
     };
   }
 

@@ -40,6 +40,10 @@ describe('OpenStreams', () => {
     streams.open(userPrincipal({ sessionId: 's1' }), track('a'));
     streams.open(userPrincipal({ sessionId: 's1' }), track('b'));
     streams.open(userPrincipal({ sessionId: 's2' }), track('c'));
+    const release = streams.open(userPrincipal({ sessionId: 's3' }), track('d'));
+    if (typeof release !== 'function') throw release;
+    release(); // a stream that already ended is no longer its session's
+    streams.endSession('s3');
     streams.endSession('s1');
     expect(ended).to.deep.equal({ a: status.UNAUTHENTICATED, b: status.UNAUTHENTICATED });
     streams.endSession('unknown');
