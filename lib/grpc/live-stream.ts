@@ -1,8 +1,8 @@
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
 import { REFUSAL_REASON_KEY } from '@grpc-token-auth/sdk';
 import { KeyedSlots, resetHttp2Stream, type Principal } from '@grpc-token-auth/server-kit';
-import { GrpcError } from './errors.js';
 import { addToKeyedSet } from '../collections/keyed-sets.js';
+import { GrpcError } from './errors.js';
 import { BacklogBudget } from './limits/backlog-budget.js';
 
 export interface LiveStreamLimits {
