@@ -8,6 +8,7 @@ import { NotesServiceDefinition } from '@grpc-token-auth/sdk/gen/business/v1/not
 import { channelTarget, loadBalancingChannelOptions } from './load-balancing.js';
 import { midResponseRetryInterceptor } from './mid-response-retry.js';
 import { promiseClient, type PromiseClient, type ServiceDefinition } from './promise-client.js';
+import { tlsChannelFor } from './tls.js';
 
 /**
  * Where a service runs: one `host:port` (a DNS name is resolved to all its records) or
@@ -30,11 +31,13 @@ export interface ClientOptions {
   readonly channelOptions?: ChannelOptions;
 }
 
-function clientArgs(opts: ClientOptions): [ChannelCredentials, ChannelOptions] {
+function clientArgs(address: ServiceAddress, opts: ClientOptions): [ChannelCredentials, ChannelOptions] {
+  const tls = opts.credentials ? tlsChannelFor(opts.credentials, address) : { credentials: grpcCredentials.createInsecure(), options: {} };
   return [
-    opts.credentials ?? grpcCredentials.createInsecure(),
+    tls.credentials,
     {
       ...loadBalancingChannelOptions(),
+      ...tls.options,
       ...opts.channelOptions,
       // Innermost: a repeated attempt reuses the metadata the caller's interceptors (token) set.
       interceptors: [...(opts.interceptors ?? []), midResponseRetryInterceptor()],
@@ -44,7 +47,7 @@ function clientArgs(opts: ClientOptions): [ChannelCredentials, ChannelOptions] {
 
 /** A promise client for any service with a ts-proto generic definition, on the SDK's channel set-up. */
 export function createClient<S extends ServiceDefinition>(service: S, address: ServiceAddress, opts: ClientOptions = {}): PromiseClient<S> {
-  return promiseClient(service, new Client(channelTarget(address), ...clientArgs(opts)));
+  return promiseClient(service, new Client(channelTarget(address), ...clientArgs(address, opts)));
 }
 
 export type AuthClient = PromiseClient<AuthServiceDefinition>;

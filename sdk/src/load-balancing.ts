@@ -70,7 +70,7 @@ export function channelTarget(address: string | readonly string[]): string {
 }
 
 /** The host of `host:port` / `[v6]:port`, or undefined when the port is missing. */
-function hostOf(address: string): string | undefined {
+export function hostOf(address: string): string | undefined {
   const match = /^\[([^\]]+)\]:\d+$/.exec(address) ?? /^([^:[\]]+):\d+$/.exec(address);
   return match?.[1];
 }

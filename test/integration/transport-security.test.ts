@@ -38,7 +38,7 @@ describe('transport security', () => {
     const log = pino({ level: 'silent' });
     let tlsServer: RunningServer;
     let mtlsServer: RunningServer;
-    const start = (clientCa?: Buffer) =>
+    const start = (clientCa?: Buffer, identity = files.pki.server) =>
       startGrpcServer({
         host: '127.0.0.1',
         port: 0,
@@ -46,7 +46,7 @@ describe('transport security', () => {
         transport: testTransport(),
         services: [],
         authenticate: createAuthenticate(INFRASTRUCTURE_POLICIES, tokenVerifier({ keys: new StaticKeySet([]), issuer: 'i', audience: 'a', clockSkewSeconds: 0 })),
-        credentials: serverCredentials({ identity: files.pki.server, ...(clientCa && { clientCa }) }),
+        credentials: serverCredentials({ identity, ...(clientCa && { clientCa }) }),
       });
     const tlsAt = () => `127.0.0.1:${tlsServer.port}`;
     const mtlsAt = () => `127.0.0.1:${mtlsServer.port}`;
@@ -103,6 +103,17 @@ describe('transport security', () => {
       // The other CA's own certificate and key: self-signed, not issued by the trusted CA.
       const { cert, key } = files.pki.otherCa;
       await expectStatus(check(mtlsAt(), tlsCredentials({ ca: files.pki.ca.cert, cert, key })), status.UNAVAILABLE);
+    });
+
+    it('by IP address, the certificate must name that IP (no TLS server name is sent for an IP: Node 26 refuses one)', async () => {
+      const byNameOnly = await start(undefined, files.pki.serverByNameOnly);
+      try {
+        const creds = tlsCredentials({ ca: files.pki.ca.cert });
+        await expectStatus(check(`127.0.0.1:${byNameOnly.port}`, creds), status.UNAVAILABLE);
+        expect(await check(`localhost:${byNameOnly.port}`, creds)).to.equal(HealthCheckResponse_ServingStatus.SERVING);
+      } finally {
+        await byNameOnly.shutdown(1000);
+      }
     });
 
     it('tlsCredentials refuses a certificate without its key', () => {

@@ -30,6 +30,8 @@ interface Issued extends Pem {
 export interface TestPki {
   readonly ca: Pem;
   readonly server: Pem;
+  /** A server certificate naming only `localhost`, not 127.0.0.1: a client at the IP must refuse it. */
+  readonly serverByNameOnly: Pem;
   readonly client: Pem;
   readonly otherCa: Pem;
   /** Client certificate signed by `otherCa`, not by `ca`. */
@@ -79,7 +81,7 @@ async function certificateAuthority(name: string): Promise<Issued> {
   return pem(cert, keys);
 }
 
-async function leaf(issuer: Issued, name: string, usage: 'server' | 'client'): Promise<Issued> {
+async function leaf(issuer: Issued, name: string, usage: 'server' | 'client', ips: readonly string[] = ['127.0.0.1']): Promise<Issued> {
   const keys = await keyPair();
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
@@ -89,10 +91,7 @@ async function leaf(issuer: Issued, name: string, usage: 'server' | 'client'): P
   ];
   if (usage === 'server') {
     extensions.push(
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'dns', value: 'localhost' },
-      ]),
+      new x509.SubjectAlternativeNameExtension([...ips.map((value) => ({ type: 'ip' as const, value })), { type: 'dns', value: 'localhost' }]),
     );
   }
   const cert = await x509.X509CertificateGenerator.create({
@@ -118,6 +117,7 @@ export async function createTestPki(): Promise<TestPki> {
   return {
     ca: plain(ca),
     server: plain(await leaf(ca, 'localhost', 'server')),
+    serverByNameOnly: plain(await leaf(ca, 'localhost', 'server', [])),
     client: plain(await leaf(ca, 'business-svc', 'client')),
     otherCa: plain(otherCa),
     strangerClient: plain(await leaf(otherCa, 'stranger', 'client')),
