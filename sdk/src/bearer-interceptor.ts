@@ -6,7 +6,7 @@ export type TokenSource = () => Promise<string> | string;
 
 export interface BearerInterceptorOptions {
   /** Sees the status of every call that was sent (e.g. to notice a revoked session). */
-  readonly onStatus?: (result: StatusObject) => void;
+  readonly onStatus?: ((result: StatusObject) => void) | undefined;
 }
 
 /**

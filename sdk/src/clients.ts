@@ -24,11 +24,11 @@ export function isServiceAddress<T extends object>(value: ServiceAddress | T): v
 
 export interface ClientOptions {
   /** Plaintext by default (local development); pass TLS credentials in production. */
-  readonly credentials?: ChannelCredentials;
+  readonly credentials?: ChannelCredentials | undefined;
   /** E.g. `[session.interceptor]` to authenticate every call. */
-  readonly interceptors?: readonly Interceptor[];
+  readonly interceptors?: readonly Interceptor[] | undefined;
   /** Override any default, e.g. `grpc.service_config` or keepalive (see load-balancing.ts). */
-  readonly channelOptions?: ChannelOptions;
+  readonly channelOptions?: ChannelOptions | undefined;
 }
 
 function clientArgs(address: ServiceAddress, opts: ClientOptions): [ChannelCredentials, ChannelOptions] {

@@ -35,14 +35,14 @@ export type DeepPartial<T> = T extends Builtin
 
 export interface CallOptions {
   /** Absolute deadline (a Date or epoch ms). */
-  readonly deadline?: Date | number;
+  readonly deadline?: Date | number | undefined;
   /** Deadline relative to now, ms (used when `deadline` is not given). */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Cancels the call: it rejects (or the stream throws) with CANCELLED. */
-  readonly signal?: AbortSignal;
-  readonly metadata?: Metadata;
+  readonly signal?: AbortSignal | undefined;
+  readonly metadata?: Metadata | undefined;
   /** Passed to grpc-js as they are, e.g. `parent` and `propagate_flags` (see the server kit's onBehalfOf). */
-  readonly callOptions?: Partial<GrpcCallOptions>;
+  readonly callOptions?: Partial<GrpcCallOptions> | undefined;
 }
 
 /** A server stream: iterate with `for await`; leaving the loop early cancels the call. */

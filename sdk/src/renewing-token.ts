@@ -7,13 +7,13 @@ export interface IssuedAccessToken {
 
 export interface RenewingTokenOptions {
   /** Renew when the token has less than this many seconds left (capped at half its lifetime). Default 30. */
-  readonly renewBeforeSeconds?: number;
+  readonly renewBeforeSeconds?: number | undefined;
   /** First wait before retrying a failed renewal in the background, ms (doubling). Default 250. */
-  readonly retryMinMs?: number;
+  readonly retryMinMs?: number | undefined;
   /** Longest wait between retries, ms. Default 5000. */
-  readonly retryMaxMs?: number;
+  readonly retryMaxMs?: number | undefined;
   /** Clock in epoch ms (tests). */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /** A token with less left than this is not handed out: it could expire on the way. */

@@ -9,9 +9,9 @@ export interface ServiceCredentialsOptions extends RenewingTokenOptions {
   readonly auth: ServiceAddress | AuthClient;
   readonly clientId: string;
   readonly clientSecret: string;
-  readonly clientOptions?: ClientOptions;
+  readonly clientOptions?: ClientOptions | undefined;
   /** Deadline for each token request, ms. Default 2000. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 /**

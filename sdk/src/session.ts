@@ -11,11 +11,11 @@ export interface SessionOptions extends RenewingTokenOptions {
   readonly email: string;
   readonly password: string;
   /** Channel options for the auth-svc client created from an address. */
-  readonly clientOptions?: ClientOptions;
+  readonly clientOptions?: ClientOptions | undefined;
   /** Deadline of every call to auth-svc (Login, Refresh, Logout), ms. Default 5000. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Cancels the login. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Statuses of Refresh that end a session for good (revoked, reused, expired, disabled); anything else is retried. */

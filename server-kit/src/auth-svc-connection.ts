@@ -25,29 +25,29 @@ export interface AuthSvcOptions {
   readonly issuer: string;
   readonly audience: string;
   /** Tolerated clock difference, seconds. Default 30. */
-  readonly clockSkewSeconds?: number;
+  readonly clockSkewSeconds?: number | undefined;
   /** TLS for every channel to auth-svc (`tlsCredentials(…)` of the SDK); plaintext by default. */
-  readonly clientOptions?: Pick<ClientOptions, 'credentials' | 'channelOptions'>;
+  readonly clientOptions?: Pick<ClientOptions, 'credentials' | 'channelOptions'> | undefined;
   /**
    * This service's own identity at auth-svc, with the scope `revocations.watch`: subscribes
    * to revocations, so a logout is refused here within a second. Without it a revoked
    * session's tokens keep working until they expire.
    */
-  readonly credentials?: ServiceCredentials;
+  readonly credentials?: ServiceCredentials | undefined;
   /** Verification keys; default: auth-svc's public keys, fetched and cached. Pass a StaticKeySet for a shared secret. */
-  readonly keys?: KeyResolver;
+  readonly keys?: KeyResolver | undefined;
   /**
    * Where the key set is fetched from instead of auth-svc's KeysService, e.g. another OIDC
    * issuer's JWKS: `remoteJwksFetcher({ jwksUrl })`. Cached and refreshed the same way.
    */
-  readonly keySource?: () => Promise<KeySetSnapshot>;
+  readonly keySource?: (() => Promise<KeySetSnapshot>) | undefined;
   /** Periodic key-set refresh, seconds. Default 60. */
-  readonly keysRefreshSeconds?: number;
+  readonly keysRefreshSeconds?: number | undefined;
   /** Least time between two key fetches (unknown-kid storms), ms. Default 1000. */
-  readonly keysMinFetchIntervalMs?: number;
+  readonly keysMinFetchIntervalMs?: number | undefined;
   /** Verified tokens kept in memory (0 = verify every call). Default 10000. */
-  readonly tokenCacheMaxEntries?: number;
-  readonly log?: Logger;
+  readonly tokenCacheMaxEntries?: number | undefined;
+  readonly log?: Logger | undefined;
   /** Revocation stream state, e.g. for a metrics gauge. */
   readonly onRevocationStream?: { readonly connected: () => void; readonly disconnected: () => void };
 }

@@ -16,24 +16,24 @@ export interface InterceptorOptions {
    * subject, refusal reason) and never carry a secret, so this logger may skip redaction: with
    * pino, `log.child({}, { redact: [] })` writes the same line at about half the cost.
    */
-  readonly rpcLog?: Logger;
+  readonly rpcLog?: Logger | undefined;
   /**
    * Which calls get that line: `failures` (the default: calls that did not end OK; the metrics
    * count every call, and a line per successful call cost 3–17 % of CPU per call), `all` or `off`.
    */
-  readonly rpcLines?: RpcLines;
+  readonly rpcLines?: RpcLines | undefined;
   /**
    * Lines per second for calls that did not end OK; past it they are only counted, and one
    * warning per second says how many were left out, so a flood of refused calls cannot flood
    * the log. Default 100.
    */
-  readonly maxFailureLinesPerSecond?: number;
+  readonly maxFailureLinesPerSecond?: number | undefined;
   /** Undefined = metrics off (nothing recorded). */
-  readonly metrics?: RpcMetrics;
+  readonly metrics?: RpcMetrics | undefined;
   /** Request metadata above this many bytes is refused (RESOURCE_EXHAUSTED). Default 16 KiB. */
-  readonly maxMetadataBytes?: number;
+  readonly maxMetadataBytes?: number | undefined;
   /** Slots for streams that need no token (health Watch, reflection), in all and per client address. Default 100 / 10. */
-  readonly publicStreams?: KeyedSlots;
+  readonly publicStreams?: KeyedSlots | undefined;
 }
 
 export type RpcLines = 'all' | 'failures' | 'off';

@@ -12,7 +12,7 @@ export interface JwksCacheOptions {
   readonly refreshIntervalMs: number;
   /** Least time between two fetches, whatever asks for them (unknown-kid storms, retries). */
   readonly minFetchIntervalMs: number;
-  readonly onError?: (err: unknown) => void;
+  readonly onError?: ((err: unknown) => void) | undefined;
 }
 
 /**

@@ -8,10 +8,10 @@ export interface RevocationWatcherOptions {
   readonly client: RevocationClient;
   readonly list: RevocationList;
   /** First and longest wait between reconnection attempts, ms (defaults 100 and 1000, jittered). */
-  readonly minBackoffMs?: number;
-  readonly maxBackoffMs?: number;
-  readonly onConnected?: () => void;
-  readonly onDisconnected?: (err: unknown) => void;
+  readonly minBackoffMs?: number | undefined;
+  readonly maxBackoffMs?: number | undefined;
+  readonly onConnected?: (() => void) | undefined;
+  readonly onDisconnected?: ((err: unknown) => void) | undefined;
 }
 
 /**

@@ -7,11 +7,11 @@ export interface TokenCacheOptions {
   /** Most verified tokens kept; 0 turns the cache off (every call verifies). */
   readonly maxEntries: number;
   /** Current time in epoch milliseconds (injectable for tests). */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
   /** Most refused tokens remembered (see NEGATIVE_REASONS); 0 turns that off. Default 1000. */
-  readonly maxNegativeEntries?: number;
+  readonly maxNegativeEntries?: number | undefined;
   /** How long a refusal is remembered. Default 5 s. */
-  readonly negativeTtlMs?: number;
+  readonly negativeTtlMs?: number | undefined;
 }
 
 export interface TokenCacheStats {

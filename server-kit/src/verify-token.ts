@@ -12,7 +12,7 @@ export interface VerifyOptions {
   /** Allowed clock difference between services, in seconds. */
   readonly clockSkewSeconds: number;
   /** Current time in epoch seconds (injectable for tests). */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 const MAX_SUBJECT_LENGTH = 128;

@@ -15,8 +15,8 @@ const SERVER_ONLY = ['better-sqlite3', 'pg', 'pino', 'prom-client'];
 
 /**
  * The README's two examples, as a new user would meet them: the packed tarballs (not links)
- * installed into a fresh project outside the repository, compiled with `strict`, and run
- * against real services.
+ * installed into a fresh project outside the repository, compiled by the newest TypeScript with
+ * the settings its `tsc --init` writes, and run against real services.
  */
 describe('README examples, from the packed tarballs in a fresh project (real npm install, real processes)', () => {
   let project: string;
@@ -41,16 +41,20 @@ describe('README examples, from the packed tarballs in a fresh project (real npm
 
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     for (const name of ['sdk', 'server-kit']) writeFileSync(join(project, `${name}-example.ts`), example(readme, name));
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], outDir: 'out' },
-        include: ['*.ts'],
-      }),
-    );
-    await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project]).catch((err: { stdout?: string }) => {
-      throw new Error(`the README examples do not compile under strict:\n${err.stdout}`);
-    });
+    // The newest TypeScript and the tsconfig its `tsc --init` writes, with the one change a Node
+    // project needs ("types": ["node"]): what a team starting today compiles the examples with.
+    await npmInstall(project, 'typescript@latest');
+    const tsc = join(project, 'node_modules/typescript/bin/tsc');
+    await exec(process.execPath, [tsc, '--init'], { cwd: project });
+    const tsconfig = readFileSync(join(project, 'tsconfig.json'), 'utf8');
+    expect(tsconfig, 'tsc --init still writes "types": []').to.include('"types": []');
+    writeFileSync(join(project, 'tsconfig.json'), tsconfig.replace('"types": []', '"types": ["node"]'));
+    // Once as written (skipLibCheck, as --init sets it), once checking our packages' declarations too.
+    for (const libCheck of [[], ['--skipLibCheck', 'false']]) {
+      await exec(process.execPath, [tsc, '-p', project, '--outDir', join(project, 'out'), ...libCheck]).catch((err: { stdout?: string }) => {
+        throw new Error(`the README examples do not compile with tsc --init's defaults ${libCheck.join(' ')}:\n${err.stdout}`);
+      });
+    }
 
     sys = await startSystem();
     const auth = createAuthClient(sys.authAddress);
