@@ -3,7 +3,9 @@
  * business-svc variants (token verification on, off via BENCH_DISABLE_AUTH=1, and on without
  * the token cache) on loopback, drives each with worker threads, then business-svc with
  * WORKERS=1 and WORKERS=2 (GetNote throughput, WatchNotes fan-out latency), and prints one
- * Markdown table (medians of several rounds) on stdout; progress goes to stderr; results go to
+ * Markdown table (medians of several rounds) on stdout; then the raw echo and GetNote with the
+ * services on each Node line (`--node-lines 22,24,26`, provisioned from the npm registry;
+ * `--only node-lines` measures just that); progress goes to stderr; results go to
  * bench/results/<commit>.json and bench/results/latest.json. Exit code 1 if any call failed.
  */
 import { Metadata } from '@grpc/grpc-js';
@@ -20,7 +22,8 @@ import { median } from './bench/histogram.js';
 import { findH2load, responseBytes, runH2load } from './bench/h2load.js';
 import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
 import { measureFanout } from './bench/fanout.js';
-import { checkTargets, formatReport, type BenchResults, type FleetResults, type Measured, type ReadRow } from './bench/report.js';
+import { checkTargets, formatNodeLines, formatReport, type BenchResults, type FleetResults, type LineResult, type Measured, type ReadRow } from './bench/report.js';
+import { provisionNodeLines } from './bench/node-lines.js';
 import { SERVICE_HEAP_FLAGS } from './support/service-process.js';
 import { measureStartup, memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
 
@@ -41,6 +44,10 @@ const { values: args } = parseArgs({
      */
     'service-node-args': { type: 'string', default: SERVICE_HEAP_FLAGS.join(' ') },
     out: { type: 'string', default: 'bench/results' },
+    /** Node lines to compare (echo and GetNote on each, interleaved); `none` skips that part. */
+    'node-lines': { type: 'string', default: '22,24,26' },
+    /** `node-lines`: measure only the Node lines' echo and GetNote (a few minutes), print their table. */
+    only: { type: 'string' },
   },
 });
 
@@ -87,6 +94,14 @@ const pool = new LoadPool(settings.workers);
 
 async function main(): Promise<void> {
   const started = performance.now();
+  if (args.only === 'node-lines') {
+    const nodeLines = await measureNodeLines();
+    await pool.close();
+    process.stdout.write(`${formatNodeLines(nodeLines).join('\n')}\n`);
+    status(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`, true);
+    return;
+  }
+  if (args.only !== undefined) throw new Error(`--only takes "node-lines", got "${args.only}"`);
   status('measuring start-up times');
   const startup = await measureStartup(BASE_ENV, settings.startups);
   const readyMs = {
@@ -115,9 +130,10 @@ async function main(): Promise<void> {
     }
   }
   const fleet = await measureFleet();
+  const nodeLines = await measureNodeLines();
   await pool.close();
 
-  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, fleet, readyMs, errors };
+  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, fleet, nodeLines, readyMs, errors };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
   const file = save(results);
   status(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${file} and ${join(args.out, 'latest.json')}\n`);
@@ -348,6 +364,57 @@ async function measureFleet(): Promise<FleetResults> {
 }
 
 /**
+ * The raw grpc-js echo and authenticated GetNote (RS256, the default) with the services on each
+ * Node line: one stack per line, all started first, then rounds that interleave the lines so
+ * drift on a shared machine hits every line alike. Only one process is loaded at a time.
+ */
+async function measureNodeLines(): Promise<LineResult[]> {
+  const wanted = args['node-lines'] === 'none' ? [] : args['node-lines'].split(',').map((l) => l.trim()).filter(Boolean);
+  if (wanted.length === 0) return [];
+  status(`Node lines: provisioning ${wanted.join(', ')}`);
+  const lines = provisionNodeLines(wanted);
+  const stacks: { version: string; stack: Stack<'auth'>; tokens: string[]; noteId: string }[] = [];
+  try {
+    for (const l of lines) {
+      status(`Node lines: starting auth-svc, business-svc and the echo on ${l.version}`);
+      let tokens: string[] = [];
+      const stack = await startStack(BASE_ENV, settings.serviceNodeArgs, async (authAddress) => {
+        const user = await registerAndLogin(authAddress, settings.workers);
+        tokens = user.tokens;
+        return user.userId;
+      }, { auth: {} }, l.node);
+      stacks.push({ version: l.version, stack, tokens, noteId: (await createNotes(stack, tokens[0]!)).auth });
+    }
+    const runs = new Map<string, { echo: LoadResult[]; getNote: LoadResult[] }>(stacks.map((s) => [s.version, { echo: [], getNote: [] }]));
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const { version, stack, tokens, noteId } of stacks) {
+        for (const v of ['echo', 'getNote'] as const) {
+          const server = v === 'echo' ? stack.echo : stack.business.auth;
+          runs.get(version)![v].push(
+            await throughput(`Node ${version} round ${round}/${settings.rounds} ${v}`, {
+              address: `127.0.0.1:${server.port}`,
+              path: NotesServiceService.getNote.path,
+              requests: [GetNoteRequest.encode({ id: noteId }).finish()],
+              tokens,
+              concurrency: settings.concurrency,
+              durationMs: settings.seconds * 1000,
+              warmupMs: settings.warmupSeconds * 1000,
+              maxCalls: 10_000_000,
+            }, server.child.pid),
+          );
+        }
+      }
+    }
+    return stacks.map(({ version }) => {
+      const r = runs.get(version)!;
+      return { line: lines.find((l) => l.version === version)!.line, version, echo: medianOf(r.echo), getNote: medianOf(r.getNote) };
+    });
+  } finally {
+    await Promise.all(stacks.map((s) => s.stack.stop()));
+  }
+}
+
+/**
  * A throughput run: with h2load, `concurrency` streams over 4 connections, one request and the
  * first token (a failed call shows as missing response bytes and is tallied), and the server's
  * CPU per call (its whole process tree, from /proc); else `load`.
@@ -453,6 +520,7 @@ function describe(): Record<string, string | number> {
     serviceLogLevel: settings.logLevel,
     serviceNodeArgs: settings.serviceNodeArgs.join(' ') || 'none',
     growthRequests: settings.requests,
+    nodeLines: args['node-lines'],
   };
 }
 

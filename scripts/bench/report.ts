@@ -43,6 +43,8 @@ export interface BenchResults {
   };
   /** business-svc as 1 and as 2 workers on one port (absent in results from before it was measured). */
   readonly fleet?: FleetResults;
+  /** The raw echo and authenticated GetNote under each Node line, rounds interleaved (absent in older results). */
+  readonly nodeLines?: readonly LineResult[];
   /** Spawn → `listening`, median of several starts: first start (empty database) and restart. */
   readonly readyMs: { readonly authFirst: number; readonly auth: number; readonly businessFirst: number; readonly business: number };
   readonly targets: readonly Target[];
@@ -53,6 +55,13 @@ export interface FleetResults {
   /** Authenticated GetNote, ~100 calls in flight; ratio = WORKERS=2 ÷ WORKERS=1, same run; echo = one-process raw grpc-js. */
   readonly getNote: { readonly echo: Measured; readonly workers1: Measured; readonly workers2: Measured; readonly ratio: number };
   readonly fanout: { readonly workers1: FanoutResult; readonly workers2: FanoutResult };
+}
+
+export interface LineResult {
+  readonly line: string;
+  readonly version: string;
+  readonly echo: Measured;
+  readonly getNote: Measured;
 }
 
 export interface Target {
@@ -79,6 +88,10 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     const p99 = g.workers2.p99Ms / g.workers1.p99Ms;
     targets.push({ name: 'WORKERS=2 GetNote vs one-process raw echo', goal: '≥ 1.05 ×', measured: times(vsEcho), met: vsEcho >= 1.05 });
     targets.push({ name: 'WORKERS=2 p99 under load vs WORKERS=1', goal: '≤ 1.5 ×', measured: times(p99), met: p99 <= 1.5 });
+  }
+  for (const l of r.nodeLines ?? []) {
+    const vsEcho = l.getNote.rps / l.echo.rps;
+    targets.push({ name: `Node ${l.version}: RS256 GetNote vs raw echo`, goal: '≥ 0.80 ×', measured: times(vsEcho), met: vsEcho >= 0.8 });
   }
   const storm = r.storm.stormP99Ms / r.storm.idleP99Ms;
   targets.push({ name: 'reads p99 during login storm', goal: '≤ 2 × idle', measured: `${storm.toFixed(2)} ×`, met: storm <= 2 });
@@ -155,6 +168,7 @@ export function formatReport(r: BenchResults): string {
         (g.echo.cpuUsPerCall === undefined ? '' : `; server µs CPU/call echo / WORKERS=1 / WORKERS=2 (all processes): ${cpuColumn(g.echo, g.workers1, g.workers2)}`),
     );
   }
+  if (r.nodeLines && r.nodeLines.length > 0) lines.push('', ...formatNodeLines(r.nodeLines), '');
   const ready = r.readyMs;
   lines.push(
     `Ready to serve (spawn → listening, median): auth-svc ${ready.authFirst.toFixed(0)} ms first start (generates its signing key), ` +
@@ -168,6 +182,20 @@ export function formatReport(r: BenchResults): string {
   const errors = Object.entries(r.errors);
   if (errors.length > 0) lines.push('', `ERRORS (gRPC code × count): ${errors.map(([c, n]) => `${c} × ${n}`).join(', ')}`);
   return lines.join('\n');
+}
+
+/** One row per Node line; the fastest line's echo is the 1.00 of the last column. */
+export function formatNodeLines(rows: readonly LineResult[]): string[] {
+  const fastest = Math.max(...rows.map((l) => l.echo.rps));
+  const out = [
+    '| Node | req/s raw echo | req/s GetNote, RS256 (× echo) | server µs CPU/call echo / GetNote | echo × fastest line |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const l of rows) {
+    const cpu = l.echo.cpuUsPerCall === undefined || l.getNote.cpuUsPerCall === undefined ? '' : `${l.echo.cpuUsPerCall.toFixed(1)} / ${l.getNote.cpuUsPerCall.toFixed(1)}`;
+    out.push(`| ${l.version} | ${rps(l.echo.rps)} | ${rps(l.getNote.rps)} (${times(l.getNote.rps / l.echo.rps)}) | ${cpu} | ${times(l.echo.rps / fastest)} |`);
+  }
+  return out;
 }
 
 const rps = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');

@@ -38,6 +38,7 @@ export async function startStack<V extends string = Variant>(
   nodeArgs: readonly string[],
   prepare: (authAddress: string) => Promise<string>,
   variants: Record<V, NodeJS.ProcessEnv> = VARIANT_ENV as Record<V, NodeJS.ProcessEnv>,
+  node?: string,
 ): Promise<Stack<V>> {
   const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
   tempDirs.add(dir);
@@ -46,18 +47,19 @@ export async function startStack<V extends string = Variant>(
 
   // The benchmark registers its accounts from one address, faster than the per-address default allows.
   const authEnv = { ...env, AUTH_DB_PATH: join(dir, 'auth.db'), REGISTER_BURST_PER_ADDRESS: '1000', REGISTER_PER_MINUTE: '1000' };
-  const auth = track(await spawnService('auth-svc', { env: authEnv, nodeArgs }));
+  const auth = track(await spawnService('auth-svc', { env: authEnv, nodeArgs, node }));
   // As deployed: business-svc has its service client (revocation stream, display names).
   const client = await provisionServiceClient('business-svc', BUSINESS_SVC_SCOPES, authEnv);
   // With verification off, calls run as the same user as with it on (same notes, same directory entry).
   const subject = await prepare(`127.0.0.1:${auth.port}`);
-  const echo = track(await spawnService('bench-echo', { env: { PATH: baseEnv.PATH }, nodeArgs }));
+  const echo = track(await spawnService('bench-echo', { env: { PATH: baseEnv.PATH }, nodeArgs, node }));
   const business = {} as Record<V, ServiceProcess>;
   for (const v of Object.keys(variants) as V[]) {
     business[v] = track(
       await spawnService('business-svc', {
         env: { ...env, ...variants[v], ...businessUpstreamEnv(client, `127.0.0.1:${auth.port}`), BENCH_SUBJECT: subject, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
         nodeArgs,
+        node,
       }),
     );
   }

@@ -42,11 +42,13 @@ export interface SpawnOptions {
   readonly readyTimeoutMs?: number;
   /** Node flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). Default: SERVICE_HEAP_FLAGS. */
   readonly nodeArgs?: readonly string[];
+  /** The node executable to run the service with (another Node line, for the benchmark). Default: this one. */
+  readonly node?: string;
 }
 
 /** Starts a built service as a child process and resolves once it logs `listening` (metrics, if on, are up by then). */
 export function spawnService(name: ServiceName, opts: SpawnOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? SERVICE_HEAP_FLAGS), `${DIST}${ENTRY[name]}`], {
+  const child = spawn(opts.node ?? process.execPath, [...(opts.nodeArgs ?? SERVICE_HEAP_FLAGS), `${DIST}${ENTRY[name]}`], {
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
