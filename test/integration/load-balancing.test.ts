@@ -67,8 +67,9 @@ describe('client-side load balancing over business-svc replicas (real processes)
     const victimIndex = replicas.indexOf(victim);
     console.log(`      calls ${CALLS}, failures ${failures.length}; per replica before kill ${before.join('/')}, after ${after.join('/')} (replica ${victimIndex} killed)`);
 
-    // Every call was answered by some replica (the victim may have died before logging a few).
-    expect(times.reduce((n, t) => n + t.length, 0)).to.be.at.least(CALLS - CONCURRENCY);
+    // Every call was answered (no failure above). The logs can only bound it: logging is
+    // asynchronous, so the victim loses whatever pino still buffered when SIGKILL landed (tens of
+    // lines on Node 24+); the survivors stopped cleanly, so their lines are all there.
     const beforeTotal = before.reduce((a, b) => a + b, 0);
     for (const n of before) expect(n, `before kill: ${before.join('/')}`).to.be.at.least(beforeTotal * 0.2);
     const afterTotal = after.reduce((a, b) => a + b, 0);
