@@ -41,6 +41,14 @@ describe('deployment files (Docker, Compose, Kubernetes)', () => {
     for (const c of commands) expect(existsSync(new URL(c, root)), c).to.equal(true);
   });
 
+  it('build on the Node line .nvmrc recommends, one the engines field admits', () => {
+    const line = read('.nvmrc').trim();
+    const images = [...read('deploy/Dockerfile').matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    expect(images).to.deep.equal([line, line]);
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+    expect(Number(line)).to.be.at.least(Number(/>=(\d+)/.exec(engines)![1]));
+  });
+
   it('probe the gRPC ports the services listen on by default, through the health service', () => {
     const auth = read('deploy/k8s/auth-svc.yaml');
     const business = read('deploy/k8s/business-svc.yaml');
