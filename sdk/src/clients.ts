@@ -5,6 +5,7 @@ import { RevocationServiceDefinition } from '@grpc-token-auth/sdk/gen/auth/v1/re
 import { UserDirectoryDefinition } from '@grpc-token-auth/sdk/gen/auth/v1/user_directory.js';
 import { DashboardServiceDefinition } from '@grpc-token-auth/sdk/gen/business/v1/dashboard_service.js';
 import { NotesServiceDefinition } from '@grpc-token-auth/sdk/gen/business/v1/notes_service.js';
+import { retrySafeMethods } from './idempotent-methods.js';
 import { channelTarget, loadBalancingChannelOptions } from './load-balancing.js';
 import { midResponseRetryInterceptor } from './mid-response-retry.js';
 import { promiseClient, type PromiseClient, type ServiceDefinition } from './promise-client.js';
@@ -31,23 +32,28 @@ export interface ClientOptions {
   readonly channelOptions?: ChannelOptions | undefined;
 }
 
-function clientArgs(address: ServiceAddress, opts: ClientOptions): [ChannelCredentials, ChannelOptions] {
+/** `retried`: the methods this channel may run again (paths), from the service's contract. */
+function clientArgs(address: ServiceAddress, opts: ClientOptions, retried: readonly string[]): [ChannelCredentials, ChannelOptions] {
   const tls = opts.credentials ? tlsChannelFor(opts.credentials, address) : { credentials: grpcCredentials.createInsecure(), options: {} };
   return [
     tls.credentials,
     {
-      ...loadBalancingChannelOptions(),
+      ...loadBalancingChannelOptions(retried),
       ...tls.options,
       ...opts.channelOptions,
       // Innermost: a repeated attempt reuses the metadata the caller's interceptors (token) set.
-      interceptors: [...(opts.interceptors ?? []), midResponseRetryInterceptor()],
+      interceptors: [...(opts.interceptors ?? []), midResponseRetryInterceptor(retried)],
     },
   ];
 }
 
-/** A promise client for any service with a ts-proto generic definition, on the SDK's channel set-up. */
+/**
+ * A promise client for any service with a ts-proto generic definition, on the SDK's channel
+ * set-up. Its unary methods marked `idempotency_level = NO_SIDE_EFFECTS` or `IDEMPOTENT` in
+ * the proto are retried on UNAVAILABLE (another replica); no other method ever is.
+ */
 export function createClient<S extends ServiceDefinition>(service: S, address: ServiceAddress, opts: ClientOptions = {}): PromiseClient<S> {
-  return promiseClient(service, new Client(channelTarget(address), ...clientArgs(address, opts)));
+  return promiseClient(service, new Client(channelTarget(address), ...clientArgs(address, opts, retrySafeMethods(service))));
 }
 
 export type AuthClient = PromiseClient<AuthServiceDefinition>;

@@ -11,8 +11,9 @@
  * the gRPC `code`. Services calling services use ServiceCredentials the same way.
  *
  * Replicas: pass several `ip:port` addresses (or one DNS name with a record per replica):
- * calls are spread round-robin, and idempotent reads (IDEMPOTENT_METHODS) are retried on
- * another replica when one is UNAVAILABLE.
+ * calls are spread round-robin, and the methods the protos mark idempotent
+ * (`idempotency_level`; IDEMPOTENT_METHODS, retrySafeMethods) are retried on another
+ * replica when one is UNAVAILABLE.
  *
  * Over TLS, pass `credentials: tlsCredentials({ ca, cert?, key? })` to any create*Client
  * (and to Session as `clientOptions: { credentials }`).
@@ -38,7 +39,7 @@ export {
   type UserDirectoryClient,
 } from './clients.js';
 export { ClientError, REFUSAL_REASON_KEY } from './errors.js';
-export { IDEMPOTENT_METHODS } from './idempotent-methods.js';
+export { IDEMPOTENT_METHODS, retrySafeMethods } from './idempotent-methods.js';
 export { balancedServiceConfig, channelTarget, loadBalancingChannelOptions, RETRY_MAX_ATTEMPTS } from './load-balancing.js';
 export { MID_RESPONSE_RETRIES, midResponseRetryInterceptor } from './mid-response-retry.js';
 export { promiseClient, type CallOptions, type DeepPartial, type PromiseClient, type ServerStream, type ServiceDefinition } from './promise-client.js';

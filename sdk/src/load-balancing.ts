@@ -8,38 +8,34 @@ export const RETRY_MAX_ATTEMPTS = 4;
 /**
  * One service config for every SDK channel: spread calls over every address the target
  * resolves to (round_robin; grpc-js's default pick_first would send everything to one
- * replica), and retry UNAVAILABLE on the idempotent methods only, with backoff. grpc-js
- * retries only attempts that got no response headers yet, so an answered call is never
- * repeated.
+ * replica), and retry UNAVAILABLE on the `retried` methods only (paths; by default those
+ * our protos mark idempotent, see retrySafeMethods), with backoff. grpc-js retries only
+ * attempts that got no response headers yet, so an answered call is never repeated.
  */
-export function balancedServiceConfig(): object {
-  const methodNames = IDEMPOTENT_METHODS.map((path) => {
+export function balancedServiceConfig(retried: readonly string[] = IDEMPOTENT_METHODS): object {
+  const methodNames = retried.map((path) => {
     const [, service, method] = path.split('/');
     return { service, method };
   });
+  const retryPolicy = {
+    maxAttempts: RETRY_MAX_ATTEMPTS,
+    initialBackoff: '0.05s',
+    maxBackoff: '1s',
+    backoffMultiplier: 2,
+    retryableStatusCodes: ['UNAVAILABLE'],
+  };
   return {
     loadBalancingConfig: [{ round_robin: {} }],
-    methodConfig: [
-      {
-        name: methodNames,
-        retryPolicy: {
-          maxAttempts: RETRY_MAX_ATTEMPTS,
-          initialBackoff: '0.05s',
-          maxBackoff: '1s',
-          backoffMultiplier: 2,
-          retryableStatusCodes: ['UNAVAILABLE'],
-        },
-      },
-    ],
+    methodConfig: methodNames.length === 0 ? [] : [{ name: methodNames, retryPolicy }],
     // Caps retries when most calls fail (every replica down): no retry storm.
     retryThrottling: { maxTokens: 100, tokenRatio: 0.1 },
   };
 }
 
-/** Channel options behind `balancedServiceConfig`; callers' own channelOptions override them. */
-export function loadBalancingChannelOptions(): ChannelOptions {
+/** Channel options behind `balancedServiceConfig(retried)`; callers' own channelOptions override them. */
+export function loadBalancingChannelOptions(retried: readonly string[] = IDEMPOTENT_METHODS): ChannelOptions {
   return {
-    'grpc.service_config': JSON.stringify(balancedServiceConfig()),
+    'grpc.service_config': JSON.stringify(balancedServiceConfig(retried)),
     'grpc.enable_retries': 1,
     // A replica that vanishes without closing its connections (host crash, partition)
     // is noticed within ~40 s instead of the OS's TCP timeout. grpc-js servers accept

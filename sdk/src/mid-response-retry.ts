@@ -20,7 +20,7 @@ export const MID_RESPONSE_RETRIES = 2;
  * Covers the one case grpc-js's retry policy cannot: a replica that sent response headers
  * and then died. grpc-js commits a call once headers arrive and never retries it after,
  * so such a call fails with UNAVAILABLE although another replica would answer it. For
- * the idempotent unary methods only, this runs it again (same metadata, message and
+ * the unary `methods` only (paths; by default those our protos mark idempotent), this runs it again (same metadata, message and
  * deadline; the response of the failed attempt is discarded). Failures without headers
  * are left to the retry policy, so attempts do not multiply.
  */

@@ -15,6 +15,8 @@ export interface MethodDefinition {
   readonly responseType: MessageType<unknown>;
   readonly requestStream: boolean;
   readonly responseStream: boolean;
+  /** The method's options in the proto; `idempotencyLevel` decides whether the SDK may retry it. */
+  readonly options?: { readonly idempotencyLevel?: string | undefined } | undefined;
 }
 
 export interface ServiceDefinition {

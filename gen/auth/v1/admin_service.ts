@@ -69,7 +69,7 @@ export interface DisableUserResponse {
   user:
     | UserAccount
     | undefined;
-  /** Sessions revoked by this call. */
+  /** Sessions revoked by this call (0 when a retry finds them already revoked). */
   revokedSessions: number;
 }
 
@@ -929,11 +929,12 @@ export const AdminServiceDefinition = {
       requestStream: false,
       responseType: ListUsersResponse as typeof ListUsersResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     /**
      * Replaces a user's roles (known role names only). Tokens carry the new roles
-     * from the user's next login or refresh.
+     * from the user's next login or refresh. Sending the same request again
+     * leaves the same roles: safe to retry.
      */
     setUserRoles: {
       name: "SetUserRoles",
@@ -941,11 +942,12 @@ export const AdminServiceDefinition = {
       requestStream: false,
       responseType: SetUserRolesResponse as typeof SetUserRolesResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
     /**
      * Refuses the account's logins and refreshes from now on and revokes every
-     * session it has, at every verifier, within a second.
+     * session it has, at every verifier, within a second. Safe to retry: a
+     * repeated call leaves the account disabled and its sessions revoked.
      */
     disableUser: {
       name: "DisableUser",
@@ -953,7 +955,7 @@ export const AdminServiceDefinition = {
       requestStream: false,
       responseType: DisableUserResponse as typeof DisableUserResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
     /** Lets a disabled account sign in again (its old sessions stay revoked). */
     enableUser: {
@@ -962,7 +964,7 @@ export const AdminServiceDefinition = {
       requestStream: false,
       responseType: EnableUserResponse as typeof EnableUserResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
   },
 } as const;
@@ -989,7 +991,8 @@ export const AdminServiceService = {
   },
   /**
    * Replaces a user's roles (known role names only). Tokens carry the new roles
-   * from the user's next login or refresh.
+   * from the user's next login or refresh. Sending the same request again
+   * leaves the same roles: safe to retry.
    */
   setUserRoles: {
     path: "/auth.v1.AdminService/SetUserRoles" as const,
@@ -1003,7 +1006,8 @@ export const AdminServiceService = {
   },
   /**
    * Refuses the account's logins and refreshes from now on and revokes every
-   * session it has, at every verifier, within a second.
+   * session it has, at every verifier, within a second. Safe to retry: a
+   * repeated call leaves the account disabled and its sessions revoked.
    */
   disableUser: {
     path: "/auth.v1.AdminService/DisableUser" as const,
@@ -1034,12 +1038,14 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
   /**
    * Replaces a user's roles (known role names only). Tokens carry the new roles
-   * from the user's next login or refresh.
+   * from the user's next login or refresh. Sending the same request again
+   * leaves the same roles: safe to retry.
    */
   setUserRoles: handleUnaryCall<SetUserRolesRequest, SetUserRolesResponse>;
   /**
    * Refuses the account's logins and refreshes from now on and revokes every
-   * session it has, at every verifier, within a second.
+   * session it has, at every verifier, within a second. Safe to retry: a
+   * repeated call leaves the account disabled and its sessions revoked.
    */
   disableUser: handleUnaryCall<DisableUserRequest, DisableUserResponse>;
   /** Lets a disabled account sign in again (its old sessions stay revoked). */
@@ -1068,7 +1074,8 @@ export interface AdminServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Replaces a user's roles (known role names only). Tokens carry the new roles
-   * from the user's next login or refresh.
+   * from the user's next login or refresh. Sending the same request again
+   * leaves the same roles: safe to retry.
    */
   setUserRoles(
     request: SetUserRolesRequest,
@@ -1087,7 +1094,8 @@ export interface AdminServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Refuses the account's logins and refreshes from now on and revokes every
-   * session it has, at every verifier, within a second.
+   * session it has, at every verifier, within a second. Safe to retry: a
+   * repeated call leaves the account disabled and its sessions revoked.
    */
   disableUser(
     request: DisableUserRequest,

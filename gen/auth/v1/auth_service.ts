@@ -1472,6 +1472,8 @@ export const IssueServiceTokenResponse: MessageFns<IssueServiceTokenResponse> = 
 /**
  * AuthService owns user accounts, their login sessions and service clients, and
  * issues tokens. It is the only service that sees passwords or holds signing keys.
+ * No method declares an idempotency_level: none may be run twice blindly (a second
+ * account, a throttling strike, a replayed refresh token that revokes the session).
  */
 export type AuthServiceDefinition = typeof AuthServiceDefinition;
 export const AuthServiceDefinition = {
@@ -1559,6 +1561,8 @@ export const AuthServiceDefinition = {
 /**
  * AuthService owns user accounts, their login sessions and service clients, and
  * issues tokens. It is the only service that sees passwords or holds signing keys.
+ * No method declares an idempotency_level: none may be run twice blindly (a second
+ * account, a throttling strike, a replayed refresh token that revokes the session).
  */
 export type AuthServiceService = typeof AuthServiceService;
 export const AuthServiceService = {

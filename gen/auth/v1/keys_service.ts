@@ -406,7 +406,7 @@ export const KeysServiceDefinition = {
       requestStream: false,
       responseType: ListPublicKeysResponse as typeof ListPublicKeysResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

@@ -293,7 +293,7 @@ export const RevocationServiceDefinition = {
       requestStream: false,
       responseType: WatchRevocationsResponse as typeof WatchRevocationsResponse,
       responseStream: true,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

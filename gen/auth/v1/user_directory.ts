@@ -319,7 +319,7 @@ export const UserDirectoryDefinition = {
       requestStream: false,
       responseType: GetUserResponse as typeof GetUserResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

@@ -333,7 +333,7 @@ export const AdminNotesServiceDefinition = {
       requestStream: false,
       responseType: CountNotesByOwnerResponse as typeof CountNotesByOwnerResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

@@ -253,7 +253,7 @@ export const DashboardServiceDefinition = {
       requestStream: false,
       responseType: GetDashboardResponse as typeof GetDashboardResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

@@ -1321,7 +1321,7 @@ export const NotesServiceDefinition = {
       requestStream: false,
       responseType: GetNoteResponse as typeof GetNoteResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     /** Newest first, paginated. */
     listNotes: {
@@ -1330,7 +1330,7 @@ export const NotesServiceDefinition = {
       requestStream: false,
       responseType: ListNotesResponse as typeof ListNotesResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     updateNote: {
       name: "UpdateNote",
@@ -1362,7 +1362,7 @@ export const NotesServiceDefinition = {
       requestStream: false,
       responseType: WatchNotesResponse as typeof WatchNotesResponse,
       responseStream: true,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

@@ -1,9 +1,8 @@
 import { Metadata, Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { bearerInterceptor, ClientError, createNotesClient, type NotesClient } from '@grpc-token-auth/sdk';
 import { expect } from 'chai';
-import { NotesServiceService, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
-import { within } from '../support/eventually.js';
-import { collect, expectStatus } from '../support/grpc.js';
+import { NotesServiceService, type NotesServiceServer } from '@grpc-token-auth/sdk/gen/business/v1/notes_service.js';
+import { collect, expectStatus, within } from './support.js';
 
 /**
  * The SDK's generic promise clients against a bare in-process grpc-js server (no

@@ -1,9 +1,9 @@
 import { Metadata, status, type InterceptingListener, type InterceptorOptions, type NextCall, type StatusObject } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { midResponseRetryInterceptor } from '@grpc-token-auth/sdk';
-import { AuthServiceService } from '../../gen/auth/v1/auth_service.js';
-import { DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
-import { NotesServiceService } from '../../gen/business/v1/notes_service.js';
+import { AuthServiceService } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
+import { DashboardServiceService } from '@grpc-token-auth/sdk/gen/business/v1/dashboard_service.js';
+import { NotesServiceService } from '@grpc-token-auth/sdk/gen/business/v1/notes_service.js';
 
 /** What one attempt does once the request is half-closed. */
 interface Outcome {
