@@ -11,7 +11,7 @@ import { SERVICE_HEAP_FLAGS } from '../../scripts/support/service-process.js';
 const root = new URL('../../../', import.meta.url); // from dist/test/unit to the repository
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 const deployFiles = ['deploy/Dockerfile', 'deploy/docker-compose.yml', ...readdirSync(new URL('deploy/k8s/', root)).map((f) => `deploy/k8s/${f}`)];
-const documented = new Set([...read('README.md').matchAll(/^\| `([A-Z0-9_]+)`(?: \/ `([A-Z0-9_]+)`)?/gm)].flatMap((m) => [m[1], m[2]]).filter(Boolean));
+const documented = new Set([...read('docs/configuration.md').matchAll(/^\| `([A-Z0-9_]+)`(?: \/ `([A-Z0-9_]+)`)?/gm)].flatMap((m) => [m[1], m[2]]).filter(Boolean));
 
 describe('deployment files (Docker, Compose, Kubernetes)', () => {
   it('set only documented configuration variables', () => {
@@ -25,7 +25,7 @@ describe('deployment files (Docker, Compose, Kubernetes)', () => {
     }
     const ours = [...set].filter((v) => !v.startsWith('POSTGRES_') && v !== 'NODE_ENV' && v !== 'NODE_OPTIONS');
     expect(ours.length).to.be.greaterThan(8);
-    for (const v of ours) expect(documented.has(v), `${v} is set in deploy/ but not documented in README's configuration table`).to.equal(true);
+    for (const v of ours) expect(documented.has(v), `${v} is set in deploy/ but not documented in docs/configuration.md`).to.equal(true);
   });
 
   it('size the V8 heap as every default start path does (npm start, npm run auth-svc / business-svc)', () => {
