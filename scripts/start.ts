@@ -46,9 +46,11 @@ Try it (needs grpcurl and jq, see the README's Quick start; grpcurl uses server 
   TOKEN=$(${login} | jq -r .accessToken)
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${b} business.v1.DashboardService/GetDashboard
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" -d '{"title":"hello"}' ${b} business.v1.NotesService/CreateNote
-  grpcurl -plaintext -max-time 20 -H "authorization: Bearer $TOKEN" ${b} business.v1.NotesService/WatchNotes &   # changes from now on, for 20 s
+  grpcurl -plaintext -max-time 60 -H "authorization: Bearer $TOKEN" ${b} business.v1.NotesService/WatchNotes &   # changes from the moment it subscribes
+  sleep 1   # let the watcher subscribe first
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" -d '{"title":"watched"}' ${b} business.v1.NotesService/CreateNote
-  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${a} auth.v1.AuthService/Logout
+  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${a} auth.v1.AuthService/Logout   # ends the watcher: Unauthenticated, session has been revoked
+  wait
   grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${b} business.v1.DashboardService/GetDashboard   # now refused: session revoked
 
 Press Ctrl-C to stop.
@@ -62,6 +64,12 @@ async function stopAll(): Promise<void> {
 
 process.on('SIGINT', () => void stopAll());
 process.on('SIGTERM', () => void stopAll());
+// npm 11 exits on SIGTERM without passing it on: when the parent that started us goes away,
+// stop the services too rather than leave them running.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stopAll();
+}, 1000).unref();
 main().catch(async (err: unknown) => {
   process.stderr.write(`start failed: ${err instanceof Error ? err.message : String(err)}\n`);
   await Promise.all(running.map((s) => s.stop()));
