@@ -42,6 +42,23 @@ async function passwordMatches(users: UserStore, hasher: PasswordHasher, user: U
   return ok && user !== undefined;
 }
 
+/**
+ * The throttle's account key for sign-in attempts with an email no account can have (over-long,
+ * invisible or unstorable characters). Contains a NUL, which no accepted email does; one shared
+ * key, so junk of any length costs the throttle one entry.
+ */
+const UNUSABLE_EMAIL_KEY = '\0unusable-email';
+
+/**
+ * A sign-in attempt refused before any store lookup (its email cannot name an account) still
+ * counts as a failed attempt for the client's address, like a wrong password: validation must
+ * not be a way around the throttle. Throws `refusal`, or RESOURCE_EXHAUSTED when throttled.
+ */
+export async function countedRefusal({ loginGuard }: Pick<PasswordCheckDeps, 'loginGuard'>, peer: string, refusal: GrpcError): Promise<never> {
+  await loginGuard.run(UNUSABLE_EMAIL_KEY, clientAddress(peer), async () => false);
+  throw refusal;
+}
+
 export function badCredentials(): GrpcError {
   return new GrpcError(status.UNAUTHENTICATED, BAD_CREDENTIALS);
 }

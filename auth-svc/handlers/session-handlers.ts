@@ -6,7 +6,8 @@ import type { Logger } from '../../lib/log/logger.js';
 import type { RefreshFailure, SessionManager, SessionTokens } from '../sessions/session-manager.js';
 import { loginOutcomeOf, type SessionMetrics } from '../sessions/session-metrics.js';
 import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
-import { badCredentials, throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
+import { emailCharactersProblem, MAX_EMAIL_LENGTH } from '../users/email-address.js';
+import { badCredentials, countedRefusal, throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
 
 export interface SessionDeps extends PasswordCheckDeps {
   readonly sessions: SessionManager;
@@ -32,7 +33,8 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
       try {
         if (req.email === '') throw invalidArgument('email', 'is required');
         if (req.password === '') throw invalidArgument('password', 'is required');
-        if (req.email.length > 254) throw badCredentials();
+        const unusable = unusableEmail(req.email);
+        if (unusable) await countedRefusal(deps, call.getPeer(), unusable);
         const user = await users.findByEmail(req.email);
         if (!(await throttledPasswordCheck(deps, req.email, user, req.password, call.getPeer())) || !user) throw badCredentials();
         if (user.disabled) throw new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
@@ -64,6 +66,15 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
       revokedSessions: await sessions.revokeAllOf(principal.subject, 'logout everywhere'),
     })),
   };
+}
+
+/** Why no account can have this email (checked before any lookup), as the status to answer; undefined when it may. */
+function unusableEmail(email: string): GrpcError | undefined {
+  // (NUL and unpaired surrogates are control and surrogate characters: refused below too.)
+  // Over-long: answered like a wrong password, as always (it is only a failed guess).
+  if (email.length > MAX_EMAIL_LENGTH) return badCredentials();
+  const problem = emailCharactersProblem(email);
+  return problem === undefined ? undefined : invalidArgument('email', problem);
 }
 
 function tokenResponse(t: SessionTokens) {
