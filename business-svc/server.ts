@@ -8,7 +8,9 @@ import { benchVerifier } from '../lib/authn/bench-verifier.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
+import { cappedLogger, handlerLineCap } from '../lib/log/line-cap.js';
 import type { Logger } from '../lib/log/logger.js';
+import { exposeDroppedLogLines } from '../lib/metrics/log-metrics.js';
 import { exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
 import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
@@ -52,11 +54,15 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
   const watchers = await NoteWatchers.open(notes.changes, notes.feed, CHANGE_POLL_MS[notes.backend], storeError);
   const purge = setInterval(() => void notes.changes.purge(Date.now() - config.noteChangesRetentionSeconds * 1000).catch(storeError), PURGE_INTERVAL_MS);
   purge.unref();
-  const upstream = await connectAuthUpstream(config, log, metrics);
+  // What handlers log on clients' behalf shares one cap; start-up and background lines use `log`.
+  const lineCap = handlerLineCap(log, config.logLinesPerSecond);
+  const clientLog = cappedLogger(log, lineCap);
+  const upstream = await connectAuthUpstream(config, log, metrics, clientLog);
   const { auth } = upstream;
   if (metrics) {
     exposeTokenCache(metrics, auth.cache);
     exposeRevokedSessions(metrics, auth.revocations);
+    exposeDroppedLogLines(metrics, lineCap);
   }
   const streams = new OpenStreams(config.transport);
   // A revoked session's open WatchNotes end now, not when their token expires.
@@ -73,14 +79,15 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
     services: [
       {
         definition: DashboardServiceDefinition,
-        implementation: dashboardServiceHandlers({ displayNames: upstream.displayNames, log }),
+        implementation: dashboardServiceHandlers({ displayNames: upstream.displayNames, log: clientLog }),
       },
       {
         definition: NotesServiceDefinition,
-        implementation: notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser: config.maxNotesPerUser, log }),
+        implementation: notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser: config.maxNotesPerUser, log: clientLog }),
       },
       {
         definition: AdminNotesServiceDefinition,
+        // Admins only, and its audit lines must never be dropped: the uncapped logger.
         implementation: adminNotesServiceHandlers({ notes, log }),
       },
     ],

@@ -15,8 +15,11 @@ export interface AuthUpstream {
   readonly close: () => void;
 }
 
-/** `metrics`: where the revocation stream's state is recorded; undefined = metrics off. */
-export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<AuthUpstream> {
+/**
+ * `metrics`: where the revocation stream's state is recorded; undefined = metrics off.
+ * `lookupLog`: where display-name lookups (driven by clients' dashboard calls) log; a capped logger.
+ */
+export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry, lookupLog: Logger = log): Promise<AuthUpstream> {
   // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
   const channel = { credentials: channelCredentials(config.authTls) };
   const credentials = config.serviceClient && new ServiceCredentials({ auth: config.authAddress, clientOptions: channel, ...config.serviceClient });
@@ -46,7 +49,7 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
     timeoutMs: config.userDirectoryTimeoutMs,
     cacheTtlMs: config.displayNameCacheSeconds * 1000,
     maxEntries: 10_000,
-    log,
+    log: lookupLog,
   });
   return { auth, displayNames, close: () => (auth.close(), userDirectory.close(), credentials.close()) };
 }
