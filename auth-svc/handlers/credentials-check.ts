@@ -44,10 +44,11 @@ async function passwordMatches(users: UserStore, hasher: PasswordHasher, user: U
 
 /**
  * The throttle's account key for sign-in attempts with an email no account can have (over-long,
- * invisible or unstorable characters). Contains a NUL, which no accepted email does; one shared
- * key, so junk of any length costs the throttle one entry.
+ * invisible or unstorable characters): one per client address, so junk of any length costs the
+ * throttle one short entry, and one client's junk does not slow anyone else's typo. Starts with
+ * a NUL, which no accepted email holds.
  */
-const UNUSABLE_EMAIL_KEY = '\0unusable-email';
+const unusableEmailKey = (address: string) => `\0unusable-email ${address}`;
 
 /**
  * A sign-in attempt refused before any store lookup (its email cannot name an account) still
@@ -55,7 +56,8 @@ const UNUSABLE_EMAIL_KEY = '\0unusable-email';
  * not be a way around the throttle. Throws `refusal`, or RESOURCE_EXHAUSTED when throttled.
  */
 export async function countedRefusal({ loginGuard }: Pick<PasswordCheckDeps, 'loginGuard'>, peer: string, refusal: GrpcError): Promise<never> {
-  await loginGuard.run(UNUSABLE_EMAIL_KEY, clientAddress(peer), async () => false);
+  const address = clientAddress(peer);
+  await loginGuard.run(unusableEmailKey(address), address, async () => false);
   throw refusal;
 }
 
