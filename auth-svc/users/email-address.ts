@@ -9,13 +9,13 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 /**
  * The one form emails are compared in (uniqueness, sign-in, the login throttle's key), in the
  * spirit of PRECIS (RFC 8264/8265): compatibility-normalised (NFKC: fullwidth `ａ` is `a`, the
- * ligature `ﬁ` is `fi`), then case-folded (upper then lower case, so `ß` folds to `ss` and
- * final sigma to sigma, as full case folding does), then NFKC again (case mapping can
+ * ligature `ﬁ` is `fi`), then case-folded (lower, upper, then lower case again, so `ß` and `ẞ`
+ * fold to `ss` and final sigma to sigma, as full case folding does), then NFKC again (case mapping can
  * denormalise). Two addresses that display alike but differ only in what this folds are one
  * account. Invisible characters are not folded away: they are refused (`emailAddressProblem`).
  */
 export function canonicalEmail(email: string): string {
-  return email.trim().normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+  return email.trim().normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKC');
 }
 
 /**
