@@ -10,7 +10,7 @@ import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import { startBoundedHttpServer, type RunningHttpServer } from '../lib/http/bounded-http-server.js';
-import { cappedLogger, handlerLineCap } from '../lib/log/line-cap.js';
+import { cappedLogger, handlerLineCap, type LineCap } from '../lib/log/line-cap.js';
 import { announce, type Logger } from '../lib/log/logger.js';
 import { exposeDroppedLogLines } from '../lib/metrics/log-metrics.js';
 import { exposeRevocationSubscribers, exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
@@ -62,8 +62,11 @@ export interface AuthServer {
   readonly close: () => Promise<void>;
 }
 
-/** `metrics`: the registry to record into; undefined = metrics off. */
-export async function startAuthServer(config: AuthConfig, log: Logger, metrics?: Registry): Promise<AuthServer> {
+/**
+ * `metrics`: the registry to record into; undefined = metrics off. `lineCap`: the process's cap on
+ * lines clients can cause (LOG_LINES_PER_SECOND; runService shares it with grpc-js's lines).
+ */
+export async function startAuthServer(config: AuthConfig, log: Logger, metrics?: Registry, lineCap: LineCap = handlerLineCap(log, config.logLinesPerSecond)): Promise<AuthServer> {
   const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
   const store = await openAuthStore(config, storeError, migrationFindings(log));
   log.info({ store: store.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${store.backend}`);
@@ -76,7 +79,6 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     signingKey: signing.signingKey,
   });
   // What handlers log on clients' behalf shares one cap; audit and start-up lines use `log`.
-  const lineCap = handlerLineCap(log, config.logLinesPerSecond);
   const clientLog = cappedLogger(log, lineCap);
   const users = store.users;
   const revoker = await Revoker.open(store.revocations, tokenAcceptanceWindowMs(config));

@@ -8,7 +8,7 @@ import { benchVerifier } from '../lib/authn/bench-verifier.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
-import { cappedLogger, handlerLineCap } from '../lib/log/line-cap.js';
+import { cappedLogger, handlerLineCap, type LineCap } from '../lib/log/line-cap.js';
 import type { Logger } from '../lib/log/logger.js';
 import { exposeDroppedLogLines } from '../lib/metrics/log-metrics.js';
 import { exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
@@ -46,8 +46,11 @@ export interface BusinessServer {
   readonly close: () => Promise<void>;
 }
 
-/** `metrics`: the registry to record into; undefined = metrics off. */
-export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<BusinessServer> {
+/**
+ * `metrics`: the registry to record into; undefined = metrics off. `lineCap`: the process's cap on
+ * lines clients can cause (LOG_LINES_PER_SECOND; runService shares it with grpc-js's lines).
+ */
+export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry, lineCap: LineCap = handlerLineCap(log, config.logLinesPerSecond)): Promise<BusinessServer> {
   const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
   const notes = await openNoteStore(config, storeError);
   log.info({ store: notes.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${notes.backend}`);
@@ -55,7 +58,6 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
   const purge = setInterval(() => void notes.changes.purge(Date.now() - config.noteChangesRetentionSeconds * 1000).catch(storeError), PURGE_INTERVAL_MS);
   purge.unref();
   // What handlers log on clients' behalf shares one cap; start-up and background lines use `log`.
-  const lineCap = handlerLineCap(log, config.logLinesPerSecond);
   const clientLog = cappedLogger(log, lineCap);
   const upstream = await connectAuthUpstream(config, log, metrics, clientLog);
   const { auth } = upstream;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createAuthClient, createDashboardClient, type AuthClient } from '@grpc-token-auth/sdk';
 import { bearer } from '../support/grpc.js';
 import { scrape, valueOf } from '../support/metrics.js';
+import { rawCall, rawSession } from '../support/raw-http2.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 
 const LINES_PER_SECOND = 20; // LOG_LINES_PER_SECOND's default
@@ -55,6 +56,24 @@ describe('log lines a client can cause are capped, and never repeat what it type
     const summed = lines.filter((l) => l.includes('log lines left out: more than LOG_LINES_PER_SECOND')).reduce((n, l) => n + (JSON.parse(l) as { left: number }).left, 0);
     expect(summed).to.equal(dropped);
     expect(sys.auth.output.join('\n')).not.to.include(secret);
+  });
+
+  it("grpc-js's own per-call lines (a header it cannot parse) share the cap", async () => {
+    const from = sys.auth.output.length;
+    const dropped0 = valueOf(await scrape(sys.auth.metricsPort!), 'log_lines_dropped_total') ?? 0;
+    const raw = await rawSession(sys.auth.port);
+    const started = Date.now();
+    for (let i = 0; i < 300; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, () => rawCall(raw, '/grpc.health.v1.Health/Check', { authorization: 'Bearer not-ascii-é' })));
+    }
+    raw.destroy();
+    const windows = Math.ceil((Date.now() - started) / 1000) + 1;
+    await new Promise((r) => setTimeout(r, 1200));
+    const grpcLines = sys.auth.output.slice(from).filter((l) => l.includes('Failed to add metadata entry'));
+    expect(grpcLines.length).to.be.within(1, windows * LINES_PER_SECOND);
+    // grpc-js wrote one per call: the rest were dropped by the cap and counted.
+    const dropped = (valueOf(await scrape(sys.auth.metricsPort!), 'log_lines_dropped_total') ?? 0) - dropped0;
+    expect(dropped).to.equal(300 - grpcLines.length);
   });
 
   it("a registered client's wrong secret names that client (its id is ours, not what was typed)", async () => {
