@@ -84,7 +84,7 @@ function toStatusError(log: Logger, method: string, err: unknown): ServerErrorRe
   }
   const store = storeErrorOf(err);
   // A database's refusal is one short line (its code and message say it all); a bug keeps its stack.
-  if (store) log.error({ err: store, method }, 'handler failed: store error');
+  if (store) log.error({ storeError: store, method }, 'handler failed: store error'); // not `err`: pino would add a stack field
   else log.error({ err, method }, 'handler failed');
   return toServiceError(status.INTERNAL, 'internal error');
 }
