@@ -90,7 +90,7 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
       {
         definition: AdminNotesServiceDefinition,
         // Admins only, and its audit lines must never be dropped: the uncapped logger.
-        implementation: adminNotesServiceHandlers({ notes, log }),
+        implementation: adminNotesServiceHandlers({ notes, currentRoles: upstream.currentRoles, log }),
       },
     ],
     beforeDrain: () => streams.closeAll(),

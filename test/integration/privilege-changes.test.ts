@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { AdminServiceDefinition } from '../../gen/auth/v1/admin_service.js';
+import { AdminNotesServiceDefinition } from '../../gen/business/v1/admin_notes_service.js';
 import { createAuthClient, createClient, createDashboardClient, createNotesClient, type AuthClient, type DashboardClient, type NotesClient, type PromiseClient } from '@grpc-token-auth/sdk';
 import { adminCommand } from '../support/admin-commands.js';
 import { failsWith, within } from '../support/eventually.js';
@@ -20,6 +21,7 @@ describe('privilege changes take effect on issued tokens (real processes)', func
   let admin: PromiseClient<typeof AdminServiceDefinition>;
   let dashboard: DashboardClient;
   let notes: NotesClient;
+  let adminNotes: PromiseClient<typeof AdminNotesServiceDefinition>;
   const password = 'privilege-changes-passphrase';
   let n = 0;
   let root: { userId: string; accessToken: string };
@@ -74,10 +76,11 @@ describe('privilege changes take effect on issued tokens (real processes)', func
     admin = createClient(AdminServiceDefinition, sys.authAddress);
     dashboard = createDashboardClient(sys.businessAddress);
     notes = createNotesClient(sys.businessAddress);
+    adminNotes = createClient(AdminNotesServiceDefinition, sys.businessAddress);
     root = await account('root', 'user,admin');
   });
   after(async () => {
-    for (const c of [auth, admin, dashboard, notes]) c?.close();
+    for (const c of [auth, admin, dashboard, notes, adminNotes]) c?.close();
     await sys?.stop();
   });
 
@@ -101,7 +104,7 @@ describe('privilege changes take effect on issued tokens (real processes)', func
     await expectOldCredentialsUseless(mallory, streamEnded, demotedAt);
   });
 
-  it('admin methods judge the current roles in the store: a demotion no revocation has reached yet is refused with PERMISSION_DENIED', async () => {
+  it('admin methods (auth-svc and business-svc) judge the current roles in the store: a demotion no revocation has reached yet is refused with PERMISSION_DENIED', async () => {
     const mallory = await account('mallory', 'user,admin');
     // The roles change in the database and nothing else (as a write another replica has not pushed yet):
     // the token still says admin and its session is open.
@@ -117,6 +120,9 @@ describe('privilege changes take effect on issued tokens (real processes)', func
     ]) {
       await expectStatus(call(), status.PERMISSION_DENIED, /no longer an administrator/);
     }
+    // business-svc's admin method asks auth-svc for the current roles too.
+    await expectStatus(adminNotes.countNotesByOwner({ pageSize: 0, pageToken: '' }, as(mallory.accessToken)), status.PERMISSION_DENIED, /no longer has the role admin/);
+    expect((await adminNotes.countNotesByOwner({ pageSize: 0, pageToken: '' }, as(root.accessToken))).counts).to.be.an('array');
     // A refresh issues what the store says.
     const refreshed = await auth.refresh({ refreshToken: mallory.refreshToken });
     expect((await dashboard.getDashboard({}, as(refreshed.accessToken))).roles).to.deep.equal(['user']);
@@ -132,5 +138,10 @@ describe('privilege changes take effect on issued tokens (real processes)', func
     expect((await dashboard.getDashboard({}, as(erin.accessToken))).roles).to.deep.equal(['user']);
     const refreshed = await auth.refresh({ refreshToken: erin.refreshToken });
     expect((await dashboard.getDashboard({}, as(refreshed.accessToken))).roles).to.deep.equal(['user', 'admin']);
+  });
+
+  it("business-svc's admin method fails closed (UNAVAILABLE, retryable) while auth-svc cannot confirm the roles", async () => {
+    await sys.auth.stop();
+    await expectStatus(adminNotes.countNotesByOwner({ pageSize: 0, pageToken: '' }, as(root.accessToken)), status.UNAVAILABLE, /cannot confirm your roles/);
   });
 });
