@@ -37,8 +37,9 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
         if (unusable) await countedRefusal(deps, call.getPeer(), unusable);
         const user = await users.findByEmail(req.email);
         if (!(await throttledPasswordCheck(deps, req.email, user, req.password, call.getPeer())) || !user) throw badCredentials();
-        if (user.disabled) throw new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
+        if (user.disabled) throw accountDisabled();
         const tokens = await sessions.open(user);
+        if (!tokens) throw accountDisabled();
         metrics?.login('success');
         return tokenResponse(tokens);
       } catch (err) {
@@ -75,6 +76,10 @@ function unusableEmail(email: string): GrpcError | undefined {
   if (email.length > MAX_EMAIL_LENGTH) return badCredentials();
   const problem = emailCharactersProblem(email);
   return problem === undefined ? undefined : invalidArgument('email', problem);
+}
+
+function accountDisabled(): GrpcError {
+  return new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
 }
 
 function tokenResponse(t: SessionTokens) {
