@@ -69,9 +69,12 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
   };
 }
 
-/** Why no account can have this email (checked before any lookup), as the status to answer; undefined when it may. */
+/**
+ * Why no account can have this email (checked before any lookup), as the status to answer;
+ * undefined when one may. NUL and unpaired surrogates are control and surrogate characters, so
+ * they are refused here too, before any store sees them.
+ */
 function unusableEmail(email: string): GrpcError | undefined {
-  // (NUL and unpaired surrogates are control and surrogate characters: refused below too.)
   // Over-long: answered like a wrong password, as always (it is only a failed guess).
   if (email.length > MAX_EMAIL_LENGTH) return badCredentials();
   const problem = emailCharactersProblem(email);
