@@ -10,7 +10,9 @@ import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import { startBoundedHttpServer, type RunningHttpServer } from '../lib/http/bounded-http-server.js';
+import { cappedLogger, handlerLineCap, type LineCap } from '../lib/log/line-cap.js';
 import { announce, type Logger } from '../lib/log/logger.js';
+import { exposeDroppedLogLines } from '../lib/metrics/log-metrics.js';
 import { exposeRevocationSubscribers, exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
 import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
@@ -26,7 +28,7 @@ import { ServiceClients } from './service-clients/service-clients.js';
 import { Revoker } from './sessions/revoker.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { sessionMetrics } from './sessions/session-metrics.js';
-import { openAuthStore, type AuthStore } from './store/index.js';
+import { migrationFindings, openAuthStore, type AuthStore } from './store/index.js';
 import { redactedUrl } from '../lib/config/database-url.js';
 import { LoginGuard } from './throttle/login-guard.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
@@ -60,10 +62,13 @@ export interface AuthServer {
   readonly close: () => Promise<void>;
 }
 
-/** `metrics`: the registry to record into; undefined = metrics off. */
-export async function startAuthServer(config: AuthConfig, log: Logger, metrics?: Registry): Promise<AuthServer> {
+/**
+ * `metrics`: the registry to record into; undefined = metrics off. `lineCap`: the process's cap on
+ * lines clients can cause (LOG_LINES_PER_SECOND; runService shares it with grpc-js's lines).
+ */
+export async function startAuthServer(config: AuthConfig, log: Logger, metrics?: Registry, lineCap: LineCap = handlerLineCap(log, config.logLinesPerSecond)): Promise<AuthServer> {
   const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
-  const store = await openAuthStore(config, storeError);
+  const store = await openAuthStore(config, storeError, migrationFindings(log));
   log.info({ store: store.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${store.backend}`);
   const signing = await signingSetup(store, config.tokens, tokenAcceptanceWindowMs(config), storeError);
   const tokens = new TokenIssuer({
@@ -73,6 +78,8 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
     signingKey: signing.signingKey,
   });
+  // What handlers log on clients' behalf shares one cap; audit and start-up lines use `log`.
+  const clientLog = cappedLogger(log, lineCap);
   const users = store.users;
   const revoker = await Revoker.open(store.revocations, tokenAcceptanceWindowMs(config));
   const sessions = new SessionManager({
@@ -82,7 +89,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     revoker,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     reuseGraceSeconds: config.refreshReuseGraceSeconds,
-    log,
+    log: clientLog,
   });
   const serviceClients = new ServiceClients(store.serviceClients, revoker);
 
@@ -107,7 +114,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     sessions,
     serviceClients,
     tokens,
-    log,
+    log: clientLog,
     metrics: metrics && sessionMetrics(metrics),
   });
   const verifier = revocationAwareVerifier(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), revoked, config.tokenCacheMaxEntries);
@@ -115,6 +122,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     exposeTokenCache(metrics, verifier.cache);
     exposeRevokedSessions(metrics, revoked);
     exposeRevocationSubscribers(metrics, streams);
+    exposeDroppedLogLines(metrics, lineCap);
   }
   const server = await startGrpcServer({
     ...config.listen,
@@ -126,15 +134,15 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     authenticate: createAuthenticate(AUTH_POLICIES, verifier.verify),
     services: [
       { definition: AuthServiceDefinition, implementation: handlers },
-      { definition: KeysServiceDefinition, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log }) },
-      { definition: UserDirectoryDefinition, implementation: userDirectoryHandlers({ users, log }) },
+      { definition: KeysServiceDefinition, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log: clientLog }) },
+      { definition: UserDirectoryDefinition, implementation: userDirectoryHandlers({ users, log: clientLog }) },
       {
         definition: AdminServiceDefinition,
-        implementation: adminServiceHandlers({ admin: new UserAdmin({ users, sessions: store.sessions, revoker, log }), log }),
+        implementation: adminServiceHandlers({ admin: new UserAdmin({ users, sessions: store.sessions, revoker, log }), log: clientLog }),
       },
       {
         definition: RevocationServiceDefinition,
-        implementation: revocationServiceHandlers({ revoker, streams, log }),
+        implementation: revocationServiceHandlers({ revoker, streams, log: clientLog }),
       },
     ],
     beforeDrain: () => streams.closeAll(),

@@ -8,7 +8,9 @@ import { benchVerifier } from '../lib/authn/bench-verifier.js';
 import { OpenStreams } from '../lib/grpc/live-stream.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
+import { cappedLogger, handlerLineCap, type LineCap } from '../lib/log/line-cap.js';
 import type { Logger } from '../lib/log/logger.js';
+import { exposeDroppedLogLines } from '../lib/metrics/log-metrics.js';
 import { exposeRevokedSessions } from '../lib/metrics/revocation-metrics.js';
 import { RpcMetrics } from '../lib/metrics/rpc-metrics.js';
 import { exposeTokenCache } from '../lib/metrics/token-cache-metrics.js';
@@ -44,19 +46,25 @@ export interface BusinessServer {
   readonly close: () => Promise<void>;
 }
 
-/** `metrics`: the registry to record into; undefined = metrics off. */
-export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<BusinessServer> {
+/**
+ * `metrics`: the registry to record into; undefined = metrics off. `lineCap`: the process's cap on
+ * lines clients can cause (LOG_LINES_PER_SECOND; runService shares it with grpc-js's lines).
+ */
+export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry, lineCap: LineCap = handlerLineCap(log, config.logLinesPerSecond)): Promise<BusinessServer> {
   const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
   const notes = await openNoteStore(config, storeError);
   log.info({ store: notes.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${notes.backend}`);
   const watchers = await NoteWatchers.open(notes.changes, notes.feed, CHANGE_POLL_MS[notes.backend], storeError);
   const purge = setInterval(() => void notes.changes.purge(Date.now() - config.noteChangesRetentionSeconds * 1000).catch(storeError), PURGE_INTERVAL_MS);
   purge.unref();
-  const upstream = await connectAuthUpstream(config, log, metrics);
+  // What handlers log on clients' behalf shares one cap; start-up and background lines use `log`.
+  const clientLog = cappedLogger(log, lineCap);
+  const upstream = await connectAuthUpstream(config, log, metrics, clientLog);
   const { auth } = upstream;
   if (metrics) {
     exposeTokenCache(metrics, auth.cache);
     exposeRevokedSessions(metrics, auth.revocations);
+    exposeDroppedLogLines(metrics, lineCap);
   }
   const streams = new OpenStreams(config.transport);
   // A revoked session's open WatchNotes end now, not when their token expires.
@@ -73,15 +81,16 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
     services: [
       {
         definition: DashboardServiceDefinition,
-        implementation: dashboardServiceHandlers({ displayNames: upstream.displayNames, log }),
+        implementation: dashboardServiceHandlers({ displayNames: upstream.displayNames, log: clientLog }),
       },
       {
         definition: NotesServiceDefinition,
-        implementation: notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser: config.maxNotesPerUser, log }),
+        implementation: notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser: config.maxNotesPerUser, log: clientLog }),
       },
       {
         definition: AdminNotesServiceDefinition,
-        implementation: adminNotesServiceHandlers({ notes, log }),
+        // Admins only, and its audit lines must never be dropped: the uncapped logger.
+        implementation: adminNotesServiceHandlers({ notes, currentRoles: upstream.currentRoles, log }),
       },
     ],
     beforeDrain: () => streams.closeAll(),

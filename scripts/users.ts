@@ -5,7 +5,7 @@
  * environment; a running auth-svc pushes the revocations of a disable within a second.
  *
  *   list [--prefix <email prefix>]        every account: email, id, roles, state
- *   set-roles <email> <role,role>         replaces the roles (tokens carry them from the next login or refresh)
+ *   set-roles <email> <role,role>         replaces the roles; removing one revokes every session everywhere
  *   disable <email>                       refuses logins and refreshes, revokes every session everywhere
  *   enable <email>                        lets the account sign in again
  *
@@ -41,8 +41,12 @@ await runAdminCommand({ name: 'users', usage: USAGE, options: { prefix: { type: 
     }
     case 'set-roles': {
       if (!email || roles === undefined) throw new Error(USAGE);
-      const user = await admin.setRoles(actor, email, roles.split(','));
-      print(describe(user), `${line(user)}\nTheir tokens carry the new roles from their next login or refresh.`);
+      const { user, revokedSessions } = await admin.setRoles(actor, email, roles.split(','));
+      const effect =
+        revokedSessions > 0
+          ? `A role was removed: ${revokedSessions} session(s) revoked everywhere; they sign in again with the new roles.`
+          : 'Their tokens carry the new roles from their next login or refresh.';
+      print({ ...describe(user), revokedSessions }, `${line(user)}\n${effect}`);
       break;
     }
     case 'disable': {

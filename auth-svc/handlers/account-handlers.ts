@@ -2,13 +2,14 @@ import { status } from '@grpc/grpc-js';
 import type { AuthServiceServer } from '../../gen/auth/v1/auth_service.js';
 import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { publicUnary, unary } from '../../lib/grpc/handlers.js';
-import { requireText } from '../../lib/grpc/validate.js';
+import { requireText, requireVisibleText } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import { clientAddress } from '@grpc-token-auth/server-kit';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { passwordProblem } from '../passwords/password-policy.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { EmailTakenError } from '../store/user-store.js';
+import { emailAddressProblem, MAX_EMAIL_LENGTH } from '../users/email-address.js';
 import { RETRY_AFTER_TRAILER } from '../throttle/login-guard.js';
 import type { RegisterLimits } from '../throttle/register-limits.js';
 import { throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
@@ -23,9 +24,6 @@ export interface AccountDeps extends PasswordCheckDeps {
 /** Registrations waiting for the hash slot; more are refused rather than queued without bound. */
 const MAX_QUEUED_REGISTRATIONS = 8;
 
-// Pragmatic shape check; deliverability is the mail server's business.
-const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
-
 export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'register' | 'changePassword'> {
   const { users, hasher, sessions, log, registration } = deps;
   return {
@@ -33,7 +31,7 @@ export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'reg
       // Limits first: a refused attempt (a storm) costs a map lookup, not the password policy.
       registration.limits.admit(clientAddress(call.getPeer()));
       const email = validEmail(req.email);
-      const displayName = requireText('display_name', req.displayName, 1, 100);
+      const displayName = requireVisibleText('display_name', req.displayName, 100);
       const problem = passwordProblem(req.password, email);
       if (problem) throw invalidArgument('password', problem);
       if (registration.hasher.queued >= MAX_QUEUED_REGISTRATIONS) {
@@ -80,8 +78,10 @@ function emailTaken(): GrpcError {
   return new GrpcError(status.ALREADY_EXISTS, 'email is already registered');
 }
 
+/** Stored as typed (trimmed); compared in canonical form (see email-address.ts). */
 function validEmail(raw: string): string {
-  const email = requireText('email', raw, 1, 254);
-  if (!EMAIL.test(email)) throw invalidArgument('email', 'is not a valid email address');
+  const email = requireText('email', raw, 1, MAX_EMAIL_LENGTH);
+  const problem = emailAddressProblem(email);
+  if (problem) throw invalidArgument('email', problem);
   return email;
 }

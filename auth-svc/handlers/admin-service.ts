@@ -10,7 +10,10 @@ import { AdminRefusal, type AdminActor, type UserAdmin } from '../users/user-adm
 
 const PAGE = { defaultSize: 20, maxSize: 100 };
 
-/** auth.v1.AdminService: for users with the admin role (the policy table enforces it). */
+/**
+ * auth.v1.AdminService: for users with the admin role. The policy table checks the token's
+ * roles before the call is read; UserAdmin checks the store's at each action.
+ */
 export function adminServiceHandlers({ admin, log }: { admin: UserAdmin; log: Logger }): AdminServiceServer {
   const actor = (subject: string): AdminActor => ({ kind: 'user', id: subject });
   return {
@@ -25,7 +28,10 @@ export function adminServiceHandlers({ admin, log }: { admin: UserAdmin; log: Lo
     ),
 
     setUserRoles: unary(log, (req, { principal }) =>
-      refusalsAsStatus(async () => ({ user: toAccount(await admin.setRoles(actor(principal.subject), requireUuid('user_id', req.userId), req.roles)) })),
+      refusalsAsStatus(async () => {
+        const { user, revokedSessions } = await admin.setRoles(actor(principal.subject), requireUuid('user_id', req.userId), req.roles);
+        return { user: toAccount(user), revokedSessions };
+      }),
     ),
 
     disableUser: unary(log, (req, { principal }) =>
@@ -45,6 +51,7 @@ const STATUS_OF: Record<AdminRefusal['kind'], status> = {
   not_found: status.NOT_FOUND,
   invalid: status.INVALID_ARGUMENT,
   precondition: status.FAILED_PRECONDITION,
+  denied: status.PERMISSION_DENIED,
 };
 
 async function refusalsAsStatus<T>(body: () => Promise<T>): Promise<T> {

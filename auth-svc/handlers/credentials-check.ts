@@ -42,6 +42,25 @@ async function passwordMatches(users: UserStore, hasher: PasswordHasher, user: U
   return ok && user !== undefined;
 }
 
+/**
+ * The throttle's account key for sign-in attempts with an email no account can have (over-long,
+ * invisible or unstorable characters): one per client address, so junk of any length costs the
+ * throttle one short entry, and one client's junk does not slow anyone else's typo. Starts with
+ * a NUL, which no accepted email holds.
+ */
+const unusableEmailKey = (address: string) => `\0unusable-email ${address}`;
+
+/**
+ * A sign-in attempt refused before any store lookup (its email cannot name an account) still
+ * counts as a failed attempt for the client's address, like a wrong password: validation must
+ * not be a way around the throttle. Throws `refusal`, or RESOURCE_EXHAUSTED when throttled.
+ */
+export async function countedRefusal({ loginGuard }: Pick<PasswordCheckDeps, 'loginGuard'>, peer: string, refusal: GrpcError): Promise<never> {
+  const address = clientAddress(peer);
+  await loginGuard.run(unusableEmailKey(address), address, async () => false);
+  throw refusal;
+}
+
 export function badCredentials(): GrpcError {
   return new GrpcError(status.UNAUTHENTICATED, BAD_CREDENTIALS);
 }

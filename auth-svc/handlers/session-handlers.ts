@@ -6,7 +6,8 @@ import type { Logger } from '../../lib/log/logger.js';
 import type { RefreshFailure, SessionManager, SessionTokens } from '../sessions/session-manager.js';
 import { loginOutcomeOf, type SessionMetrics } from '../sessions/session-metrics.js';
 import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
-import { badCredentials, throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
+import { emailCharactersProblem, MAX_EMAIL_LENGTH } from '../users/email-address.js';
+import { badCredentials, countedRefusal, throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
 
 export interface SessionDeps extends PasswordCheckDeps {
   readonly sessions: SessionManager;
@@ -32,11 +33,13 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
       try {
         if (req.email === '') throw invalidArgument('email', 'is required');
         if (req.password === '') throw invalidArgument('password', 'is required');
-        if (req.email.length > 254) throw badCredentials();
+        const unusable = unusableEmail(req.email);
+        if (unusable) await countedRefusal(deps, call.getPeer(), unusable);
         const user = await users.findByEmail(req.email);
         if (!(await throttledPasswordCheck(deps, req.email, user, req.password, call.getPeer())) || !user) throw badCredentials();
-        if (user.disabled) throw new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
+        if (user.disabled) throw accountDisabled();
         const tokens = await sessions.open(user);
+        if (!tokens) throw accountDisabled();
         metrics?.login('success');
         return tokenResponse(tokens);
       } catch (err) {
@@ -64,6 +67,22 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
       revokedSessions: await sessions.revokeAllOf(principal.subject, 'logout everywhere'),
     })),
   };
+}
+
+/**
+ * Why no account can have this email (checked before any lookup), as the status to answer;
+ * undefined when one may. NUL and unpaired surrogates are control and surrogate characters, so
+ * they are refused here too, before any store sees them.
+ */
+function unusableEmail(email: string): GrpcError | undefined {
+  // Over-long: answered like a wrong password, as always (it is only a failed guess).
+  if (email.length > MAX_EMAIL_LENGTH) return badCredentials();
+  const problem = emailCharactersProblem(email);
+  return problem === undefined ? undefined : invalidArgument('email', problem);
+}
+
+function accountDisabled(): GrpcError {
+  return new GrpcError(status.PERMISSION_DENIED, 'account is disabled');
 }
 
 function tokenResponse(t: SessionTokens) {

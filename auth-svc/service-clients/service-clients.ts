@@ -55,11 +55,15 @@ export class ServiceClients {
     return this.store.list();
   }
 
-  /** The client when id and secret match and it is not revoked; constant-time either way. */
-  async authenticate(clientId: string, secret: string): Promise<ServiceClient | undefined> {
+  /**
+   * `ok` with the client when id and secret match and it is not revoked; constant-time either
+   * way. A refusal names the client only when the id is one of ours (`known`), so a log line
+   * about it never repeats what a caller typed (a secret pasted into the id field, say).
+   */
+  async authenticate(clientId: string, secret: string): Promise<{ ok: true; client: ServiceClient } | { ok: false; known: ServiceClient | undefined }> {
     const client = await this.store.findById(clientId);
     const matches = opaqueSecretMatches(secret, client?.secretHash ?? NO_SUCH_CLIENT_HASH);
-    return client && matches && client.revokedAt === null ? client : undefined;
+    return client && matches && client.revokedAt === null ? { ok: true, client } : { ok: false, known: client };
   }
 
   private async require(idOrName: string): Promise<ServiceClient> {

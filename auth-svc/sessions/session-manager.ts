@@ -47,12 +47,23 @@ export interface SessionManagerOptions {
 export class SessionManager {
   constructor(private readonly o: SessionManagerOptions) {}
 
-  async open(user: User): Promise<SessionTokens> {
+  /**
+   * A new session for a user whose password was just checked; undefined when the account was
+   * disabled meanwhile. The tokens carry the roles read after the session exists: a role change
+   * or a disable made while the password was being hashed either shows in that read, or finds
+   * this session open and revokes it.
+   */
+  async open(user: User): Promise<SessionTokens | undefined> {
     const now = this.now();
     const sessionId = randomUUID();
     const refresh = newOpaqueSecret();
     await this.o.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: this.refreshExpiry(now) }, refresh.hash);
-    return this.tokensFor(user, sessionId, refresh.value);
+    const current = await this.o.users.findById(user.id);
+    if (!current || current.disabled) {
+      await this.revoke(sessionId, 'account disabled');
+      return undefined;
+    }
+    return this.tokensFor(current, sessionId, refresh.value);
   }
 
   async refresh(refreshToken: string): Promise<RefreshOutcome> {

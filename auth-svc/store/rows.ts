@@ -11,6 +11,7 @@ import type { User } from './user-store.js';
 export interface UserRow {
   id: string;
   email: string;
+  email_normalized: string;
   password_hash: string;
   display_name: string;
   roles: string; // JSON array
@@ -64,6 +65,7 @@ export function toUser(r: UserRow): User {
   return {
     id: r.id,
     email: r.email,
+    emailKey: r.email_normalized,
     passwordHash: r.password_hash,
     displayName: r.display_name,
     roles: JSON.parse(r.roles) as string[],

@@ -7,6 +7,12 @@ export interface User {
   readonly disabled: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /**
+   * The stored lookup key (`email_normalized`): normalizeEmail(email), except for an account
+   * whose key a later, stricter canonical form made collide with an older one's (see
+   * email-rekey.ts). Pages of accounts are ordered and resumed by it.
+   */
+  readonly emailKey: string;
 }
 
 export interface NewUser {
@@ -22,9 +28,8 @@ export class EmailTakenError extends Error {
   }
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().normalize('NFC').toLowerCase();
-}
+/** The uniqueness and lookup key of an email (see canonicalEmail). */
+export { canonicalEmail as normalizeEmail } from '../users/email-address.js';
 
 /** One page of accounts in `email_normalized` order (a unique key, so pages never overlap). */
 export interface UserQuery {

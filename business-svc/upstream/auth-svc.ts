@@ -5,6 +5,7 @@ import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
 import type { Logger } from '../../lib/log/logger.js';
 import { revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
 import type { BusinessConfig } from '../config.js';
+import { CurrentRoles } from './current-roles.js';
 import { DisplayNames } from './display-names.js';
 
 /** Everything business-svc gets from auth-svc: token verification (server kit) and display names. */
@@ -12,11 +13,16 @@ export interface AuthUpstream {
   readonly auth: AuthSvcConnection;
   /** Undefined when no service client is configured (development only). */
   readonly displayNames: DisplayNames | undefined;
+  /** The store's current roles, for admin-only methods; undefined without a service client (development only). */
+  readonly currentRoles: CurrentRoles | undefined;
   readonly close: () => void;
 }
 
-/** `metrics`: where the revocation stream's state is recorded; undefined = metrics off. */
-export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry): Promise<AuthUpstream> {
+/**
+ * `metrics`: where the revocation stream's state is recorded; undefined = metrics off.
+ * `lookupLog`: where display-name lookups (driven by clients' dashboard calls) log; a capped logger.
+ */
+export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry, lookupLog: Logger = log): Promise<AuthUpstream> {
   // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
   const channel = { credentials: channelCredentials(config.authTls) };
   const credentials = config.serviceClient && new ServiceCredentials({ auth: config.authAddress, clientOptions: channel, ...config.serviceClient });
@@ -37,8 +43,12 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
     onRevocationStream: metrics && revocationStreamMetrics(metrics),
   });
   if (!credentials) {
-    log.warn(config.keySource ? 'no auth-svc (JWKS_URL / OIDC_ISSUER_URL): no display names' : 'SERVICE_CLIENT_ID is not set: no display names');
-    return { auth, displayNames: undefined, close: auth.close };
+    log.warn(
+      config.keySource
+        ? 'no auth-svc (JWKS_URL / OIDC_ISSUER_URL): no display names, admin methods trust the token\'s roles'
+        : 'SERVICE_CLIENT_ID is not set: no display names, admin methods trust the token\'s roles',
+    );
+    return { auth, displayNames: undefined, currentRoles: undefined, close: auth.close };
   }
   const userDirectory = createUserDirectoryClient(config.authAddress, { ...channel, interceptors: [credentials.interceptor] });
   const displayNames = new DisplayNames({
@@ -46,7 +56,8 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
     timeoutMs: config.userDirectoryTimeoutMs,
     cacheTtlMs: config.displayNameCacheSeconds * 1000,
     maxEntries: 10_000,
-    log,
+    log: lookupLog,
   });
-  return { auth, displayNames, close: () => (auth.close(), userDirectory.close(), credentials.close()) };
+  const currentRoles = new CurrentRoles({ client: userDirectory, timeoutMs: config.userDirectoryTimeoutMs });
+  return { auth, displayNames, currentRoles, close: () => (auth.close(), userDirectory.close(), credentials.close()) };
 }

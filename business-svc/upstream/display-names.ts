@@ -12,6 +12,7 @@ export interface DisplayNamesOptions {
   readonly timeoutMs: number;
   readonly cacheTtlMs: number;
   readonly maxEntries: number;
+  /** Capped (LOG_LINES_PER_SECOND): lookups follow dashboard calls, which clients drive. */
   readonly log: Logger;
 }
 
@@ -26,9 +27,13 @@ export type IncomingCall = NonNullable<CallOptions['parent']>;
  * every dashboard call would otherwise cost a downstream round trip). A lookup never
  * outlives the caller: it gets the caller's remaining deadline minus a reserve, and is
  * cancelled with the caller. Any failure yields undefined and the caller answers degraded.
+ * An outage is logged when it starts and when it ends (with how many lookups failed), not
+ * once per failed lookup: while auth-svc is down every uncached dashboard call fails.
  */
 export class DisplayNames {
   private readonly cache: LRUCache<string, string>;
+  /** Lookups failed since the last success; 0 = working. */
+  private failedInARow = 0;
 
   constructor(private readonly o: DisplayNamesOptions) {
     this.cache = new LRUCache({ max: o.maxEntries, ttl: Math.max(1, o.cacheTtlMs) });
@@ -49,10 +54,12 @@ export class DisplayNames {
       });
       const name = res.user?.displayName;
       if (name !== undefined && this.o.cacheTtlMs > 0) this.cache.set(userId, name);
+      if (this.failedInARow > 0) this.o.log.info({ failedLookups: this.failedInARow }, 'user directory lookups work again');
+      this.failedInARow = 0;
       return name;
     } catch (err) {
       const e = err as { code?: number; details?: string };
-      this.o.log.warn({ code: e.code, details: e.details }, 'user directory lookup failed; answering degraded');
+      if (this.failedInARow++ === 0) this.o.log.warn({ code: e.code, details: e.details }, 'user directory lookups failing; answering degraded until they work again');
       return undefined;
     }
   }

@@ -10,6 +10,12 @@ export interface ProcessConfig {
    * not end OK, at most 100 a second; `all` adds one line per successful call; `off`.
    */
   readonly rpcLog: RpcLines;
+  /**
+   * Lines a second that handlers may write on clients' behalf (refusals, failed lookups, store
+   * errors), shared by all of them in one process; the rest are counted in
+   * log_lines_dropped_total and summed up in one line a second.
+   */
+  readonly logLinesPerSecond: number;
   readonly shutdownGraceMs: number;
   /** Worker processes sharing the listening port (node:cluster); 1 = no cluster. */
   readonly workers: number;
@@ -20,6 +26,7 @@ export function readProcessConfig(env: EnvReader): ProcessConfig {
   return {
     logLevel: env.oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'silent']),
     rpcLog: env.oneOf('RPC_LOG', 'failures', ['all', 'failures', 'off']),
+    logLinesPerSecond: env.int('LOG_LINES_PER_SECOND', 20, 1, 10_000),
     shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 5000, 0, 60_000),
     // 0 = one per core.
     workers: workers === 0 ? availableParallelism() : workers,

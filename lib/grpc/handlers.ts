@@ -72,15 +72,35 @@ async function run<T>(log: Logger, method: string, body: () => Promise<T>): Prom
   }
 }
 
-/** Any failure as the status to send; unexpected errors are logged, never leaked. */
+/**
+ * Any failure as the status to send; unexpected errors are logged, never leaked. Handlers get a
+ * capped logger (LOG_LINES_PER_SECOND), so a client repeating a failing call cannot flood the log.
+ */
 function toStatusError(log: Logger, method: string, err: unknown): ServerErrorResponse {
   if (err instanceof GrpcError) return toServiceError(err.code, err.details, err.trailers);
   if (isTransient(err)) {
     log.warn({ err: String(err), method }, 'dependency unavailable');
     return toServiceError(status.UNAVAILABLE, 'temporarily unavailable; retry');
   }
-  log.error({ err, method }, 'handler failed');
+  const store = storeErrorOf(err);
+  // A database's refusal is one short line (its code and message say it all); a bug keeps its stack.
+  if (store) log.error({ storeError: store, method }, 'handler failed: store error'); // not `err`: pino would add a stack field
+  else log.error({ err, method }, 'handler failed');
   return toServiceError(status.INTERNAL, 'internal error');
+}
+
+/**
+ * The code and message of an error raised by SQLite (better-sqlite3: `SQLITE_*` codes) or
+ * PostgreSQL (node-postgres: a five-character SQLSTATE and a severity); undefined for anything
+ * else. Never the statement's parameters or the row PostgreSQL puts in `detail`.
+ */
+function storeErrorOf(err: unknown): { code: string; message: string } | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, severity } = err as { code?: unknown; severity?: unknown };
+  if (typeof code !== 'string') return undefined;
+  const sqlite = code.startsWith('SQLITE_');
+  const postgres = /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+  return sqlite || postgres ? { code, message: err.message.slice(0, 200) } : undefined;
 }
 
 function toServiceError(code: status, details: string, trailers: Readonly<Record<string, string>> = {}): ServerErrorResponse {

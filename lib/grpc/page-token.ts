@@ -1,3 +1,4 @@
+import { isStorableText } from '../text/text-rules.js';
 import { invalidArgument } from './errors.js';
 
 /** A keyset position: the sort key(s) of the last item of the previous page. */
@@ -20,7 +21,9 @@ export function decodePageToken<T>(token: string, rpc: string, parse: (position:
   if (token.length <= 1024) {
     try {
       const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-      const position = Array.isArray(value) ? parse(value) : undefined;
+      // A position goes to the store: text it cannot keep (NUL, lone surrogates) is no position of ours.
+      const storable = Array.isArray(value) && value.every((v) => typeof v !== 'string' || isStorableText(v));
+      const position = storable ? parse(value) : undefined;
       if (position !== undefined) return position;
     } catch {
       // fall through to the error below

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/env-reader.js';
 import type { MetricsConfig } from '../config/metrics-config.js';
 import type { ProcessConfig } from '../config/process-config.js';
 import { routeGrpcLogs } from '../log/grpc-logging.js';
+import { cappedLogger, handlerLineCap, type LineCap } from '../log/line-cap.js';
 import { announce, createLogger, type Logger } from '../log/logger.js';
 import { serveClusterMetrics, serveProcessMetrics, workerRegistry } from '../metrics/process-metrics.js';
 import { tuneHeapGrowth } from '../runtime/heap-growth.js';
@@ -22,8 +23,11 @@ export type ServiceConfig = ProcessConfig & { readonly metrics: MetricsConfig | 
 export interface ServiceDefinition<C extends ServiceConfig> {
   /** Reads and validates the configuration (throws ConfigError listing every problem). */
   readonly loadConfig: () => C & { readonly warnings: readonly string[] };
-  /** Starts the gRPC server (in each worker when clustered); records metrics into `registry` when given. */
-  readonly start: (config: C, log: Logger, registry: Registry | undefined) => Promise<ServiceRun>;
+  /**
+   * Starts the gRPC server (in each worker when clustered); records metrics into `registry` when
+   * given. `lineCap`: the process's one cap on lines clients can cause (grpc-js's own lines share it).
+   */
+  readonly start: (config: C, log: Logger, registry: Registry | undefined, lineCap: LineCap) => Promise<ServiceRun>;
   /**
    * One-time set-up before workers are forked (schema migrations, first signing key), so
    * that several workers starting at once do not race on it. Not run without a cluster:
@@ -53,7 +57,9 @@ export async function runService<C extends ServiceConfig>(name: string, def: Ser
   const clustered = config.workers > 1;
   const role = !clustered ? {} : cluster.isPrimary ? { role: 'primary' } : { role: 'worker', worker: cluster.worker?.id };
   const log = createLogger(name, config.logLevel).child(role);
-  routeGrpcLogs(log);
+  // grpc-js logs some refusals per call (a header it cannot parse): they share the handlers' cap.
+  const lineCap = handlerLineCap(log, config.logLinesPerSecond);
+  routeGrpcLogs(cappedLogger(log, lineCap));
   if (!cluster.isWorker) for (const w of config.warnings) log.warn(w);
 
   if (clustered && cluster.isPrimary) {
@@ -65,7 +71,7 @@ export async function runService<C extends ServiceConfig>(name: string, def: Ser
   }
 
   if (cluster.isWorker) {
-    const run = await def.start(config, log, workerRegistry(name, config.metrics));
+    const run = await def.start(config, log, workerRegistry(name, config.metrics), lineCap);
     log.info({ port: run.server.port, pid: process.pid }, 'worker listening');
     process.send?.({ type: 'ready', port: run.server.port } satisfies WorkerReady);
     drainOnSignal(log, run, config.shutdownGraceMs);
@@ -73,7 +79,7 @@ export async function runService<C extends ServiceConfig>(name: string, def: Ser
   }
 
   const metrics = await serveProcessMetrics(name, config.metrics, log);
-  const run = await def.start(config, log, metrics?.registry);
+  const run = await def.start(config, log, metrics?.registry, lineCap);
   announceListening(log, run.server.port, 1);
   drainOnSignal(log, { ...run, close: async () => (await run.close(), await metrics?.close()) }, config.shutdownGraceMs);
 }

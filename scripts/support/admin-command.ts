@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pino } from 'pino';
 import { loadAuthConfig, type AuthConfig } from '../../auth-svc/config.js';
-import { openAuthStore, type AuthStore } from '../../auth-svc/store/index.js';
+import { migrationFindings, openAuthStore, type AuthStore } from '../../auth-svc/store/index.js';
 import { ConfigError } from '../../lib/config/env-reader.js';
 import { createLogger, type Logger } from '../../lib/log/logger.js';
 
@@ -61,14 +61,16 @@ export async function runAdminCommand(spec: AdminCommandSpec, run: (ctx: AdminCo
       `auth-svc's database ${config.dbPath} does not exist. Set AUTH_DB_PATH (or DATABASE_URL) as auth-svc has it, or pass --create to start a new database.`,
     );
   }
-  const store = await openAuthStore(config);
+  const log = createLogger(spec.name, 'info', pino.destination({ fd: 2, sync: true }));
+  // The command may be the first to open the database after an upgrade: it reports what migrations found.
+  const store = await openAuthStore(config, undefined, migrationFindings(log));
   const json = parsed.values.json === true;
   const ctx: AdminContext = {
     values: parsed.values,
     positionals: parsed.positionals,
     config,
     store,
-    log: createLogger(spec.name, 'info', pino.destination({ fd: 2, sync: true })),
+    log,
     print: (data, text) => process.stdout.write(json ? `${JSON.stringify(data)}\n` : `${text}\n`),
   };
   try {

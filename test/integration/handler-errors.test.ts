@@ -12,7 +12,8 @@ import { forgeToken } from '../support/tokens.js';
 
 /** What a handler's unexpected failure becomes on the wire. */
 describe('handler failures: UNAVAILABLE for an unreachable dependency, INTERNAL (nothing leaked) for a bug', () => {
-  const log = pino({ level: 'silent' });
+  const lines: string[] = [];
+  const log = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
   let server: RunningServer;
   let client: DashboardClient;
 
@@ -27,6 +28,10 @@ describe('handler failures: UNAVAILABLE for an unreachable dependency, INTERNAL 
             getDashboard: unary(log, (_req, { principal }) => {
               if (principal.subject === 'db-down') throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432 secret-host'), { code: 'ECONNREFUSED' });
               if (principal.subject === 'pg-restarting') throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+              if (principal.subject === 'pg-refuses') {
+                throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021', severity: 'ERROR', detail: 'Key (email)=(secret@example.com)' });
+              }
+              if (principal.subject === 'sqlite-refuses') throw Object.assign(new Error('UNIQUE constraint failed: users.email_normalized'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
               throw new TypeError("Cannot read properties of undefined (reading 'password_hash')");
             }),
           },
@@ -46,6 +51,18 @@ describe('handler failures: UNAVAILABLE for an unreachable dependency, INTERNAL 
     for (const subject of ['db-down', 'pg-restarting']) {
       const err = await expectStatus(call(subject), status.UNAVAILABLE, /^temporarily unavailable; retry$/);
       expect(err.details).not.to.include('5432');
+    }
+  });
+
+  it('a store error is one short line (code and message, no stack, no row), the call INTERNAL', async () => {
+    for (const [subject, code] of [['pg-refuses', '22021'], ['sqlite-refuses', 'SQLITE_CONSTRAINT_UNIQUE']] as const) {
+      lines.length = 0;
+      await expectStatus(call(subject), status.INTERNAL, /^internal error$/);
+      expect(lines).to.have.length(1);
+      const line = JSON.parse(lines[0]!) as { msg: string; storeError: Record<string, unknown> };
+      expect(line.msg).to.equal('handler failed: store error');
+      expect(line.storeError).to.deep.include({ code });
+      expect(lines[0]).not.to.match(/\bat |stack|secret@example/);
     }
   });
 

@@ -165,7 +165,7 @@ describe('service-to-service: service tokens, scopes, UserDirectory, dashboard e
       await sys.auth.stop('SIGKILL');
       const res = await getDashboard(1000);
       expect(res).to.include({ degraded: true, userId });
-      expect(sys.business.output.join('\n')).to.include('user directory lookup failed');
+      expect(sys.business.output.join('\n')).to.include('user directory lookups failing; answering degraded');
     });
   });
 });

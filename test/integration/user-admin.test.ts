@@ -99,8 +99,13 @@ describe('user administration: AdminService, npm run users, admin-only business 
     await expectStatus(set('not-a-uuid', ['user']), status.INVALID_ARGUMENT, /user_id: must be a UUID/);
     await expectStatus(set('00000000-0000-4000-8000-000000000000', ['user']), status.NOT_FOUND, /user not found/);
     await expectStatus(set(alice.userId, ['user']), status.FAILED_PRECONDITION, /cannot remove your own admin role/);
-    expect((await set(bob.userId, ['user', 'user', ' admin '])).user?.roles).to.deep.equal(['user', 'admin']);
-    expect((await set(bob.userId, ['user'])).user?.roles).to.deep.equal(['user']);
+    const promoted = await set(bob.userId, ['user', 'user', ' admin ']);
+    expect(promoted.user?.roles).to.deep.equal(['user', 'admin']);
+    expect(promoted.revokedSessions, 'adding a role revokes nothing').to.equal(0);
+    const demoted = await set(bob.userId, ['user']);
+    expect(demoted.user?.roles).to.deep.equal(['user']);
+    expect(demoted.revokedSessions, "removing one ends both of bob's sessions").to.equal(2);
+    bob = await login('bob-2@example.com');
     const audit = () => sys.auth.output.filter((l) => l.includes('"event":"audit"') && l.includes('user.set_roles') && l.includes(bob.userId));
     await within(1000, async () => audit().length === 2, 'one audit line per change'); // log lines arrive through a pipe
     expect(JSON.parse(audit()[1]!)).to.include({ actor: `user:${alice.userId}`, target: bob.userId, msg: 'admin action' });

@@ -1,4 +1,5 @@
 import type { Migration } from '../../../lib/sqlite/database.js';
+import { emailRekeyMigration } from '../email-rekey.js';
 import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 
 /**
@@ -91,4 +92,10 @@ export const PG_AUTH_MIGRATIONS: readonly Migration[] = [
     `,
   },
   REFRESH_SUCCESSORS_MIGRATION,
+  {
+    version: 5,
+    name: 'emails keyed by their canonical form (NFKC, case-folded)',
+    sql: '',
+    rewrite: emailRekeyMigration('UPDATE users SET email_normalized = $1 WHERE id = $2'),
+  },
 ];

@@ -1,4 +1,5 @@
 import type { Migration } from '../../../lib/sqlite/database.js';
+import { emailRekeyMigration } from '../email-rekey.js';
 import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 
 export const AUTH_MIGRATIONS: readonly Migration[] = [
@@ -86,4 +87,10 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
     `,
   },
   REFRESH_SUCCESSORS_MIGRATION,
+  {
+    version: 5,
+    name: 'emails keyed by their canonical form (NFKC, case-folded)',
+    sql: '',
+    rewrite: emailRekeyMigration('UPDATE users SET email_normalized = ? WHERE id = ?'),
+  },
 ];

@@ -1,4 +1,4 @@
-import { openDatabase } from '../../../lib/sqlite/database.js';
+import { openDatabase, type FindingListener } from '../../../lib/sqlite/database.js';
 import type { AuthStore } from '../auth-store.js';
 import { SqliteKeyStore } from './key-store.js';
 import { AUTH_MIGRATIONS } from './migrations.js';
@@ -8,8 +8,8 @@ import { SqliteSessionStore } from './session-store.js';
 import { SqliteUserStore } from './user-store.js';
 
 /** The embedded default: one SQLite file (created and migrated if needed). */
-export function openSqliteAuthStore(path: string): AuthStore {
-  const db = openDatabase(path, AUTH_MIGRATIONS);
+export function openSqliteAuthStore(path: string, onFinding?: FindingListener): AuthStore {
+  const db = openDatabase(path, AUTH_MIGRATIONS, onFinding);
   return {
     backend: 'sqlite',
     users: new SqliteUserStore(db),

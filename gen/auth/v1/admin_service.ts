@@ -57,7 +57,11 @@ export interface SetUserRolesRequest {
 }
 
 export interface SetUserRolesResponse {
-  user: UserAccount | undefined;
+  user:
+    | UserAccount
+    | undefined;
+  /** Sessions revoked by this call (0 unless a role was removed). */
+  revokedSessions: number;
 }
 
 export interface DisableUserRequest {
@@ -535,13 +539,16 @@ export const SetUserRolesRequest: MessageFns<SetUserRolesRequest> = {
 };
 
 function createBaseSetUserRolesResponse(): SetUserRolesResponse {
-  return { user: undefined };
+  return { user: undefined, revokedSessions: 0 };
 }
 
 export const SetUserRolesResponse: MessageFns<SetUserRolesResponse> = {
   encode(message: SetUserRolesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.user !== undefined) {
       UserAccount.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    if (message.revokedSessions !== 0) {
+      writer.uint32(16).int32(message.revokedSessions);
     }
     return writer;
   },
@@ -567,6 +574,14 @@ export const SetUserRolesResponse: MessageFns<SetUserRolesResponse> = {
             message.user = UserAccount.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revokedSessions = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -580,13 +595,23 @@ export const SetUserRolesResponse: MessageFns<SetUserRolesResponse> = {
   },
 
   fromJSON(object: any): SetUserRolesResponse {
-    return { user: isSet(object.user) ? UserAccount.fromJSON(object.user) : undefined };
+    return {
+      user: isSet(object.user) ? UserAccount.fromJSON(object.user) : undefined,
+      revokedSessions: isSet(object.revokedSessions)
+        ? globalThis.Number(object.revokedSessions)
+        : isSet(object.revoked_sessions)
+        ? globalThis.Number(object.revoked_sessions)
+        : 0,
+    };
   },
 
   toJSON(message: SetUserRolesResponse): unknown {
     const obj: any = {};
     if (message.user !== undefined) {
       obj.user = UserAccount.toJSON(message.user);
+    }
+    if (message.revokedSessions !== 0) {
+      obj.revokedSessions = Math.round(message.revokedSessions);
     }
     return obj;
   },
@@ -599,6 +624,7 @@ export const SetUserRolesResponse: MessageFns<SetUserRolesResponse> = {
     message.user = (object.user !== undefined && object.user !== null)
       ? UserAccount.fromPartial(object.user)
       : undefined;
+    message.revokedSessions = object.revokedSessions ?? 0;
     return message;
   },
 };
@@ -932,9 +958,11 @@ export const AdminServiceDefinition = {
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     /**
-     * Replaces a user's roles (known role names only). Tokens carry the new roles
-     * from the user's next login or refresh. Sending the same request again
-     * leaves the same roles: safe to retry.
+     * Replaces a user's roles (known role names only). Removing a role revokes
+     * every session the user has, at every verifier, within a second (their tokens
+     * carry the old roles); added roles reach tokens at the next login or refresh.
+     * Sending the same request again leaves the same roles (and revokes nothing
+     * more): safe to retry.
      */
     setUserRoles: {
       name: "SetUserRoles",
@@ -990,9 +1018,11 @@ export const AdminServiceService = {
     responseDeserialize: (value: Buffer): ListUsersResponse => ListUsersResponse.decode(value),
   },
   /**
-   * Replaces a user's roles (known role names only). Tokens carry the new roles
-   * from the user's next login or refresh. Sending the same request again
-   * leaves the same roles: safe to retry.
+   * Replaces a user's roles (known role names only). Removing a role revokes
+   * every session the user has, at every verifier, within a second (their tokens
+   * carry the old roles); added roles reach tokens at the next login or refresh.
+   * Sending the same request again leaves the same roles (and revokes nothing
+   * more): safe to retry.
    */
   setUserRoles: {
     path: "/auth.v1.AdminService/SetUserRoles" as const,
@@ -1037,9 +1067,11 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
    */
   listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
   /**
-   * Replaces a user's roles (known role names only). Tokens carry the new roles
-   * from the user's next login or refresh. Sending the same request again
-   * leaves the same roles: safe to retry.
+   * Replaces a user's roles (known role names only). Removing a role revokes
+   * every session the user has, at every verifier, within a second (their tokens
+   * carry the old roles); added roles reach tokens at the next login or refresh.
+   * Sending the same request again leaves the same roles (and revokes nothing
+   * more): safe to retry.
    */
   setUserRoles: handleUnaryCall<SetUserRolesRequest, SetUserRolesResponse>;
   /**
@@ -1073,9 +1105,11 @@ export interface AdminServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListUsersResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Replaces a user's roles (known role names only). Tokens carry the new roles
-   * from the user's next login or refresh. Sending the same request again
-   * leaves the same roles: safe to retry.
+   * Replaces a user's roles (known role names only). Removing a role revokes
+   * every session the user has, at every verifier, within a second (their tokens
+   * carry the old roles); added roles reach tokens at the next login or refresh.
+   * Sending the same request again leaves the same roles (and revokes nothing
+   * more): safe to retry.
    */
   setUserRoles(
     request: SetUserRolesRequest,
