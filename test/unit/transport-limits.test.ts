@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { EnvReader } from '../../lib/config/env-reader.js';
 import { readTransportLimits } from '../../lib/config/transport-config.js';
-import { BacklogBudget } from '../../lib/grpc/limits/backlog-budget.js';
-import { KeyedSlots } from '@grpc-token-auth/server-kit';
+import { BacklogBudget, KeyedSlots } from '@grpc-token-auth/server-kit/internal';
 import { redactCredentials } from '../../lib/log/grpc-logging.js';
 import { problemsOf } from './fixtures.js';
 
