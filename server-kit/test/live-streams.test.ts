@@ -126,4 +126,27 @@ describe('live streams, in process', () => {
       await echo.stop();
     }
   });
+
+  it('a revoked stream whose reader does not take its status is cut off after a grace period, with that status', async function () {
+    this.timeout(10_000);
+    const streams = new OpenStreams({ ...LIMITS, maxStreamBacklogBytes: 1024 * 1024 });
+    const ends: RpcEnd[] = [];
+    const echo = await liveEcho(streams, ends);
+    try {
+      const { stream, ended } = await subscribe(echo, bearer(token('jo', { sessionId: 's-9' })));
+      stream.pause();
+      // Enough to fill the flow-control windows: the status queues behind what the reader does not take.
+      for (let i = 0; i < 40; i++) echo.publish('y'.repeat(8 * 1024));
+      await new Promise((r) => setTimeout(r, 100));
+      streams.endSession('s-9');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(ends, 'still waiting for the reader').to.deep.equal([]);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(ends.map((e) => status[e.code])).to.deep.equal(['UNAUTHENTICATED']);
+      stream.resume();
+      expect((await ended).error?.metadata.get('auth-failure-reason')).to.deep.equal(['revoked']);
+    } finally {
+      await echo.stop();
+    }
+  });
 });
