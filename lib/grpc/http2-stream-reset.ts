@@ -1,5 +1,6 @@
-import { ServerInterceptingCall, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
+import type { Metadata, ServerInterceptor } from '@grpc/grpc-js';
 import type { CutOffReason } from '@grpc-token-auth/server-kit';
+import { stageInterceptor } from '@grpc-token-auth/server-kit/internal';
 import { constants } from 'node:http2';
 
 /**
@@ -20,21 +21,17 @@ type WithStream = Metadata & { [RESET]?: Resettable };
 
 /** Must be the first interceptor: only the first one is handed grpc-js's base call. Server streams only. */
 export function rememberHttp2Streams(): ServerInterceptor {
-  return (descriptor, call) => {
-    if (!descriptor.responseStream) return call as ServerInterceptingCall;
+  return stageInterceptor((descriptor, call) => {
+    if (!descriptor.responseStream) return undefined;
     const stream = (call as { stream?: Partial<Resettable> }).stream;
-    if (!stream || typeof stream.close !== 'function' || typeof stream.closed !== 'boolean') return call as ServerInterceptingCall;
-    return new ServerInterceptingCall(call, {
-      start(next) {
-        next({
-          onReceiveMetadata(metadata, nextMetadata) {
-            (metadata as WithStream)[RESET] = stream as Resettable;
-            nextMetadata(metadata);
-          },
-        });
+    if (!stream || typeof stream.close !== 'function' || typeof stream.closed !== 'boolean') return undefined;
+    return {
+      onMetadata(metadata) {
+        (metadata as WithStream)[RESET] = stream as Resettable;
+        return true;
       },
-    });
-  };
+    };
+  });
 }
 
 /**

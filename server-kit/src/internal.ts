@@ -15,3 +15,4 @@ export { clientAddress } from './limits/client-address.js';
 export { KeyedSlots } from './limits/keyed-slots.js';
 export { BacklogBudget } from './streams/backlog-budget.js';
 export { metadataBytes } from './interceptors/metadata-limit.js';
+export { compose, stageInterceptor, type Stage, type StageCall, type StatusToSend } from './interceptors/stage.js';

@@ -1,4 +1,4 @@
-import { Metadata, status, type ServerWritableStream, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, status, type ServerInterceptor, type ServerWritableStream, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import {
   ANY_USER,
@@ -152,6 +152,32 @@ describe('composition, as behaviour', () => {
       expect(finished).to.deep.equal(['rejected invalid_signature', `${SAY} UNAUTHENTICATED`, `${SAY} OK`]);
       expect(lines.map((l) => [l.message, l.fields.code, l.fields.reason])).to.deep.equal([['rpc refused', 'UNAUTHENTICATED', 'invalid_signature']]);
       expect(JSON.stringify(lines)).not.to.include(bad.split('.')[1]!);
+    } finally {
+      await echo.stop();
+    }
+  });
+});
+
+describe('serverInterceptors: one layer, the same behaviour', () => {
+  it("folds the kit's interceptors into one, and keeps a foreign authentication interceptor in its place", async () => {
+    const kitAuth = authenticationInterceptor(authenticate);
+    expect(serverInterceptors({ authentication: kitAuth, observers: [recorder()] })).to.have.length(1);
+    // Someone else's authentication: a layer of its own between the kit's layers, refusals still observed.
+    const foreign: ServerInterceptor = (descriptor, call) => {
+      const wrapped = kitAuth(descriptor, call);
+      return wrapped;
+    };
+    const seen = recorder();
+    const chain = serverInterceptors({ authentication: foreign, observers: [seen] });
+    expect(chain).to.have.length(3);
+    const echo = await startEcho(chain, echoes);
+    try {
+      await failure(echo.client.say('no token'));
+      expect((await echo.client.say('hi', bearer(token('kim')))).reply.text).to.equal('kim: hi; authorization=0');
+      expect(seen.ends.map((e) => [status[e.code], e.refusal?.reason])).to.deep.equal([
+        ['UNAUTHENTICATED', 'missing'],
+        ['OK', undefined],
+      ]);
     } finally {
       await echo.stop();
     }

@@ -1,10 +1,11 @@
-import { Metadata, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import { Metadata, status, type ServerInterceptor } from '@grpc/grpc-js';
 import { REFUSAL_REASON_KEY } from '@grpc-token-auth/sdk';
 import type { AuthFailure } from '../auth-failure.js';
 import type { Authenticate } from '../authenticate.js';
 import { callFacts } from '../call-facts.js';
 import { attachPrincipal } from '../call-identity.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
+import { stageInterceptor } from './stage.js';
 
 export interface AuthenticationOptions {
   /** Where a crash inside `authenticate` is reported (the call gets INTERNAL). */
@@ -21,32 +22,27 @@ export interface AuthenticationOptions {
  */
 export function authenticationInterceptor(authenticate: Authenticate, opts: AuthenticationOptions = {}): ServerInterceptor {
   const log = opts.log ?? silentLogger;
-  return (descriptor, call) =>
-    new ServerInterceptingCall(call, {
-      start(next) {
-        next({
-          onReceiveMetadata(metadata, nextMetadata) {
-            let decision;
-            try {
-              decision = authenticate(descriptor.path, metadata.get('authorization'));
-            } catch (err) {
-              // grpc-js does not catch interceptor exceptions: fail the call, not the process.
-              log.error({ err, method: descriptor.path }, 'authentication crashed');
-              call.sendStatus({ code: status.INTERNAL, details: 'authentication failed' });
-              return;
-            }
-            if (!decision.ok) {
-              callFacts(metadata).refusal = decision.failure;
-              call.sendStatus({ code: STATUS_OF[decision.failure.status], details: decision.failure.message, metadata: refusalTrailers(decision.failure) });
-              return;
-            }
-            metadata.remove('authorization');
-            if (decision.principal) attachPrincipal(metadata, decision.principal);
-            nextMetadata(metadata);
-          },
-        });
-      },
-    });
+  return stageInterceptor((descriptor, _call, send) => ({
+    onMetadata(metadata) {
+      let decision;
+      try {
+        decision = authenticate(descriptor.path, metadata.get('authorization'));
+      } catch (err) {
+        // grpc-js does not catch interceptor exceptions: fail the call, not the process.
+        log.error({ err, method: descriptor.path }, 'authentication crashed');
+        send({ code: status.INTERNAL, details: 'authentication failed' });
+        return false;
+      }
+      if (!decision.ok) {
+        callFacts(metadata).refusal = decision.failure;
+        send({ code: STATUS_OF[decision.failure.status], details: decision.failure.message, metadata: refusalTrailers(decision.failure) });
+        return false;
+      }
+      metadata.remove('authorization');
+      if (decision.principal) attachPrincipal(metadata, decision.principal);
+      return true;
+    },
+  }));
 }
 
 const STATUS_OF = {

@@ -1,4 +1,5 @@
-import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
+import { status, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
+import { stageInterceptor } from './stage.js';
 
 export const DEFAULT_MAX_METADATA_BYTES = 16 * 1024;
 
@@ -8,20 +9,13 @@ export const DEFAULT_MAX_METADATA_BYTES = 16 * 1024;
  * 64 KiB; this is the tighter, configurable cap.
  */
 export function metadataLimitInterceptor(maxBytes = DEFAULT_MAX_METADATA_BYTES): ServerInterceptor {
-  return (_descriptor, call) =>
-    new ServerInterceptingCall(call, {
-      start(next) {
-        next({
-          onReceiveMetadata(metadata, nextMetadata) {
-            if (metadataBytes(metadata) > maxBytes) {
-              call.sendStatus({ code: status.RESOURCE_EXHAUSTED, details: `request metadata exceeds ${maxBytes} bytes` });
-              return;
-            }
-            nextMetadata(metadata);
-          },
-        });
-      },
-    });
+  return stageInterceptor((_descriptor, _call, send) => ({
+    onMetadata(metadata) {
+      if (metadataBytes(metadata) <= maxBytes) return true;
+      send({ code: status.RESOURCE_EXHAUSTED, details: `request metadata exceeds ${maxBytes} bytes` });
+      return false;
+    },
+  }));
 }
 
 /** HPACK's accounting (RFC 7541 §4.1): name + value + 32 per entry, every value of every key. */

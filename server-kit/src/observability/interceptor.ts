@@ -1,6 +1,7 @@
-import { ServerInterceptingCall, status, type Metadata, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
+import { status, type Metadata, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
 import { peekCallFacts } from '../call-facts.js';
 import { principalOf } from '../call-identity.js';
+import { stageInterceptor } from '../interceptors/stage.js';
 import type { RpcEnd, RpcObserver, RpcStart } from './observer.js';
 
 /**
@@ -12,42 +13,28 @@ import type { RpcEnd, RpcObserver, RpcStart } from './observer.js';
  */
 export function observabilityInterceptor(...observers: readonly RpcObserver[]): ServerInterceptor {
   const observer = observers.length === 1 ? observers[0]! : combined(observers);
-  return (descriptor, call) => {
+  return stageInterceptor((descriptor, call) => {
     const started = performance.now();
     let metadata: Metadata | undefined;
     let onEnd: ((end: RpcEnd) => void) | undefined;
-    let ended = false;
-    const finish = (code: status, details: string) => {
-      if (ended) return;
-      ended = true;
-      if (!onEnd) return;
-      onEnd({
-        code,
-        details,
-        seconds: (performance.now() - started) / 1000,
-        principal: metadata && principalOf({ metadata }),
-        refusal: metadata && peekCallFacts(metadata)?.refusal,
-      });
-    };
-    return new ServerInterceptingCall(call, {
-      start(next) {
-        next({
-          onReceiveMetadata(received, nextMetadata) {
-            metadata = received;
-            onEnd = observer.start(startOf(descriptor, received));
-            nextMetadata(received);
-          },
-          onCancel() {
-            finish(endedWithoutStatus(call, metadata), 'call ended without a status');
-          },
+    return {
+      onMetadata(received) {
+        metadata = received;
+        onEnd = observer.start(startOf(descriptor, received));
+        return true;
+      },
+      onEnd(sent) {
+        if (!onEnd) return;
+        onEnd({
+          code: sent?.code ?? endedWithoutStatus(call, metadata),
+          details: sent?.details ?? 'call ended without a status',
+          seconds: (performance.now() - started) / 1000,
+          principal: metadata && principalOf({ metadata }),
+          refusal: metadata && peekCallFacts(metadata)?.refusal,
         });
       },
-      sendStatus(sent, next) {
-        finish(sent.code, sent.details);
-        next(sent);
-      },
-    });
-  };
+    };
+  });
 }
 
 function startOf(descriptor: { path: string; requestStream: boolean; responseStream: boolean }, metadata: Metadata): RpcStart {
