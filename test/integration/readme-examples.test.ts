@@ -44,7 +44,7 @@ describe('documentation examples, from the packed tarballs in a fresh project (r
     expect(installed.filter((name) => name === '@grpc/grpc-js'), 'one grpc-js, shared with the packages').to.have.length(1);
 
     examples = examplesIn(DOCUMENTS);
-    for (const required of ['sdk', 'kit-service']) expect(examples.has(required), `an example named "${required}"`).to.equal(true);
+    for (const required of ['sdk', 'kit-service', 'kit-without-authentication']) expect(examples.has(required), `an example named "${required}"`).to.equal(true);
     for (const [name, { code }] of examples) writeFileSync(join(project, `${name}-example.ts`), code);
     // The newest TypeScript and the tsconfig its `tsc --init` writes, with the one change a Node
     // project needs ("types": ["node"]): what a team starting today compiles the examples with.
@@ -111,6 +111,16 @@ describe('documentation examples, from the packed tarballs in a fresh project (r
     expect(out).to.include('observed: /business.v1.NotesService/WatchNotes UNAUTHENTICATED');
   });
 
+  it('the kit without authentication: limits and observability alone', async () => {
+    const out = await runExample('kit-without-authentication');
+    expect(out.split('\n').filter(Boolean)).to.deep.equal([
+      'observed: /business.v1.DashboardService/GetDashboard OK',
+      'hello anonymous',
+      'observed: /business.v1.DashboardService/GetDashboard RESOURCE_EXHAUSTED',
+      'too much metadata: RESOURCE_EXHAUSTED request metadata exceeds 1024 bytes',
+    ]);
+  });
+
   it('the older server-kit example, wherever it still lives, protects its own service and reads the principal', async function () {
     if (!examples.has('server-kit')) this.skip();
     const out = await runExample('server-kit');
@@ -119,7 +129,7 @@ describe('documentation examples, from the packed tarballs in a fresh project (r
   });
 
   it('every other example runs to its end (exit code 0)', async () => {
-    const checked = new Set(['sdk', 'kit-service', 'server-kit']);
+    const checked = new Set(['sdk', 'kit-service', 'kit-without-authentication', 'server-kit']);
     for (const [name, { file }] of examples) {
       if (checked.has(name)) continue;
       await runExample(name).catch((err: { stderr?: string }) => {
