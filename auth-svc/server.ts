@@ -1,12 +1,27 @@
 import type { Registry } from 'prom-client';
-import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, revocationAwareVerifier, RevocationList, SCOPES, serviceWith, tokenVerifier, userWithRole, type PolicyTable, type PublicJwk } from '@grpc-token-auth/server-kit';
+import {
+  ANY_USER,
+  authenticationInterceptor,
+  createAuthenticate,
+  INFRASTRUCTURE_POLICIES,
+  OpenStreams,
+  PUBLIC,
+  revocationAwareVerifier,
+  RevocationList,
+  SCOPES,
+  serviceWith,
+  tokenVerifier,
+  userWithRole,
+  type PolicyTable,
+  type PublicJwk,
+} from '@grpc-token-auth/server-kit';
 import { AdminServiceDefinition, AdminServiceService } from '../gen/auth/v1/admin_service.js';
 import { AuthServiceDefinition, AuthServiceService } from '../gen/auth/v1/auth_service.js';
 import { KeysServiceDefinition, KeysServiceService } from '../gen/auth/v1/keys_service.js';
 import { RevocationServiceDefinition, RevocationServiceService } from '../gen/auth/v1/revocation_service.js';
 import { UserDirectoryDefinition, UserDirectoryService } from '../gen/auth/v1/user_directory.js';
 import { ROLES } from '../lib/authn/roles.js';
-import { OpenStreams } from '../lib/grpc/live-stream.js';
+import { resetHttp2Stream } from '../lib/grpc/http2-stream-reset.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import { startBoundedHttpServer, type RunningHttpServer } from '../lib/http/bounded-http-server.js';
@@ -100,7 +115,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   revoker.subscribe((entries) => revoked.add(entries));
   revoker.watchOtherWriters(store.changes, storeError);
 
-  const streams = new OpenStreams(config.transport);
+  const streams = new OpenStreams(config.transport, { cutOff: resetHttp2Stream });
   // A revoked service client's open WatchRevocations end now, not when its token expires.
   revoked.onRevoked((sid) => streams.endSession(sid));
   const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
@@ -131,7 +146,8 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,
-    authenticate: createAuthenticate(AUTH_POLICIES, verifier.verify),
+    // auth-svc is its own issuer: the kit's verifier on its own keys and revocations, not connectAuthSvc.
+    authentication: authenticationInterceptor(createAuthenticate(AUTH_POLICIES, verifier.verify), { log }),
     services: [
       { definition: AuthServiceDefinition, implementation: handlers },
       { definition: KeysServiceDefinition, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log: clientLog }) },

@@ -1,11 +1,12 @@
 import type { Registry } from 'prom-client';
-import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, userWithRole, type PolicyTable } from '@grpc-token-auth/server-kit';
+import type { ServerInterceptor } from '@grpc/grpc-js';
+import { ANY_USER, authenticationInterceptor, createAuthenticate, INFRASTRUCTURE_POLICIES, OpenStreams, userWithRole, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { AdminNotesServiceDefinition, AdminNotesServiceService } from '../gen/business/v1/admin_notes_service.js';
 import { DashboardServiceDefinition, DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceDefinition, NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { ROLES } from '../lib/authn/roles.js';
 import { benchVerifier } from '../lib/authn/bench-verifier.js';
-import { OpenStreams } from '../lib/grpc/live-stream.js';
+import { resetHttp2Stream } from '../lib/grpc/http2-stream-reset.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
 import { cappedLogger, handlerLineCap, type LineCap } from '../lib/log/line-cap.js';
@@ -46,11 +47,22 @@ export interface BusinessServer {
   readonly close: () => Promise<void>;
 }
 
+export interface BusinessServerOverrides {
+  /** Authentication other than `auth.interceptor(BUSINESS_POLICIES)` (the benchmark's own server). */
+  readonly authentication?: ServerInterceptor | undefined;
+}
+
 /**
  * `metrics`: the registry to record into; undefined = metrics off. `lineCap`: the process's cap on
  * lines clients can cause (LOG_LINES_PER_SECOND; runService shares it with grpc-js's lines).
  */
-export async function startBusinessServer(config: BusinessConfig, log: Logger, metrics?: Registry, lineCap: LineCap = handlerLineCap(log, config.logLinesPerSecond)): Promise<BusinessServer> {
+export async function startBusinessServer(
+  config: BusinessConfig,
+  log: Logger,
+  metrics?: Registry,
+  lineCap: LineCap = handlerLineCap(log, config.logLinesPerSecond),
+  overrides: BusinessServerOverrides = {},
+): Promise<BusinessServer> {
   const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
   const notes = await openNoteStore(config, storeError);
   log.info({ store: notes.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${notes.backend}`);
@@ -66,7 +78,7 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
     exposeRevokedSessions(metrics, auth.revocations);
     exposeDroppedLogLines(metrics, lineCap);
   }
-  const streams = new OpenStreams(config.transport);
+  const streams = new OpenStreams(config.transport, { cutOff: resetHttp2Stream });
   // A revoked session's open WatchNotes end now, not when their token expires.
   auth.revocations.onRevoked((sid) => streams.endSession(sid));
   const server = await startGrpcServer({
@@ -77,7 +89,12 @@ export async function startBusinessServer(config: BusinessConfig, log: Logger, m
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,
-    authenticate: createAuthenticate(BUSINESS_POLICIES, config.benchNoAuthSubject ? benchVerifier(config.benchNoAuthSubject) : auth.verify),
+    // The same entry point a team's own service uses.
+    authentication:
+      overrides.authentication ??
+      (config.benchNoAuthSubject
+        ? authenticationInterceptor(createAuthenticate(BUSINESS_POLICIES, benchVerifier(config.benchNoAuthSubject)), { log })
+        : auth.interceptor(BUSINESS_POLICIES)),
     services: [
       {
         definition: DashboardServiceDefinition,

@@ -14,7 +14,7 @@ import { tokenAcceptanceWindowMs } from '../auth-svc/config.js';
 import { ServiceClients } from '../auth-svc/service-clients/service-clients.js';
 import { Revoker } from '../auth-svc/sessions/revoker.js';
 import type { ServiceClient } from '../auth-svc/store/service-client-store.js';
-import { KNOWN_SCOPES } from '@grpc-token-auth/server-kit';
+import { KNOWN_SCOPES } from '@grpc-token-auth/server-kit/internal';
 import { runAdminCommand } from './support/admin-command.js';
 
 const USAGE = `usage: service-clients create <name> --scopes a,b | list | rotate-secret <id|name> | revoke <id|name> [--json] [--create]

@@ -4,7 +4,7 @@ import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { publicUnary, unary } from '../../lib/grpc/handlers.js';
 import { requireText, requireVisibleText } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
-import { clientAddress } from '@grpc-token-auth/server-kit';
+import { clientAddress } from '@grpc-token-auth/server-kit/internal';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { passwordProblem } from '../passwords/password-policy.js';
 import type { SessionManager } from '../sessions/session-manager.js';

@@ -3,7 +3,7 @@ import { GrpcError } from '../../lib/grpc/errors.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { MAX_PASSWORD_LENGTH } from '../passwords/password-policy.js';
 import { normalizeEmail, type User, type UserStore } from '../store/user-store.js';
-import { clientAddress } from '@grpc-token-auth/server-kit';
+import { clientAddress } from '@grpc-token-auth/server-kit/internal';
 import type { LoginGuard } from '../throttle/login-guard.js';
 
 /** Deliberately identical for unknown email and wrong password: no account enumeration. */

@@ -1,5 +1,5 @@
 import type { PublicJwk } from '@grpc-token-auth/server-kit';
-import { toJwksJson } from '@grpc-token-auth/server-kit';
+import { toJwksJson } from '@grpc-token-auth/server-kit/internal';
 import { SCOPES } from '@grpc-token-auth/server-kit';
 import type { TokenAlgorithm } from '../../lib/config/token-config.js';
 import type { HttpRequestView, HttpRoute } from '../../lib/http/bounded-http-server.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { scopeNamesProblem } from '@grpc-token-auth/server-kit';
+import { scopeNamesProblem } from '@grpc-token-auth/server-kit/internal';
 import type { Revoker } from '../sessions/revoker.js';
 import type { ServiceClient, ServiceClientStore } from '../store/service-client-store.js';
 import { newOpaqueSecret, opaqueSecretMatches } from '../tokens/opaque-secret.js';

@@ -1,6 +1,6 @@
 import { BoundedMap } from './bounded-map.js';
 
-export { clientAddress } from '@grpc-token-auth/server-kit';
+export { clientAddress } from '@grpc-token-auth/server-kit/internal';
 
 /**
  * Login throttling, per account and per client address (pure: injectable clock, no timers, no I/O).

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { jwkThumbprint, toPublicJwk, type KeyResolver, type PublicJwk, type VerificationKey } from '@grpc-token-auth/server-kit';
+import type { KeyResolver, PublicJwk, VerificationKey } from '@grpc-token-auth/server-kit';
+import { jwkThumbprint, toPublicJwk } from '@grpc-token-auth/server-kit/internal';
 import { coalesced } from '../../lib/async/coalesced-run.js';
 import { followChanges, type ChangeFeed } from '../store/auth-store.js';
 import type { KeyStore, StoredKey } from '../store/key-store.js';

@@ -1,6 +1,6 @@
 import { propagate, status } from '@grpc/grpc-js';
 import type { UserDirectoryClient } from '@grpc-token-auth/sdk';
-import { downstreamDeadline } from '../../lib/grpc/deadlines.js';
+import { downstreamDeadline } from './deadlines.js';
 import { GrpcError } from '../../lib/grpc/errors.js';
 import type { IncomingCall } from './display-names.js';
 

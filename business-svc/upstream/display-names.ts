@@ -1,7 +1,7 @@
 import { propagate, type CallOptions } from '@grpc/grpc-js';
 import { LRUCache } from 'lru-cache';
 import type { UserDirectoryClient } from '@grpc-token-auth/sdk';
-import { downstreamDeadline } from '../../lib/grpc/deadlines.js';
+import { downstreamDeadline } from './deadlines.js';
 import type { Awaitable } from '../../lib/async/awaitable.js';
 import type { Logger } from '../../lib/log/logger.js';
 

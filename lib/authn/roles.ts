@@ -1,4 +1,4 @@
-import { unknownNamesProblem } from '@grpc-token-auth/server-kit';
+import { unknownNamesProblem } from '@grpc-token-auth/server-kit/internal';
 
 /** Roles a user can hold; policies name them, administrators grant them. */
 export const ROLES = {

@@ -1,4 +1,4 @@
-import { MIN_SECRET_BYTES } from '@grpc-token-auth/server-kit';
+import { MIN_SECRET_BYTES } from '@grpc-token-auth/server-kit/internal';
 import { DEV_JWT_SECRET } from './dev-defaults.js';
 import type { EnvReader } from './env-reader.js';
 

@@ -1,23 +1,17 @@
 import { status } from '@grpc/grpc-js';
+import { ServerError } from '@grpc-token-auth/server-kit';
 
-/** An error a handler throws to end the call with a specific status and message. */
-export class GrpcError extends Error {
-  constructor(
-    readonly code: status,
-    readonly details: string,
-    /** Sent as trailing metadata, e.g. a retry hint. */
-    readonly trailers: Readonly<Record<string, string>> = {},
-  ) {
-    super(details);
-    this.name = 'GrpcError';
-  }
-}
+/**
+ * The kit's ServerError under the name our services' handlers use: the one error whose status
+ * reaches the caller.
+ */
+export { ServerError as GrpcError };
 
 /** INVALID_ARGUMENT that names the offending field, so clients can point at it. */
-export function invalidArgument(field: string, problem: string): GrpcError {
-  return new GrpcError(status.INVALID_ARGUMENT, `${field}: ${problem}`);
+export function invalidArgument(field: string, problem: string): ServerError {
+  return new ServerError(status.INVALID_ARGUMENT, `${field}: ${problem}`);
 }
 
-export function notFound(what: string): GrpcError {
-  return new GrpcError(status.NOT_FOUND, `${what} not found`);
+export function notFound(what: string): ServerError {
+  return new ServerError(status.NOT_FOUND, `${what} not found`);
 }

@@ -1,10 +1,13 @@
-import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { createServerInterceptor, KeyedSlots, listenWithLimits, type Authenticate, type RpcLines } from '@grpc-token-auth/server-kit';
+import { Server, ServerCredentials, type ServerInterceptor, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { listenWithLimits, metricsObserver, rpcLogObserver, serverInterceptors, type RpcLines, type RpcObserver } from '@grpc-token-auth/server-kit';
+import { compose } from '@grpc-token-auth/server-kit/internal';
 import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
 import { HealthCheckResponse_ServingStatus as Serving } from '../../gen/grpc/health/v1/health.js';
 import { HealthStatuses } from './health-service.js';
+import { rememberHttp2Streams } from './http2-stream-reset.js';
+import { undecodableRequests } from './undecodable-requests.js';
 import { addReflection } from './reflection-service.js';
 import { grpcServiceDefinition, type GeneratedService } from './service-definition.js';
 
@@ -26,7 +29,11 @@ export interface GrpcServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly services: readonly ServiceRegistration[];
-  readonly authenticate: Authenticate;
+  /**
+   * The authentication interceptor: `auth.interceptor(POLICIES)` from the kit's connectAuthSvc,
+   * or `authenticationInterceptor(createAuthenticate(POLICIES, verify))`.
+   */
+  readonly authentication: ServerInterceptor;
   readonly log: Logger;
   /** Which calls get a per-RPC line (RPC_LOG); default `failures`. */
   readonly rpcLines?: RpcLines;
@@ -46,21 +53,32 @@ export interface RunningServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
+/** The per-RPC metrics and log line, each only when on (no observability layer at all when both are off). */
+function observers(opts: GrpcServerOptions): RpcObserver[] {
+  const list: RpcObserver[] = [];
+  if (opts.metrics) list.push(metricsObserver(opts.metrics));
+  if ((opts.rpcLines ?? 'failures') !== 'off' && opts.log.isLevelEnabled('info')) {
+    // The per-RPC line's fixed fields hold no secret: redaction (half its cost) is skipped for it alone.
+    list.push(rpcLogObserver({ log: opts.log, rpcLog: opts.log.child({}, { redact: [] }), lines: opts.rpcLines }));
+  }
+  return list;
+}
+
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningServer> {
   const t = opts.transport;
   const server = new Server({
-    interceptors: [
-      createServerInterceptor({
-        authenticate: opts.authenticate,
-        log: opts.log,
-        // The per-RPC line's fixed fields hold no secret: redaction (half its cost) is skipped for it alone.
-        rpcLog: opts.log.child({}, { redact: [] }),
-        rpcLines: opts.rpcLines,
-        metrics: opts.metrics,
+    // One interceptor layer for all of it (a layer per concern cost ~7 % more CPU per call, measured).
+    interceptors: compose([
+      // First: only the first interceptor is handed grpc-js's base call (live streams' resets).
+      rememberHttp2Streams(),
+      ...serverInterceptors({
+        authentication: opts.authentication,
+        observers: observers(opts),
         maxMetadataBytes: t.maxMetadataBytes,
-        publicStreams: new KeyedSlots(t.maxPublicStreams, t.maxPublicStreamsPerAddress),
+        publicStreams: { maxStreams: t.maxPublicStreams, maxStreamsPerAddress: t.maxPublicStreamsPerAddress },
       }),
-    ],
+      undecodableRequests(),
+    ]),
     'grpc.max_receive_message_length': t.maxReceiveMessageBytes,
     'grpc.max_concurrent_streams': t.maxStreamsPerConnection,
     'grpc.max_connection_idle_ms': t.idleTimeoutMs,

@@ -1,6 +1,7 @@
 import type { MethodDefinition, ServiceDefinition as GrpcServiceDefinition } from '@grpc/grpc-js';
 import type { ServiceDefinition } from '@grpc-token-auth/sdk';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { UNDECODABLE } from './undecodable-requests.js';
 
 /** What the server needs of a ts-proto message type beyond the SDK's view of it: encoding into a given writer. */
 export interface MessageCodec<T> {
@@ -16,7 +17,8 @@ export type GeneratedService = ServiceDefinition & {
 
 /**
  * The grpc-js definition of a generated service, with one difference from ts-proto's grpc-js
- * output: messages are encoded into one reused writer (see encodeMessage).
+ * output: messages are encoded into one reused writer (see encodeMessage), and a request that
+ * cannot be decoded becomes UNDECODABLE (answered by `undecodableRequests()`).
  */
 export function grpcServiceDefinition(service: GeneratedService): GrpcServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
@@ -27,12 +29,20 @@ export function grpcServiceDefinition(service: GeneratedService): GrpcServiceDef
       requestStream: m.requestStream,
       responseStream: m.responseStream,
       requestSerialize: (message) => encodeMessage(m.requestType, message),
-      requestDeserialize: (bytes) => m.requestType.decode(bytes),
+      requestDeserialize: (bytes) => decodeRequest(m.requestType, bytes),
       responseSerialize: (message) => encodeMessage(m.responseType, message),
       responseDeserialize: (bytes) => m.responseType.decode(bytes),
     };
   }
   return definition;
+}
+
+function decodeRequest<T>(codec: MessageCodec<T>, bytes: Uint8Array): T | typeof UNDECODABLE {
+  try {
+    return codec.decode(bytes);
+  } catch {
+    return UNDECODABLE;
+  }
 }
 
 /** After a message larger than this the writer is dropped, so one large message does not keep its buffer (up to twice its size) allocated. */

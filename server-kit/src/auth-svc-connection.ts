@@ -1,10 +1,10 @@
 import type { ServerInterceptor } from '@grpc/grpc-js';
 import { createRevocationClient, type ClientOptions, type ServiceAddress, type ServiceCredentials } from '@grpc-token-auth/sdk';
 import { createAuthenticate, type TokenVerifier } from './authenticate.js';
-import { createServerInterceptor, type RpcLines } from './interceptor.js';
+import { authenticationInterceptor } from './interceptors/authentication.js';
 import { JwksCache, type KeySetSnapshot } from './jwks-cache.js';
 import type { KeyResolver } from './keys.js';
-import { silentLogger, type Logger, type RpcMetrics } from './observability.js';
+import { silentLogger, type Logger } from './observability/logger.js';
 import type { PolicyTable } from './policy.js';
 import { publicKeysFetcher } from './public-keys.js';
 import { RevocationList } from './revocation-list.js';
@@ -64,8 +64,12 @@ export interface AuthSvcConnection {
   /** Signature, expiry, issuer, audience, revocation; verified tokens cached. */
   readonly verify: TokenVerifier;
   readonly cache: TokenCache;
-  /** The one server interceptor for a policy table: `new Server({ interceptors: [auth.interceptor(POLICIES)] })`. */
-  interceptor(policies: PolicyTable, opts?: { readonly metrics?: RpcMetrics; readonly rpcLines?: RpcLines }): ServerInterceptor;
+  /**
+   * Authentication for a policy table, as a server interceptor: alone,
+   * `new Server({ interceptors: [auth.interceptor(POLICIES)] })`, or with limits and
+   * observability, `serverInterceptors({ authentication: auth.interceptor(POLICIES), … })`.
+   */
+  interceptor(policies: PolicyTable): ServerInterceptor;
   /** Stops key refreshes and the revocation stream, and closes the channels. */
   readonly close: () => void;
 }
@@ -124,8 +128,7 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
     revocations,
     verify: verifier.verify,
     cache: verifier.cache,
-    interceptor: (policies, o = {}) =>
-      createServerInterceptor({ authenticate: createAuthenticate(policies, verifier.verify), log, metrics: o.metrics, rpcLines: o.rpcLines }),
+    interceptor: (policies) => authenticationInterceptor(createAuthenticate(policies, verifier.verify), { log }),
     close: () => closers.forEach((c) => c()),
   };
 }

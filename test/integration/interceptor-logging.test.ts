@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier } from '@grpc-token-auth/server-kit';
+import { ANY_USER, authenticationInterceptor, createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier } from '@grpc-token-auth/server-kit';
 import { createDashboardClient } from '@grpc-token-auth/sdk';
 import { DashboardServiceDefinition, DashboardServiceService } from '../../gen/business/v1/dashboard_service.js';
 import { unary } from '../../lib/grpc/handlers.js';
@@ -26,9 +26,11 @@ async function rpcLines(level: string, mode: RpcLines | undefined, refused = 1):
     log,
     rpcLines: mode,
     transport: testTransport(),
-    authenticate: createAuthenticate(
-      { ...INFRASTRUCTURE_POLICIES, [DashboardServiceService.getDashboard.path]: ANY_USER },
-      tokenVerifier({ keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 }),
+    authentication: authenticationInterceptor(
+      createAuthenticate(
+        { ...INFRASTRUCTURE_POLICIES, [DashboardServiceService.getDashboard.path]: ANY_USER },
+        tokenVerifier({ keys, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, clockSkewSeconds: 0 }),
+      ),
     ),
     services: [
       {

@@ -13,14 +13,18 @@ const root = fileURLToPath(new URL('../../../', import.meta.url)); // from dist/
 /** What only servers need: installing the client SDK must not bring any of them. */
 const SERVER_ONLY = ['better-sqlite3', 'pg', 'pino', 'prom-client'];
 
+/** Where examples live: every one marked `<!-- example: NAME -->` in these files is compiled and run. */
+const DOCUMENTS = ['README.md', 'sdk/README.md', 'server-kit/README.md', ...markdownIn('docs')];
+
 /**
- * The README's two examples, as a new user would meet them: the packed tarballs (not links)
+ * The documentation's examples, as a new user would meet them: the packed tarballs (not links)
  * installed into a fresh project outside the repository, compiled by the newest TypeScript with
  * the settings its `tsc --init` writes, and run against real services.
  */
-describe('README examples, from the packed tarballs in a fresh project (real npm install, real processes)', () => {
+describe('documentation examples, from the packed tarballs in a fresh project (real npm install, real processes)', () => {
   let project: string;
   let sys: RunningSystem;
+  let examples: Map<string, Example>;
   const demo = { email: 'readme-demo@example.com', password: 'correct-horse-battery-staple', displayName: 'Readme Demo' };
 
   before(async function () {
@@ -39,8 +43,9 @@ describe('README examples, from the packed tarballs in a fresh project (real npm
     expect(installed.filter((name) => SERVER_ONLY.includes(name)), 'with the server kit').to.deep.equal([]);
     expect(installed.filter((name) => name === '@grpc/grpc-js'), 'one grpc-js, shared with the packages').to.have.length(1);
 
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    for (const name of ['sdk', 'server-kit']) writeFileSync(join(project, `${name}-example.ts`), example(readme, name));
+    examples = examplesIn(DOCUMENTS);
+    for (const required of ['sdk', 'kit-service', 'kit-without-authentication']) expect(examples.has(required), `an example named "${required}"`).to.equal(true);
+    for (const [name, { code }] of examples) writeFileSync(join(project, `${name}-example.ts`), code);
     // The newest TypeScript and the tsconfig its `tsc --init` writes, with the one change a Node
     // project needs ("types": ["node"]): what a team starting today compiles the examples with.
     await npmInstall(project, 'typescript@latest');
@@ -52,7 +57,7 @@ describe('README examples, from the packed tarballs in a fresh project (real npm
     // Once as written (skipLibCheck, as --init sets it), once checking our packages' declarations too.
     for (const libCheck of [[], ['--skipLibCheck', 'false']]) {
       await exec(process.execPath, [tsc, '-p', project, '--outDir', join(project, 'out'), ...libCheck]).catch((err: { stdout?: string }) => {
-        throw new Error(`the README examples do not compile with tsc --init's defaults ${libCheck.join(' ')}:\n${err.stdout}`);
+        throw new Error(`the documentation's examples do not compile with tsc --init's defaults ${libCheck.join(' ')}:\n${err.stdout}`);
       });
     }
 
@@ -67,7 +72,18 @@ describe('README examples, from the packed tarballs in a fresh project (real npm
   });
 
   const runExample = async (name: string, extra: NodeJS.ProcessEnv = {}) => {
-    const env = { PATH: process.env.PATH, AUTH_ADDRESS: sys.authAddress, BUSINESS_ADDRESS: sys.businessAddress, DEMO_EMAIL: demo.email, DEMO_PASSWORD: demo.password, ...extra };
+    const env = {
+      PATH: process.env.PATH,
+      AUTH_ADDRESS: sys.authAddress,
+      BUSINESS_ADDRESS: sys.businessAddress,
+      DEMO_EMAIL: demo.email,
+      DEMO_PASSWORD: demo.password,
+      SERVICE_CLIENT_ID: sys.serviceClient.id,
+      SERVICE_CLIENT_SECRET: sys.serviceClient.secret,
+      JWT_ISSUER: TEST_ISSUER,
+      JWT_AUDIENCE: TEST_AUDIENCE,
+      ...extra,
+    };
     const { stdout } = await exec(process.execPath, [join(project, 'out', `${name}-example.js`)], { env, timeout: 20_000 });
     return stdout;
   };
@@ -82,17 +98,74 @@ describe('README examples, from the packed tarballs in a fresh project (real npm
     expect(out).to.include('session ended: logged out');
   });
 
-  it('the server-kit example protects its own service, reads the principal and calls business-svc on the caller\'s behalf', async () => {
-    const out = await runExample('server-kit', {
-      SERVICE_CLIENT_ID: sys.serviceClient.id,
-      SERVICE_CLIENT_SECRET: sys.serviceClient.secret,
-      JWT_ISSUER: TEST_ISSUER,
-      JWT_AUDIENCE: TEST_AUDIENCE,
-    });
+  it("the kit example protects its own service, observes it, calls business-svc on the caller's behalf, and its server stream ends within 1 s of the caller's Logout", async () => {
+    const out = await runExample('kit-service');
+    expect(out).to.match(new RegExp(`hello from my service: ${demo.displayName} \\([0-9a-f-]{36}\\)`));
+    expect(out).to.include('without a token: UNAUTHENTICATED missing authorization metadata');
+    expect(out).to.include('observed: /business.v1.DashboardService/GetDashboard OK');
+    expect(out).to.include('observed: /business.v1.DashboardService/GetDashboard UNAUTHENTICATED (missing)');
+    expect(out).to.include('stream open: tick');
+    const ended = /stream ended (\d+) ms after logout: UNAUTHENTICATED session has been revoked/.exec(out);
+    expect(ended, out).to.not.equal(null);
+    expect(Number(ended![1]), 'ms from Logout to the end of the stream').to.be.below(1000);
+    expect(out).to.include('observed: /business.v1.NotesService/WatchNotes UNAUTHENTICATED');
+  });
+
+  it('the kit without authentication: limits and observability alone', async () => {
+    const out = await runExample('kit-without-authentication');
+    expect(out.split('\n').filter(Boolean)).to.deep.equal([
+      'observed: /business.v1.DashboardService/GetDashboard OK',
+      'hello anonymous',
+      'observed: /business.v1.DashboardService/GetDashboard RESOURCE_EXHAUSTED',
+      'too much metadata: RESOURCE_EXHAUSTED request metadata exceeds 1024 bytes',
+    ]);
+  });
+
+  it('the older server-kit example, wherever it still lives, protects its own service and reads the principal', async function () {
+    if (!examples.has('server-kit')) this.skip();
+    const out = await runExample('server-kit');
     expect(out).to.match(new RegExp(`hello from my service: ${demo.displayName} \\([0-9a-f-]{36}\\)`));
     expect(out).to.include('without a token: UNAUTHENTICATED missing authorization metadata');
   });
+
+  it('every other example runs to its end (exit code 0)', async () => {
+    const checked = new Set(['sdk', 'kit-service', 'kit-without-authentication', 'server-kit']);
+    for (const [name, { file }] of examples) {
+      if (checked.has(name)) continue;
+      await runExample(name).catch((err: { stderr?: string }) => {
+        throw new Error(`example "${name}" (${file}) failed:\n${err.stderr}`);
+      });
+    }
+  });
 });
+
+interface Example {
+  readonly file: string;
+  readonly code: string;
+}
+
+/** Every ```ts block right after `<!-- example: NAME -->` in `files`; a name used twice is refused (a stale copy). */
+function examplesIn(files: readonly string[]): Map<string, Example> {
+  const found = new Map<string, Example>();
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const match of text.matchAll(/<!-- example: ([\w-]+) -->\n```ts\n([\s\S]*?)\n```\n/g)) {
+      const name = match[1]!;
+      const earlier = found.get(name);
+      if (earlier) throw new Error(`example "${name}" is in both ${earlier.file} and ${file}: keep one`);
+      found.set(name, { file, code: match[2]! });
+    }
+  }
+  return found;
+}
+
+function markdownIn(dir: string): string[] {
+  const full = join(root, dir);
+  if (!existsSync(full)) return [];
+  return readdirSync(full)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(dir, name));
+}
 
 async function npmInstall(project: string, ...specs: string[]): Promise<void> {
   const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...specs];
@@ -119,11 +192,4 @@ function installedIn(dir: string): string[] {
         : [e.name],
     )
     .flatMap((name) => [name, ...installedIn(join(modules, name))]);
-}
-
-/** The ```ts block right after `<!-- example: name -->`. */
-function example(readme: string, name: string): string {
-  const match = new RegExp(`<!-- example: ${name} -->\\n\`\`\`ts\\n([\\s\\S]*?)\\n\`\`\`\\n`).exec(readme);
-  if (!match) throw new Error(`README has no example "${name}"`);
-  return match[1]!;
 }

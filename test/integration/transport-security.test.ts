@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { credentials, status, type ChannelCredentials } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createAuthenticate, INFRASTRUCTURE_POLICIES, StaticKeySet, tokenVerifier } from '@grpc-token-auth/server-kit';
+import { authenticationInterceptor, createAuthenticate, INFRASTRUCTURE_POLICIES, StaticKeySet, tokenVerifier } from '@grpc-token-auth/server-kit';
 import { createAuthClient, createClient, createDashboardClient, tlsCredentials } from '@grpc-token-auth/sdk';
 import { HealthCheckResponse_ServingStatus, HealthDefinition } from '../../gen/grpc/health/v1/health.js';
 import { startGrpcServer, type RunningServer } from '../../lib/grpc/server.js';
@@ -45,7 +45,7 @@ describe('transport security', () => {
         log,
         transport: testTransport(),
         services: [],
-        authenticate: createAuthenticate(INFRASTRUCTURE_POLICIES, tokenVerifier({ keys: new StaticKeySet([]), issuer: 'i', audience: 'a', clockSkewSeconds: 0 })),
+        authentication: authenticationInterceptor(createAuthenticate(INFRASTRUCTURE_POLICIES, tokenVerifier({ keys: new StaticKeySet([]), issuer: 'i', audience: 'a', clockSkewSeconds: 0 }))),
         credentials: serverCredentials({ identity, ...(clientCa && { clientCa }) }),
       });
     const tlsAt = () => `127.0.0.1:${tlsServer.port}`;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier, type PolicyTable } from '@grpc-token-auth/server-kit';
+import { authenticationInterceptor, createAuthenticate, INFRASTRUCTURE_POLICIES, sharedSecretKey, StaticKeySet, tokenVerifier, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { EnvReader } from '../../lib/config/env-reader.js';
 import { readTransportLimits, type TransportLimits } from '../../lib/config/transport-config.js';
 import { startGrpcServer, type GrpcServerOptions, type RunningServer } from '../../lib/grpc/server.js';
@@ -28,7 +28,7 @@ export function startInProcessServer(opts: {
     port: 0,
     log: opts.log,
     metrics: opts.metrics,
-    authenticate: createAuthenticate({ ...INFRASTRUCTURE_POLICIES, ...opts.policies }, verify),
+    authentication: authenticationInterceptor(createAuthenticate({ ...INFRASTRUCTURE_POLICIES, ...opts.policies }, verify), { log: opts.log }),
     services: opts.services,
     transport: opts.transport ?? testTransport(),
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { downstreamDeadline } from '../../lib/grpc/deadlines.js';
+import { downstreamDeadline } from '../../business-svc/upstream/deadlines.js';
 
 describe('downstreamDeadline', () => {
   const now = 1_000_000;

@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { wellKnownRoutes } from '../../auth-svc/handlers/well-known.js';
-import { fromPublicJwk, jwkThumbprint, toPublicJwk } from '@grpc-token-auth/server-kit';
-import { parseJwksJson, toJwksJson } from '@grpc-token-auth/server-kit';
+import { fromPublicJwk, jwkThumbprint, parseJwksJson, toJwksJson, toPublicJwk } from '@grpc-token-auth/server-kit/internal';
 import type { HttpReply, HttpRoute } from '../../lib/http/bounded-http-server.js';
 import { cacheableJson } from '../../lib/http/cacheable.js';
 

@@ -1,6 +1,6 @@
 import type { Server, ServerCredentials } from '@grpc/grpc-js';
 import { createServer, type Socket } from 'node:net';
-import { silentLogger, type Logger } from '../observability.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
 import { clientAddress } from './client-address.js';
 import { KeyedSlots } from './keyed-slots.js';
 

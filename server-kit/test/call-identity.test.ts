@@ -1,6 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { attachPrincipal, requirePrincipal } from '@grpc-token-auth/server-kit';
+import { attachPrincipal } from '../dist/call-identity.js';
+import { requirePrincipal } from '../dist/index.js';
 import { userPrincipal } from './fixtures.js';
 
 describe('call identity', () => {

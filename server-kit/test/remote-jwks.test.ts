@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { fromPublicJwk } from '@grpc-token-auth/server-kit';
-import { discoverJwksUri, MAX_DOCUMENT_BYTES, parseJwksJson, remoteJwksFetcher } from '@grpc-token-auth/server-kit';
+import { remoteJwksFetcher } from '../dist/index.js';
+import { discoverJwksUri, fromPublicJwk, MAX_DOCUMENT_BYTES, parseJwksJson } from '../dist/internal.js';
 
 // One key of each type, reused under different kids (RSA generation is slow).
 const RSA = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RevocationList, withRevocations } from '@grpc-token-auth/server-kit';
+import { RevocationList, withRevocations } from '../dist/index.js';
 import { failureOf, userPrincipal, valueOf } from './fixtures.js';
 
 describe('RevocationList', () => {

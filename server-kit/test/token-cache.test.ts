@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cachedVerifier, unauthenticated, type AuthResult, type FailureReason, type Principal, type TokenVerifier } from '@grpc-token-auth/server-kit';
+import { cachedVerifier, unauthenticated, type AuthResult, type FailureReason, type Principal, type TokenVerifier } from '../dist/index.js';
 import { failureOf, userPrincipal, valueOf } from './fixtures.js';
 
 const T0 = 1_700_000_000_000; // epoch ms

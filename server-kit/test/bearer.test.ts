@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { bearerToken, MAX_AUTHORIZATION_LENGTH, parseBearer, StaticKeySet, verifyAccessToken } from '@grpc-token-auth/server-kit';
+import { StaticKeySet, verifyAccessToken } from '../dist/index.js';
+import { bearerToken, MAX_AUTHORIZATION_LENGTH, parseBearer } from '../dist/internal.js';
 import { failureOf, valueOf } from './fixtures.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, StaticKeySet, unauthenticated, verifyAccessToken, type AuthResult, type PolicyTable, type Principal, type TokenVerifier } from '@grpc-token-auth/server-kit';
+import { ANY_USER, createAuthenticate, INFRASTRUCTURE_POLICIES, PUBLIC, StaticKeySet, unauthenticated, verifyAccessToken, type AuthResult, type PolicyTable, type Principal, type TokenVerifier } from '../dist/index.js';
 import { failureOf, servicePrincipal, userPrincipal } from './fixtures.js';
 
 const TOKEN = 'aaaa.bbbb.cccc';

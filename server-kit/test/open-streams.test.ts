@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import type { GrpcError } from '../../lib/grpc/errors.js';
-import { OpenStreams } from '../../lib/grpc/live-stream.js';
+import { OpenStreams, type ServerError } from '../dist/index.js';
 import { servicePrincipal, userPrincipal } from './fixtures.js';
 
 describe('OpenStreams', () => {
@@ -12,11 +11,11 @@ describe('OpenStreams', () => {
     const alice = userPrincipal({ subject: 'alice' });
     const r1 = streams.open(alice, () => undefined);
     streams.open(alice, () => undefined);
-    const third = streams.open(alice, () => undefined) as GrpcError;
+    const third = streams.open(alice, () => undefined) as ServerError;
     expect(third.code).to.equal(status.RESOURCE_EXHAUSTED);
     expect(third.details).to.match(/at most 2 open streams per caller/);
     streams.open(userPrincipal({ subject: 'bob' }), () => undefined);
-    expect((streams.open(userPrincipal({ subject: 'carol' }), () => undefined) as GrpcError).details).to.match(/too many open streams/);
+    expect((streams.open(userPrincipal({ subject: 'carol' }), () => undefined) as ServerError).details).to.match(/too many open streams/);
     (r1 as () => void)();
     expect(streams.open(alice, () => undefined)).to.be.a('function');
   });
@@ -30,13 +29,13 @@ describe('OpenStreams', () => {
   it("a service client's cap is its own (a fleet of replicas shares one client)", () => {
     const streams = new OpenStreams({ ...limits, maxLiveStreams: 10, maxLiveStreamsPerPrincipal: 1, maxLiveStreamsPerService: 3 });
     for (let i = 0; i < 3; i++) expect(streams.open(servicePrincipal(), () => undefined)).to.be.a('function');
-    expect((streams.open(servicePrincipal(), () => undefined) as GrpcError).details).to.match(/at most 3 open streams per caller/);
+    expect((streams.open(servicePrincipal(), () => undefined) as ServerError).details).to.match(/at most 3 open streams per caller/);
   });
 
   it('ends exactly the streams of a revoked session with UNAUTHENTICATED; shutdown ends all with UNAVAILABLE', () => {
     const streams = new OpenStreams({ ...limits, maxLiveStreamsPerPrincipal: 5, maxLiveStreams: 5 });
     const ended: Record<string, number> = {};
-    const track = (name: string) => (err: GrpcError) => (ended[name] = err.code);
+    const track = (name: string) => (err: ServerError) => (ended[name] = err.code);
     streams.open(userPrincipal({ sessionId: 's1' }), track('a'));
     streams.open(userPrincipal({ sessionId: 's1' }), track('b'));
     streams.open(userPrincipal({ sessionId: 's2' }), track('c'));

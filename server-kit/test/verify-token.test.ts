@@ -1,7 +1,8 @@
 import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { MIN_SECRET_BYTES, sharedSecretKey, StaticKeySet, verifyAccessToken, type VerifyOptions } from '@grpc-token-auth/server-kit';
+import { MIN_SECRET_BYTES } from '../dist/internal.js';
+import { sharedSecretKey, StaticKeySet, verifyAccessToken, type VerifyOptions } from '../dist/index.js';
 import { failureOf, valueOf } from './fixtures.js';
 
 const SECRET = 'unit-test-shared-secret-0123456789abcdef';
