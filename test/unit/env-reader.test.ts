@@ -88,10 +88,28 @@ describe('EnvReader', () => {
   });
 
   describe('production', () => {
-    it('is true only for NODE_ENV=production exactly', () => {
-      expect(new EnvReader({ NODE_ENV: 'production' }).production).to.equal(true);
-      expect(new EnvReader({ NODE_ENV: 'development' }).production).to.equal(false);
+    it('reads NODE_ENV case- and space-insensitively', () => {
+      for (const NODE_ENV of ['production', 'Production', 'PRODUCTION', 'production ', ' \tproduction\n']) {
+        const env = new EnvReader({ NODE_ENV });
+        expect(env.production, JSON.stringify(NODE_ENV)).to.equal(true);
+        expect(env.finish(), JSON.stringify(NODE_ENV)).to.deep.equal([]);
+      }
+      for (const NODE_ENV of ['development', 'Development', 'test', ' TEST', '']) {
+        const env = new EnvReader({ NODE_ENV });
+        expect(env.production, JSON.stringify(NODE_ENV)).to.equal(false);
+        expect(env.finish()).to.deep.equal([]);
+      }
       expect(new EnvReader({}).production).to.equal(false);
+    });
+
+    it('refuses any other value, and applies production rules meanwhile (fail closed)', () => {
+      for (const NODE_ENV of ['prod', 'staging', 'production1', 'pro duction', 'productio']) {
+        const env = new EnvReader({ NODE_ENV });
+        expect(env.production, NODE_ENV).to.equal(true);
+        expect(problemsOf(() => env.finish()), NODE_ENV).to.deep.equal([
+          `NODE_ENV must be one of production, development, test or unset (got "${NODE_ENV}"); production rules apply until it is`,
+        ]);
+      }
     });
   });
 
