@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { request } from 'node:http';
+import { holdIdleConnections } from '../support/idle-connections.js';
+import { startSystem, type RunningSystem } from '../support/system.js';
+
+/** One JWKS GET on a fresh connection from `localAddress`: the status, or the error's code. */
+function getJwks(port: number, localAddress: string, timeoutMs: number): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/.well-known/jwks.json', localAddress, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve('response error'));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    req.end();
+  });
+}
+
+// The issue's attack: 8 loopback addresses × 32 connections that send nothing, reopened as they
+// close, while a ninth address fetches the key set. HTTP_ATTACK_SECONDS lengthens it (the issue: 30).
+const ATTACK_MS = Number(process.env.HTTP_ATTACK_SECONDS ?? 12) * 1000;
+const ATTACKERS = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+
+describe("auth-svc's HTTP listener stays available (real process)", function () {
+  this.timeout(ATTACK_MS + 60_000);
+  let sys: RunningSystem;
+  before(async () => {
+    sys = await startSystem();
+  });
+  after(() => sys.stop());
+
+  it('serves JWKS to a ninth address every time while 8 addresses hold idle connections up to their limit', async () => {
+    const port = sys.auth.httpPort!;
+    const flood = holdIdleConnections(port, ATTACKERS, 32);
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // the flood takes every slot it can
+      const heldAtStart = flood.held();
+      const outcomes: Array<number | string> = [];
+      const until = Date.now() + ATTACK_MS;
+      while (Date.now() < until) {
+        outcomes.push(await getJwks(port, '127.0.0.10', 2000));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const ok = outcomes.filter((o) => o === 200).length;
+      const failures = outcomes.filter((o) => o !== 200).reduce<Record<string, number>>((m, o) => ({ ...m, [o]: (m[o] ?? 0) + 1 }), {});
+      console.log(`      JWKS GETs from 127.0.0.10: ${ok} of ${outcomes.length} OK (${outcomes.length - ok} refused: ${JSON.stringify(failures)}); attacker held ${heldAtStart} connections, ${flood.held()} at the end`);
+      expect(outcomes.length).to.be.above(ATTACK_MS / 1000);
+      expect(outcomes.filter((o) => o !== 200), 'refused or failed GETs').to.deep.equal([]);
+    } finally {
+      flood.stop();
+    }
+  });
+});
