@@ -1,12 +1,17 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnService } from '../../scripts/support/service-process.js';
 import { holdIdleConnections } from '../support/idle-connections.js';
-import { startSystem, type RunningSystem } from '../support/system.js';
+import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
 
 /** One JWKS GET on a fresh connection from `localAddress`: the status, or the error's code. */
-function getJwks(port: number, localAddress: string, timeoutMs: number): Promise<number | string> {
+function getJwks(port: number, localAddress: string, timeoutMs: number, host = '127.0.0.1'): Promise<number | string> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/.well-known/jwks.json', localAddress, agent: false, timeout: timeoutMs }, (res) => {
+    const req = request({ host, port, path: '/.well-known/jwks.json', localAddress, agent: false, timeout: timeoutMs }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', () => resolve('response error'));
@@ -49,6 +54,38 @@ describe("auth-svc's HTTP listener stays available (real process)", function () 
       expect(outcomes.filter((o) => o !== 200), 'refused or failed GETs').to.deep.equal([]);
     } finally {
       flood.stop();
+    }
+  });
+
+  it('on a dual-stack listener, keys IPv6 clients by /64 and IPv4 clients (IPv4-mapped) by their own address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'http-v6-'));
+    const auth = await spawnService('auth-svc', { env: testEnv(dir, { AUTH_HTTP_HOST: '::' }) });
+    const sockets: Socket[] = [];
+    const idle = (host: string, localAddress?: string) =>
+      new Promise<Socket>((resolve, reject) => {
+        const s = connect({ host, port: auth.httpPort!, localAddress }, () => resolve(s)).once('error', reject);
+        sockets.push(s);
+      });
+    const closedWithin = (s: Socket, ms: number) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        s.once('close', () => (clearTimeout(timer), resolve(true)));
+        s.resume();
+      });
+    try {
+      const port = auth.httpPort!;
+      // ::1 (the /64 ::/64) takes its 8 slots; a 9th is closed at once and its GETs are refused meanwhile.
+      for (let i = 0; i < 8; i++) await idle('::1');
+      expect(await closedWithin(await idle('::1'), 500), "::1's 9th connection").to.equal(true);
+      expect(await getJwks(port, '::1', 2000, '::1')).not.to.equal(200);
+      // IPv4 clients arrive as ::ffff:127.0.0.x: each address is its own client, not one /64 for all.
+      for (let i = 0; i < 8; i++) await idle('127.0.0.1', '127.0.0.2');
+      expect(await getJwks(port, '127.0.0.3', 2000)).to.equal(200);
+      expect(await getJwks(port, '127.0.0.2', 2000)).not.to.equal(200);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await auth.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
