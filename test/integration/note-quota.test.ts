@@ -4,9 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openNoteStore, type NoteStore } from '../../business-svc/store/index.js';
+import { PG_BUSINESS_MIGRATIONS } from '../../business-svc/store/postgres/migrations.js';
 import { BUSINESS_MIGRATIONS } from '../../business-svc/store/sqlite/migrations.js';
+import { openMigratedPool } from '../../lib/postgres/migrate.js';
 import { rowBytes, type WriteQuota } from '../../business-svc/store/write-quota.js';
 import { openDatabase } from '../../lib/sqlite/database.js';
+import { SKIP_POSTGRES, sharedTestPostgres } from '../support/postgres.js';
 import { storeBackends, type StoreLocation } from '../support/store-backends.js';
 
 const LOOSE: WriteQuota = { maxBytes: 1e9, writesPerSecond: 10_000, writeBurst: 10_000, changesKeptMs: 3_600_000 };
@@ -120,6 +123,34 @@ describe('note store quota: SQLite upgrade counts what an older build stored', (
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+(SKIP_POSTGRES ? describe.skip : describe)('note store quota: PostgreSQL upgrade counts what an older build stored', () => {
+  it("charges existing notes and changes to their owner's quota", async () => {
+    const url = await (await sharedTestPostgres()).createDatabase();
+    const v1 = await openMigratedPool(url, PG_BUSINESS_MIGRATIONS.filter((m) => m.version === 1), () => {});
+    const id = randomUUID();
+    try {
+      await v1.query('INSERT INTO notes (id, owner_id, title, body, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 1)', [id, 'legacy', 't', BODY]);
+      await v1.query("INSERT INTO note_counts (owner_id, note_count) VALUES ('legacy', 1)");
+      for (const kind of ['created', 'updated']) {
+        await v1.query(
+          `INSERT INTO note_changes (owner_id, kind, note_id, title, body, created_at, updated_at, version, changed_at) VALUES ('legacy', $1, $2, 't', $3, 1, 1, 1, $4)`,
+          [kind, id, BODY, Date.now()],
+        );
+      }
+    } finally {
+      await v1.end();
+    }
+    const store = await openNoteStore({ dbPath: 'unused', databaseUrl: url }, () => {}, { ...LOOSE, maxBytes: 5 * row('legacy') });
+    try {
+      expect((await store.patch('legacy', id, { body: BODY })).kind).to.equal('updated');
+      expect((await store.patch('legacy', id, { body: BODY })).kind).to.equal('updated');
+      expect(await store.patch('legacy', id, { body: BODY })).to.deep.include({ kind: 'over_quota', limit: 'bytes' });
+    } finally {
+      await store.close();
     }
   });
 });
