@@ -28,7 +28,9 @@ export interface PageCursor {
   readonly seq: number;
 }
 
-export type CreateOutcome = { kind: 'created'; note: Note } | { kind: 'limit_reached' } | QuotaRefusal;
+/** Why a write was not made: the owner has its most notes already, or is over its quota. */
+export type WriteRefusal = { kind: 'limit_reached' } | QuotaRefusal;
+export type CreateOutcome = { kind: 'created'; note: Note } | WriteRefusal;
 export type UpdateOutcome = { kind: 'updated'; note: Note } | { kind: 'not_found' } | { kind: 'version_mismatch'; current: number } | QuotaRefusal;
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';

@@ -4,9 +4,9 @@ import { ProcessChangeFeed } from '../../../lib/changes/process-change-feed.js';
 import { PgChangeFeed } from '../../../lib/postgres/change-feed.js';
 import { openMigratedPool } from '../../../lib/postgres/migrate.js';
 import { withTransaction, type Pool, type PoolClient } from '../../../lib/postgres/pool.js';
-import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, OwnerNoteCount, PageCursor, UpdateOutcome } from '../note-store.js';
+import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, OwnerNoteCount, PageCursor, UpdateOutcome, WriteRefusal } from '../note-store.js';
 import { CHANGE_COLUMNS, changeValues, NOTE_SIZE_COLUMNS, toBatch, toNote, toPage, type ChangeRow, type LogBoundsRow, type NoteRow, type NoteSizeRow, type UsageRow } from '../rows.js';
-import { bytesRetryAfterMs, judgeWrite, rowBytes, updatedBytes, type QuotaRefusal, type WriteCost, type WriteQuota } from '../write-quota.js';
+import { bytesRetryAfterMs, judgeWrite, rowBytes, updatedBytes, type OwnerUsage, type WriteCost, type WriteQuota } from '../write-quota.js';
 import { PG_BUSINESS_MIGRATIONS } from './migrations.js';
 
 /** A PostgreSQL database of business-svc's own, shared by every replica (migrated if needed). */
@@ -30,8 +30,6 @@ export async function openPostgresNoteStore(url: string, onError: (err: Error) =
 const APPEND_LOCK = 4_270_052;
 /** Purges take turns: each gives bytes back to many owners' rows, which two at once could lock in opposite orders. */
 const PURGE_LOCK = 4_270_053;
-
-type Refusal = { kind: 'limit_reached' } | QuotaRefusal;
 
 /**
  * All SQL about notes (PostgreSQL). Every append NOTIFYs `note_changes` (a trigger). Every write
@@ -57,7 +55,7 @@ class PgNoteStore implements NoteStore {
 
   async create(ownerId: string, title: string, body: string, maxNotes: number, now = Date.now()): Promise<CreateOutcome> {
     const note: Note = { id: randomUUID(), ownerId, title, body, createdAt: now, updatedAt: now, version: 1 };
-    const refused = await withTransaction(this.pool, async (tx): Promise<Refusal | undefined> => {
+    const refused = await withTransaction(this.pool, async (tx): Promise<WriteRefusal | undefined> => {
       const bytes = rowBytes(ownerId, Buffer.byteLength(title), Buffer.byteLength(body));
       // The note and its change-log copy.
       const refusal = await this.charge(tx, ownerId, { notes: 1, bytes: 2 * bytes, maxNotes });
@@ -143,7 +141,7 @@ class PgNoteStore implements NoteStore {
   }
 
   /** Inside a write transaction: takes `cost` from the owner's quota, or says why not (nothing taken then). */
-  private async charge(tx: PoolClient, ownerId: string, cost: WriteCost, locked?: LockedUsage): Promise<Refusal | undefined> {
+  private async charge(tx: PoolClient, ownerId: string, cost: WriteCost, locked?: LockedUsage): Promise<WriteRefusal | undefined> {
     const { usage, now } = locked ?? (await lockUsage(tx, ownerId));
     const verdict = judgeWrite(usage, cost, this.quota, now);
     if (verdict.ok) {
@@ -175,7 +173,7 @@ async function append(tx: PoolClient, kind: ChangeKind, note: Note, changedAt: n
 }
 
 interface LockedUsage {
-  readonly usage: { readonly notes: number; readonly bytes: number; readonly writeTat: number };
+  readonly usage: OwnerUsage;
   /** The database's clock, epoch ms. */
   readonly now: number;
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ProcessChangeFeed } from '../../../lib/changes/process-change-feed.js';
 import { openDatabase, type Db } from '../../../lib/sqlite/database.js';
-import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, OwnerNoteCount, PageCursor, UpdateOutcome } from '../note-store.js';
+import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, OwnerNoteCount, PageCursor, UpdateOutcome, WriteRefusal } from '../note-store.js';
 import { CHANGE_COLUMNS, changeValues, NOTE_SIZE_COLUMNS, toBatch, toNote, toPage, type ChangeRow, type LogBoundsRow, type NoteRow, type NoteSizeRow, type UsageRow } from '../rows.js';
-import { bytesRetryAfterMs, judgeWrite, rowBytes, updatedBytes, type OwnerUsage, type QuotaRefusal, type WriteCost, type WriteQuota } from '../write-quota.js';
+import { bytesRetryAfterMs, judgeWrite, rowBytes, updatedBytes, type OwnerUsage, type WriteCost, type WriteQuota } from '../write-quota.js';
 import { BUSINESS_MIGRATIONS } from './migrations.js';
 
 /**
@@ -19,8 +19,6 @@ export function openSqliteNoteStore(path: string, quota: WriteQuota): NoteStore 
 // Not the id: the WHERE clause matched it exactly (SQLite compares text byte for byte), so the caller's is the same string.
 const NOTE_TUPLE_COLUMNS = 'title, body, created_at, updated_at, version';
 type NoteTuple = [title: string, body: string, createdAt: number, updatedAt: number, version: number];
-
-type Refusal = { kind: 'limit_reached' } | QuotaRefusal;
 
 /**
  * All SQL about notes (SQLite). Writes run in IMMEDIATE transactions: other workers wait
@@ -79,7 +77,7 @@ class SqliteNoteStore implements NoteStore {
     );
     this.remove = db.prepare<[string, string], NoteRow>('DELETE FROM notes WHERE id = ? AND owner_id = ? RETURNING *');
 
-    this.createTx = db.transaction((note: Note, maxNotes: number): Refusal | undefined => {
+    this.createTx = db.transaction((note: Note, maxNotes: number): WriteRefusal | undefined => {
       const bytes = rowBytes(note.ownerId, Buffer.byteLength(note.title), Buffer.byteLength(note.body));
       // The note and its change-log copy.
       const refused = this.charge(note.ownerId, { notes: 1, bytes: 2 * bytes, maxNotes });
@@ -160,7 +158,7 @@ class SqliteNoteStore implements NoteStore {
   }
 
   /** Inside a write transaction: takes `cost` from the owner's quota, or says why not (nothing taken then). */
-  private charge(ownerId: string, cost: WriteCost): Refusal | undefined {
+  private charge(ownerId: string, cost: WriteCost): WriteRefusal | undefined {
     this.ensureUsage.run(ownerId);
     const row = this.selectUsage.get(ownerId)!;
     const usage: OwnerUsage = { notes: row.note_count, bytes: row.stored_bytes, writeTat: row.write_tat };
