@@ -57,6 +57,25 @@ describe("auth-svc's HTTP listener stays available (real process)", function () 
     }
   });
 
+  it('refuses a header block like the issue'\''s (thousands of tiny fields in ~14 KB) and anything over 64 fields or 8 KiB with 431', async () => {
+    const send = (headers: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port: sys.auth.httpPort! }, () => s.write(`GET /.well-known/jwks.json HTTP/1.1\r\nhost: x\r\n${headers}\r\n`));
+        let received = '';
+        s.setEncoding('utf8').on('data', (d: string) => (received += d));
+        s.once('error', reject).once('close', () => resolve(received.split('\r\n')[0]!));
+      });
+    let block = '';
+    for (let i = 0; block.length < 13_957 - 30; i++) block += `${(i % 36).toString(36)}:${i % 10}\r\n`;
+    expect(block.split('\r\n').length - 1).to.be.at.least(1500);
+    expect(await send(block)).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
+    const fields = (n: number) => Array.from({ length: n }, (_, i) => `x-${i}: v\r\n`).join('');
+    expect(await send(fields(64))).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
+    // 8,207 bytes as sent, though names and values alone (what Node's own cap counts) stay under 8 KiB.
+    expect(await send(`x-big: ${'a'.repeat(8150)}\r\n`)).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(await send(`${fields(62)}connection: close\r\n`)).to.equal('HTTP/1.1 200 OK');
+  });
+
   it('on a dual-stack listener, keys IPv6 clients by /64 and IPv4 clients (IPv4-mapped) by their own address', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'http-v6-'));
     const auth = await spawnService('auth-svc', { env: testEnv(dir, { AUTH_HTTP_HOST: '::' }) });
