@@ -57,7 +57,7 @@ describe("auth-svc's HTTP listener stays available (real process)", function () 
     }
   });
 
-  it('refuses a header block like the issue'\''s (thousands of tiny fields in ~14 KB) and anything over 64 fields or 8 KiB with 431', async () => {
+  it('refuses a header block like the one in the issue (thousands of tiny fields in ~14 KB), more than 64 fields, or over 8 KiB as sent: 431', async () => {
     const send = (headers: string) =>
       new Promise<string>((resolve, reject) => {
         const s = connect({ host: '127.0.0.1', port: sys.auth.httpPort! }, () => s.write(`GET /.well-known/jwks.json HTTP/1.1\r\nhost: x\r\n${headers}\r\n`));
