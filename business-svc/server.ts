@@ -39,7 +39,7 @@ const CHANGE_POLL_MS = { postgres: 1000, sqlite: 250 } as const;
  * Changes older than the retention period are deleted this often (by every process; it is
  * idempotent): every minute, or ten times per retention period when that is shorter.
  */
-export function purgeIntervalMs(retentionSeconds: number): number {
+function purgeIntervalMs(retentionSeconds: number): number {
   return Math.min(60_000, retentionSeconds * 100);
 }
 
