@@ -9,6 +9,7 @@ import { readTransportLimits, type TransportLimits } from '../lib/config/transpo
 import { expectedIssuer, readRemoteKeySource } from '../lib/config/key-source-config.js';
 import type { RemoteKeySource } from '@grpc-token-auth/server-kit';
 import { readBenchNoAuthSubject, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
+import { DEFAULT_QUOTA_LIMITS } from './store/write-quota.js';
 
 export interface BusinessConfig extends ProcessConfig {
   readonly listen: ListenConfig;
@@ -24,6 +25,8 @@ export interface BusinessConfig extends ProcessConfig {
   readonly maxNotesPerUser: number;
   /** How long changes stay in the change log (WatchNotes can resume within it). */
   readonly noteChangesRetentionSeconds: number;
+  /** Per user, across the fleet: accounted bytes of notes plus retained changes, and creates/updates per second with a burst. */
+  readonly noteQuota: { readonly maxBytes: number; readonly writesPerSecond: number; readonly writeBurst: number };
   readonly tokens: TokenConfig;
   /** Where to fetch verification keys (asymmetric modes). */
   readonly authAddress: string;
@@ -56,7 +59,13 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     dbPath: env.string('BUSINESS_DB_PATH', 'data/business.db'),
     databaseUrl: readOwnDatabaseUrl(env, environment),
     maxNotesPerUser: env.int('MAX_NOTES_PER_USER', 10_000, 1, 1_000_000),
-    noteChangesRetentionSeconds: env.int('NOTE_CHANGES_RETENTION_SECONDS', 3600, 60, 7 * 86_400),
+    noteChangesRetentionSeconds: env.int('NOTE_CHANGES_RETENTION_SECONDS', 3600, 10, 7 * 86_400),
+    noteQuota: {
+      // At least two largest notes with their change-log copies (~4 × 41 KB).
+      maxBytes: env.int('NOTE_BYTES_PER_USER', DEFAULT_QUOTA_LIMITS.maxBytes, 256 * 1024, 2 ** 40),
+      writesPerSecond: env.int('NOTE_WRITES_PER_SECOND', DEFAULT_QUOTA_LIMITS.writesPerSecond, 1, 10_000),
+      writeBurst: env.int('NOTE_WRITE_BURST', DEFAULT_QUOTA_LIMITS.writeBurst, 1, 100_000),
+    },
     tokens: { ...tokens, issuer: expectedIssuer(tokens, keySource) },
     keySource,
     authAddress: env.string('AUTH_ADDRESS', '127.0.0.1:50051'),

@@ -38,8 +38,13 @@ export const BUSINESS_POLICIES: PolicyTable = {
  * and the poll also covers other processes on the same file.
  */
 const CHANGE_POLL_MS = { postgres: 1000, sqlite: 250 } as const;
-/** Changes older than the retention period are deleted this often (by every process; it is idempotent). */
-const PURGE_INTERVAL_MS = 60_000;
+/**
+ * Changes older than the retention period are deleted this often (by every process; it is
+ * idempotent): every minute, or ten times per retention period when that is shorter.
+ */
+function purgeIntervalMs(retentionSeconds: number): number {
+  return Math.min(60_000, retentionSeconds * 100);
+}
 
 export interface BusinessServer {
   readonly server: RunningServer;
@@ -64,10 +69,12 @@ export async function startBusinessServer(
   overrides: BusinessServerOverrides = {},
 ): Promise<BusinessServer> {
   const storeError = (err: Error) => log.error({ err: err.message }, 'store: background operation failed (retrying)');
-  const notes = await openNoteStore(config, storeError);
+  const retentionMs = config.noteChangesRetentionSeconds * 1000;
+  const purgeEveryMs = purgeIntervalMs(config.noteChangesRetentionSeconds);
+  const notes = await openNoteStore(config, storeError, { ...config.noteQuota, changesKeptMs: retentionMs + purgeEveryMs });
   log.info({ store: notes.backend === 'postgres' ? redactedUrl(config.databaseUrl!) : config.dbPath }, `store: ${notes.backend}`);
   const watchers = await NoteWatchers.open(notes.changes, notes.feed, CHANGE_POLL_MS[notes.backend], storeError);
-  const purge = setInterval(() => void notes.changes.purge(Date.now() - config.noteChangesRetentionSeconds * 1000).catch(storeError), PURGE_INTERVAL_MS);
+  const purge = setInterval(() => void notes.changes.purge(Date.now() - retentionMs).catch(storeError), purgeEveryMs);
   purge.unref();
   // What handlers log on clients' behalf shares one cap; start-up and background lines use `log`.
   const clientLog = cappedLogger(log, lineCap);

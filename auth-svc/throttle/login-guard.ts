@@ -1,9 +1,7 @@
-import { status } from '@grpc/grpc-js';
-import { GrpcError } from '../../lib/grpc/errors.js';
+import { retryLater } from '../../lib/grpc/errors.js';
 import type { LoginThrottle } from './login-throttle.js';
 
-/** Trailing metadata that tells a throttled client when to try again. */
-export const RETRY_AFTER_TRAILER = 'retry-after-seconds';
+export { RETRY_AFTER_TRAILER } from '../../lib/grpc/errors.js';
 
 export interface LoginGuardOptions {
   /** Password checks from one client address at once (a proxy or NAT puts many users behind one). */
@@ -64,9 +62,6 @@ export class LoginGuard {
   }
 }
 
-function throttled(retryAfterMs: number, why: string): GrpcError {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new GrpcError(status.RESOURCE_EXHAUSTED, `${why}; retry in ${seconds} s`, {
-    [RETRY_AFTER_TRAILER]: String(seconds),
-  });
+function throttled(retryAfterMs: number, why: string) {
+  return retryLater(why, retryAfterMs);
 }

@@ -1,7 +1,5 @@
-import { status } from '@grpc/grpc-js';
-import { GrpcError } from '../../lib/grpc/errors.js';
+import { retryLater, type GrpcError } from '../../lib/grpc/errors.js';
 import { BoundedMap } from './bounded-map.js';
-import { RETRY_AFTER_TRAILER } from './login-guard.js';
 
 export interface RegisterLimitOptions {
   /** Accounts one client address may create per hour (steady rate) … */
@@ -57,6 +55,5 @@ function refill(bucket: Bucket, now: number, perMs: number, capacity: number): v
 }
 
 function refused(what: string, waitMs: number): GrpcError {
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return new GrpcError(status.RESOURCE_EXHAUSTED, `${what}; retry in ${seconds} s`, { [RETRY_AFTER_TRAILER]: String(seconds) });
+  return retryLater(what, waitMs);
 }

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { WatchNotesResponse, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
-import { GrpcError, invalidArgument, notFound } from '../../lib/grpc/errors.js';
+import { GrpcError, invalidArgument, notFound, retryLater } from '../../lib/grpc/errors.js';
 import { andThen } from '../../lib/async/awaitable.js';
 import { serverStream, unary } from '../../lib/grpc/handlers.js';
 import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
@@ -8,6 +8,7 @@ import { limitText, pageSize, requireText, requireUuid } from '../../lib/grpc/va
 import type { Logger } from '../../lib/log/logger.js';
 import type { NoteWatchers, ResumeOutcome } from '../store/note-changes.js';
 import type { NoteChange, NoteStore } from '../store/note-store.js';
+import type { QuotaRefusal } from '../store/write-quota.js';
 import { CHANGE_KIND, toNoteMessage } from './note-messages.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
@@ -45,6 +46,7 @@ export function notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser
       const body = limitText('body', req.body, NOTE_LIMITS.bodyChars);
       const outcome = await notes.create(principal.subject, title, body, maxNotesPerUser);
       if (outcome.kind === 'limit_reached') throw new GrpcError(status.RESOURCE_EXHAUSTED, `at most ${maxNotesPerUser} notes per user`);
+      if (outcome.kind === 'over_quota') throw overQuota(outcome);
       return { note: toNoteMessage(outcome.note) };
     }),
 
@@ -78,6 +80,8 @@ export function notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser
           throw notFound('note');
         case 'version_mismatch':
           throw new GrpcError(status.ABORTED, `note is at version ${outcome.current}, not ${req.expectedVersion}`);
+        case 'over_quota':
+          throw overQuota(outcome);
         case 'updated':
           return { note: toNoteMessage(outcome.note) };
       }
@@ -115,6 +119,13 @@ export function notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser
     }
     return watchers.resume(ownerId, from.seq, NOTE_LIMITS.maxReplay);
   }
+}
+
+/** Nothing was written: RESOURCE_EXHAUSTED with `retry-after-seconds`, like every throttle. */
+function overQuota(refusal: QuotaRefusal): GrpcError {
+  return refusal.limit === 'rate'
+    ? retryLater('too many note writes per second for this user', refusal.retryAfterMs)
+    : retryLater("this user's note storage is full (notes and recent changes); delete notes, room returns as changes age out", refusal.retryAfterMs);
 }
 
 function resumable(outcome: ResumeOutcome): Extract<ResumeOutcome, { kind: 'resumed' }> {

@@ -1,5 +1,6 @@
 import type { Awaitable } from '../../lib/async/awaitable.js';
 import type { ChangeFeed } from '../../lib/changes/change-feed.js';
+import type { QuotaRefusal } from './write-quota.js';
 
 export interface Note {
   readonly id: string;
@@ -27,8 +28,10 @@ export interface PageCursor {
   readonly seq: number;
 }
 
-export type CreateOutcome = { kind: 'created'; note: Note } | { kind: 'limit_reached' };
-export type UpdateOutcome = { kind: 'updated'; note: Note } | { kind: 'not_found' } | { kind: 'version_mismatch'; current: number };
+/** Why a write was not made: the owner has its most notes already, or is over its quota. */
+export type WriteRefusal = { kind: 'limit_reached' } | QuotaRefusal;
+export type CreateOutcome = { kind: 'created'; note: Note } | WriteRefusal;
+export type UpdateOutcome = { kind: 'updated'; note: Note } | { kind: 'not_found' } | { kind: 'version_mismatch'; current: number } | QuotaRefusal;
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 
@@ -59,7 +62,7 @@ export interface ChangeLog {
   readonly id: string;
   /** Changes after `after`, at most `limit`, of every owner or only of `ownerId`. */
   read(after: number, limit: number, ownerId?: string): Promise<ChangeBatch>;
-  /** Deletes the changes recorded before `before` (epoch ms); resolves with how many. */
+  /** Deletes the changes recorded before `before` (epoch ms), giving their bytes back to their owners; resolves with how many. */
   purge(before: number): Promise<number>;
 }
 
@@ -68,17 +71,20 @@ export type NoteChannel = 'note_changes';
 /**
  * All state about notes, behind one backend (SQLite file or PostgreSQL). Every method takes
  * the owner and every statement filters by it, so one user's id can never reach another
- * user's note. Each write and its change-log entry commit together.
+ * user's note. Each write and its change-log entry commit together, with the owner's
+ * bookkeeping (notes, accounted bytes of notes and retained changes, write rate: see
+ * write-quota.ts), so every quota holds across replicas.
  */
 export interface NoteStore {
   readonly backend: 'sqlite' | 'postgres';
-  /** Refuses (limit_reached) when the owner has `maxNotes` already, atomically across replicas. */
+  /** Refuses when the owner has `maxNotes` already (limit_reached) or is over its quota, atomically across replicas. */
   create(ownerId: string, title: string, body: string, maxNotes: number, now?: number): Promise<CreateOutcome>;
   /** GetNote's read. A backend that can answer synchronously does (SQLite): two promises and a microtask fewer per call. */
   get(ownerId: string, id: string): Awaitable<Note | undefined>;
   list(ownerId: string, pageSize: number, after: PageCursor | undefined): Promise<NotePage>;
-  /** Partial update; with `expectedVersion`, only if the note is still at that version. */
+  /** Partial update; with `expectedVersion`, only if the note is still at that version. Refused over the owner's quota. */
   patch(ownerId: string, id: string, changes: { title?: string; body?: string; expectedVersion?: number }, now?: number): Promise<UpdateOutcome>;
+  /** Never refused for quota: the deletion's change-log entry takes the note's place in the owner's bytes. */
   delete(ownerId: string, id: string, now?: number): Promise<Note | undefined>;
   /**
    * Admin figures across owners: how many notes each has (never what they say), owners after

@@ -13,6 +13,8 @@ export interface NoteRow {
   created_at: number;
   updated_at: number;
   version: number;
+  /** Accounted size (write-quota.ts rowBytes), kept so the owner's bytes can be given back exactly. */
+  bytes: number;
 }
 
 /** A change-log row: the note's columns as of the change, `note_id` for its id. */
@@ -62,8 +64,26 @@ export function toBatch(rows: readonly ChangeRow[], limit: number, bounds: LogBo
 }
 
 /** The change-log columns of one change, in insert order. */
-export function changeValues(kind: ChangeKind, note: Note, changedAt: number): unknown[] {
-  return [note.ownerId, kind, note.id, note.title, note.body, note.createdAt, note.updatedAt, note.version, changedAt];
+export function changeValues(kind: ChangeKind, note: Note, changedAt: number, bytes: number): unknown[] {
+  return [note.ownerId, kind, note.id, note.title, note.body, note.createdAt, note.updatedAt, note.version, changedAt, bytes];
 }
 
-export const CHANGE_COLUMNS = 'owner_id, kind, note_id, title, body, created_at, updated_at, version, changed_at';
+export const CHANGE_COLUMNS = 'owner_id, kind, note_id, title, body, created_at, updated_at, version, changed_at, bytes';
+
+/** The owner's bookkeeping row as both backends return it. */
+export interface UsageRow {
+  note_count: number;
+  stored_bytes: number;
+  write_tat: number;
+}
+
+/** A note's sizes, read before an update: what it is charged now, and its parts. */
+export interface NoteSizeRow {
+  version: number;
+  bytes: number;
+  title_bytes: number;
+  body_bytes: number;
+}
+
+/** Reads a note's sizes (same SQL text on both backends, `?`/`$n` placeholders aside). */
+export const NOTE_SIZE_COLUMNS = 'version, bytes, octet_length(title) AS title_bytes, octet_length(body) AS body_bytes';

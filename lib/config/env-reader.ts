@@ -1,3 +1,5 @@
+import { isProduction, NODE_ENV_VALUES, readNodeEnv } from './node-env.js';
+
 /** Thrown at start-up with every configuration problem found, not just the first. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -11,11 +13,16 @@ export class EnvReader {
   private readonly problems: string[] = [];
   private readonly warnings: string[] = [];
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(private readonly env: NodeJS.ProcessEnv) {
+    const nodeEnv = readNodeEnv(env.NODE_ENV);
+    if (!nodeEnv.ok) {
+      this.problems.push(`NODE_ENV must be one of ${NODE_ENV_VALUES.join(', ')} or unset (got "${nodeEnv.raw}"); production rules apply until it is`);
+    }
+  }
 
-  /** `NODE_ENV=production` turns dev defaults into start-up errors. */
+  /** NODE_ENV=production (any case, surrounding blanks ignored) turns dev defaults into start-up errors; see readNodeEnv. */
   get production(): boolean {
-    return this.env.NODE_ENV === 'production';
+    return isProduction(this.env.NODE_ENV);
   }
 
   string(name: string, fallback: string): string {

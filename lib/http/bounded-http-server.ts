@@ -1,5 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { clientAddress, KeyedSlots } from '@grpc-token-auth/server-kit/internal';
 import type { Logger } from '../log/logger.js';
 
 /** What a route answers; the server adds only `content-length` (and drops the body for HEAD). */
@@ -23,9 +24,11 @@ export type HttpRoute = (req: HttpRequestView) => HttpReply | Promise<HttpReply>
  * endpoints answered from memory (metrics, discovery, JWKS); tests shrink them.
  */
 export interface HttpLimits {
-  /** Request line plus headers, bytes (larger: 431). */
+  /** Request line plus headers as sent (names, values, separators, line ends), bytes (larger: 431). */
   readonly maxHeaderBytes: number;
-  /** Time to receive the headers (slowloris). */
+  /** Header fields in one request (more: 431). */
+  readonly maxHeaderCount: number;
+  /** Time to receive the headers (slowloris); then the connection is answered 408 and closed, not left half-open. */
   readonly headersTimeoutMs: number;
   /** Time to receive the whole request. */
   readonly requestTimeoutMs: number;
@@ -35,20 +38,31 @@ export interface HttpLimits {
   readonly idleTimeoutMs: number;
   /** Open connections in total; more are closed at once. */
   readonly maxConnections: number;
-  /** Open connections from one client address; more are closed at once. */
+  /** Open connections from one client address (IPv6: one /64, see clientAddress); more are closed at once. */
   readonly maxConnectionsPerAddress: number;
+  /**
+   * The last this many of `maxConnections` go only to addresses holding no connection yet, so
+   * the addresses that filled the rest cannot keep a newcomer out (a verifier fetching its keys).
+   */
+  readonly reservedConnections: number;
+  /** Bits of an IPv6 address that make one client address (64: a subscriber's /64). */
+  readonly ipv6PrefixLength: number;
   /** Requests served on one keep-alive connection before it is closed. */
   readonly maxRequestsPerConnection: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxHeaderBytes: 8 * 1024,
+  maxHeaderCount: 64,
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 10_000,
   maxConnections: 256,
-  maxConnectionsPerAddress: 32,
+  // 24 addresses at their cap fill the unreserved 192; the reserve then takes 64 more newcomers.
+  maxConnectionsPerAddress: 8,
+  reservedConnections: 64,
+  ipv6PrefixLength: 64,
   maxRequestsPerConnection: 100,
 };
 
@@ -68,6 +82,8 @@ export interface RunningHttpServer {
 }
 
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
+/** Longest wait for an error answer to reach a client that does not read, before the socket is destroyed anyway. */
+const CLOSE_GRACE_MS = 1000;
 
 /**
  * A small read-only HTTP listener (node:http): exact-path GET/HEAD routes, 404 for other
@@ -85,12 +101,17 @@ export async function startBoundedHttpServer(opts: BoundedHttpServerOptions): Pr
     // How often the two timeouts above are enforced (Node's default, 30 s, would stretch them).
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
   });
-  server.maxConnections = limits.maxConnections;
+  // Beyond this Node drops headers silently; one more than allowed is enough to tell "too many".
+  server.maxHeadersCount = limits.maxHeaderCount + 1;
   server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
   server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
-  limitConnectionsPerAddress(server, limits.maxConnectionsPerAddress);
+  limitConnections(server, limits);
 
   server.on('request', (req, res) => {
+    // Node's own cap (maxHeaderSize) counts names and values only: 1,500 one-letter headers pass it.
+    if (req.rawHeaders.length / 2 > limits.maxHeaderCount || headerBytes(req) > limits.maxHeaderBytes) {
+      return void res.writeHead(431, { ...TEXT, connection: 'close' }).end('request header fields too large\n');
+    }
     const route = Object.hasOwn(opts.routes, pathOf(req.url)) ? opts.routes[pathOf(req.url)] : undefined;
     const send = (reply: HttpReply, close = false) => {
       // A 304 must not claim a length other than the 200's (RFC 9110 §8.6), so it claims none.
@@ -117,11 +138,14 @@ export async function startBoundedHttpServer(opts: BoundedHttpServerOptions): Pr
         },
       );
   });
-  // Malformed requests and oversized headers: answer (431/400) and close; never crash.
+  // Malformed requests, oversized headers, timeouts: answer (431/400/408) and close; never crash.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const code = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${code}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    // Closed outright once the answer is out: the server is half-open (allowHalfOpen), so a plain
+    // end() would keep the slot until a client that never reads or closes hits the idle timer.
+    socket.end(`HTTP/1.1 ${code}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   });
 
   const port = await listen(server, opts.host, opts.port);
@@ -139,22 +163,30 @@ function pathOf(url: string | undefined): string {
   return (url ?? '').split('?')[0] ?? '';
 }
 
-/** Closes connections beyond `max` from one remote address (one client cannot take every slot). */
-function limitConnectionsPerAddress(server: Server, max: number): void {
-  const open = new Map<string, number>();
+/** The request line and header block as sent: "METHOD url HTTP/x.y", then "name: value" lines, CRLFs included. */
+function headerBytes(req: IncomingMessage): number {
+  let bytes = (req.method ?? '').length + (req.url ?? '').length + 12; // " ", " HTTP/1.1", CRLF
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) bytes += raw[i]!.length + raw[i + 1]!.length + 4; // ": ", CRLF
+  return bytes + 2; // the blank line
+}
+
+/**
+ * Connection slots: at most `maxConnections`, `maxConnectionsPerAddress` per client address,
+ * and above `maxConnections - reservedConnections` only for an address that holds none. More
+ * are closed at accept.
+ */
+function limitConnections(server: Server, limits: HttpLimits): void {
+  const slots = new KeyedSlots(limits.maxConnections, limits.maxConnectionsPerAddress);
+  const unreserved = Math.max(0, limits.maxConnections - limits.reservedConnections);
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '';
-    const count = (open.get(address) ?? 0) + 1;
-    if (count > max) {
+    const address = clientAddress(socket.remoteAddress ?? '', limits.ipv6PrefixLength);
+    const perAddress = slots.held >= unreserved ? 1 : limits.maxConnectionsPerAddress;
+    if (slots.tryAcquire(address, perAddress) !== 'ok') {
       socket.destroy();
       return;
     }
-    open.set(address, count);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left === 0) open.delete(address);
-      else open.set(address, left);
-    });
+    socket.once('close', () => slots.release(address));
   });
 }
 

@@ -11,6 +11,7 @@ export { MIN_SECRET_BYTES } from './keys.js';
 export { unknownNamesProblem } from './known-names.js';
 export { KNOWN_SCOPES, scopeNamesProblem } from './scopes.js';
 export { discoverJwksUri, MAX_DOCUMENT_BYTES } from './remote-jwks.js';
+export { addressGroup, DEFAULT_IPV6_PREFIX_LENGTH } from './limits/address-group.js';
 export { clientAddress } from './limits/client-address.js';
 export { KeyedSlots } from './limits/keyed-slots.js';
 export { BacklogBudget } from './streams/backlog-budget.js';

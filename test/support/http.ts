@@ -30,10 +30,13 @@ export function httpRequest(port: number, path: string, opts: HttpRequestOptions
   });
 }
 
-/** A raw TCP connection, for requests no well-behaved client would send. */
-export function rawConnection(port: number, localAddress?: string): Promise<Socket> {
+/**
+ * A raw TCP connection, for requests no well-behaved client would send. `halfOpen`: the client
+ * does not close its side when the server closes its own (like a client that never reads).
+ */
+export function rawConnection(port: number, localAddress?: string, opts: { halfOpen?: boolean; host?: string } = {}): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1', localAddress }, () => resolve(socket));
+    const socket = connect({ port, host: opts.host ?? '127.0.0.1', localAddress, allowHalfOpen: opts.halfOpen ?? false }, () => resolve(socket));
     socket.once('error', reject);
   });
 }

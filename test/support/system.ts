@@ -42,6 +42,9 @@ export function testEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
     REGISTER_PER_ADDRESS_PER_HOUR: '1000000',
     REGISTER_BURST_PER_ADDRESS: '1000000',
     REGISTER_PER_MINUTE: '1000000',
+    // Likewise suites write many notes as one user at once; the per-user quota has its own tests.
+    NOTE_WRITES_PER_SECOND: '10000',
+    NOTE_WRITE_BURST: '100000',
     LOG_LEVEL: 'info',
     // Suites tell which worker served a call from its rpc line; the default (failures) has its own tests.
     RPC_LOG: 'all',

@@ -15,9 +15,9 @@ describe('bounded HTTP listener', () => {
     server = undefined;
   });
 
-  const start = async (limits: Partial<HttpLimits> = {}) => {
+  const start = async (limits: Partial<HttpLimits> = {}, host = '127.0.0.1') => {
     server = await startBoundedHttpServer({
-      host: '127.0.0.1',
+      host,
       port: 0,
       log,
       limits,
@@ -28,8 +28,8 @@ describe('bounded HTTP listener', () => {
     });
     return server.port;
   };
-  const open = async (port: number, from?: string) => {
-    const s = await rawConnection(port, from);
+  const open = async (port: number, from?: string, halfOpen = false) => {
+    const s = await rawConnection(port, from, { halfOpen });
     sockets.push(s);
     return s;
   };
@@ -91,7 +91,7 @@ describe('bounded HTTP listener', () => {
   });
 
   it('caps connections per client address and in total; later connections still work once others close', async () => {
-    const port = await start({ maxConnectionsPerAddress: 4, maxConnections: 6 });
+    const port = await start({ maxConnectionsPerAddress: 4, maxConnections: 6, reservedConnections: 0 });
     const held = await Promise.all(Array.from({ length: 4 }, () => open(port)));
     const extra = await open(port);
     expect((await untilClosed(extra, 2000)).closed, 'the 5th connection from one address is closed').to.equal(true);
@@ -103,5 +103,72 @@ describe('bounded HTTP listener', () => {
     for (const s of [...held, ...other]) s.destroy();
     await new Promise((r) => setTimeout(r, 50));
     expect((await httpRequest(port, '/ok')).status, 'slots are given back').to.equal(200);
+  });
+
+  it('counts every header byte as sent, separators included, and the header count: 431 beyond either', async () => {
+    const port = await start(); // the documented defaults: 8 KiB, 64 fields
+    const request = (headers: string) => `GET /ok HTTP/1.1\r\nhost: x\r\n${headers}\r\n`;
+    const answer = async (raw: string) => {
+      const s = await open(port);
+      s.write(raw);
+      return (await untilClosed(s, 2000)).received.split('\r\n')[0];
+    };
+    // The issue's block: 1,500 fields in 13,957 bytes, which Node's own cap (names and values only) let through.
+    const many = Array.from({ length: 1500 }, (_, i) => `${(i % 36).toString(36)}:${i}`).join('\r\n').slice(0, 13_950);
+    expect(await answer(request(`${many}\r\n`))).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
+    const fields = (n: number) => Array.from({ length: n }, (_, i) => `x-${i}: v\r\n`).join('');
+    expect(await answer(request(fields(64)))).to.equal('HTTP/1.1 431 Request Header Fields Too Large'); // 65 with host
+    expect(await answer(request(fields(63) + 'connection: close\r\n'))).to.match(/^HTTP\/1\.1 431/);
+    expect(await answer(request(fields(62) + 'connection: close\r\n'))).to.equal('HTTP/1.1 200 OK');
+    // Exactly 8,192 bytes up to and including the blank line is accepted; one more is not.
+    const sized = (total: number) => {
+      const head = request('connection: close\r\nx-pad: ');
+      return `${head.slice(0, -2)}${'p'.repeat(total - head.length - 2)}\r\n\r\n`;
+    };
+    expect(sized(8192).length).to.equal(8192);
+    expect(await answer(sized(8192))).to.equal('HTTP/1.1 200 OK');
+    expect(await answer(sized(8193))).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
+  });
+
+  it('frees the slot of a client that sends nothing at the header timeout, even if it never closes its side', async () => {
+    const port = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 30_000, keepAliveTimeoutMs: 300, maxConnectionsPerAddress: 2, reservedConnections: 0 });
+    const silent = await Promise.all([open(port, '127.0.0.2', true), open(port, '127.0.0.2', true)]);
+    const ended = silent.map((s) => new Promise<number>((resolve) => s.once('end', () => resolve(Date.now())).resume()));
+    const started = Date.now();
+    await Promise.all(ended);
+    expect(Date.now() - started, 'answered 408 at the header timeout (checked every 300 ms)').to.be.below(2000);
+    await new Promise((r) => setTimeout(r, 100));
+    // Their slots are free again: a third connection from the same address is served.
+    const next = await open(port, '127.0.0.2');
+    next.write('GET /ok HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    expect((await untilClosed(next, 2000)).received).to.match(/^HTTP\/1\.1 200 /);
+  });
+
+  it('keeps the last slots for addresses that hold none yet', async () => {
+    const port = await start({ maxConnections: 6, maxConnectionsPerAddress: 4, reservedConnections: 3 });
+    const a = await Promise.all([1, 2, 3].map(() => open(port, '127.0.0.2')));
+    const stays = async (s: Socket) => !(await untilClosed(s, 300)).closed;
+    expect(await stays(await open(port, '127.0.0.2')), "127.0.0.2's 4th, in the reserve").to.equal(false);
+    const b = await open(port, '127.0.0.3');
+    expect(await stays(await open(port, '127.0.0.3')), "127.0.0.3's 2nd, in the reserve").to.equal(false);
+    const c = await open(port, '127.0.0.4');
+    const d = await open(port, '127.0.0.5');
+    expect(await stays(await open(port, '127.0.0.6')), 'the 7th in total').to.equal(false);
+    for (const s of [...a, b, c, d]) expect(await stays(s)).to.equal(true);
+  });
+
+  it('keys IPv4 clients of a dual-stack listener by their IPv4 address (not one IPv6 /64 for all)', async () => {
+    const port = await start({ maxConnectionsPerAddress: 2, reservedConnections: 0 }, '::');
+    const stays = async (s: Socket) => !(await untilClosed(s, 300)).closed;
+    const held = [await open(port, '127.0.0.2'), await open(port, '127.0.0.2'), await open(port, '127.0.0.3'), await open(port, '127.0.0.3')];
+    expect(await stays(await open(port, '127.0.0.2')), "127.0.0.2's 3rd").to.equal(false);
+    for (const s of held) expect(await stays(s)).to.equal(true);
+    // ::1 is one more client (the /64 ::/64), with slots of its own.
+    const v6 = [await rawConnection(port, undefined, { host: '::1' }), await rawConnection(port, undefined, { host: '::1' })];
+    sockets.push(...v6);
+    expect(await stays(v6[1]!)).to.equal(true);
+    const third = await rawConnection(port, undefined, { host: '::1' });
+    sockets.push(third);
+    expect(await stays(third), "::1's 3rd").to.equal(false);
   });
 });

@@ -88,10 +88,28 @@ describe('EnvReader', () => {
   });
 
   describe('production', () => {
-    it('is true only for NODE_ENV=production exactly', () => {
-      expect(new EnvReader({ NODE_ENV: 'production' }).production).to.equal(true);
-      expect(new EnvReader({ NODE_ENV: 'development' }).production).to.equal(false);
+    it('reads NODE_ENV case- and space-insensitively', () => {
+      for (const NODE_ENV of ['production', 'Production', 'PRODUCTION', 'production ', ' \tproduction\n']) {
+        const env = new EnvReader({ NODE_ENV });
+        expect(env.production, JSON.stringify(NODE_ENV)).to.equal(true);
+        expect(env.finish(), JSON.stringify(NODE_ENV)).to.deep.equal([]);
+      }
+      for (const NODE_ENV of ['development', 'Development', 'test', ' TEST', '']) {
+        const env = new EnvReader({ NODE_ENV });
+        expect(env.production, JSON.stringify(NODE_ENV)).to.equal(false);
+        expect(env.finish()).to.deep.equal([]);
+      }
       expect(new EnvReader({}).production).to.equal(false);
+    });
+
+    it('refuses any other value, and applies production rules meanwhile (fail closed)', () => {
+      for (const NODE_ENV of ['prod', 'staging', 'production1', 'pro duction', 'productio']) {
+        const env = new EnvReader({ NODE_ENV });
+        expect(env.production, NODE_ENV).to.equal(true);
+        expect(problemsOf(() => env.finish()), NODE_ENV).to.deep.equal([
+          `NODE_ENV must be one of production, development, test or unset (got "${NODE_ENV}"); production rules apply until it is`,
+        ]);
+      }
     });
   });
 
@@ -252,7 +270,20 @@ describe('loadBusinessConfig', () => {
     expect(config.dbPath).to.equal('data/business.db');
     expect(config.tokens.sharedSecret).to.equal(DEV_JWT_SECRET);
     expect(config.tokens.clockSkewSeconds).to.equal(30);
+    expect(config.noteQuota).to.deep.equal({ maxBytes: 64 * 1024 * 1024, writesPerSecond: 10, writeBurst: 50 });
     expect(config.warnings).to.have.length(1);
+  });
+
+  it('reads the per-user note quota and refuses values outside its ranges', () => {
+    const config = loadBusinessConfig({ JWT_ALGORITHM: 'HS256', NOTE_BYTES_PER_USER: '1048576', NOTE_WRITES_PER_SECOND: '2', NOTE_WRITE_BURST: '5', NOTE_CHANGES_RETENTION_SECONDS: '10' });
+    expect(config.noteQuota).to.deep.equal({ maxBytes: 1_048_576, writesPerSecond: 2, writeBurst: 5 });
+    expect(config.noteChangesRetentionSeconds).to.equal(10);
+    expect(problemsOf(() => loadBusinessConfig({ JWT_ALGORITHM: 'HS256', NOTE_BYTES_PER_USER: '1000', NOTE_WRITES_PER_SECOND: '0', NOTE_WRITE_BURST: '-1', NOTE_CHANGES_RETENTION_SECONDS: '9' }))).to.deep.equal([
+      'NOTE_CHANGES_RETENTION_SECONDS must be an integer from 10 to 604800 (got "9")',
+      'NOTE_BYTES_PER_USER must be an integer from 262144 to 1099511627776 (got "1000")',
+      'NOTE_WRITES_PER_SECOND must be an integer from 1 to 10000 (got "0")',
+      'NOTE_WRITE_BURST must be an integer from 1 to 100000 (got "-1")',
+    ]);
   });
 
   it('refuses to start in production without JWT_SECRET', () => {

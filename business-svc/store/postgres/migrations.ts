@@ -55,4 +55,23 @@ export const PG_BUSINESS_MIGRATIONS: readonly Migration[] = [
       INSERT INTO note_change_log (id, purged_through) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 16), 0);
     `,
   },
+  {
+    version: 2,
+    name: 'storage quota per owner',
+    sql: `
+      -- As in the SQLite schema (version 3): each row's accounted size, and per owner the bytes of
+      -- its notes and retained changes and its write-rate state.
+      ALTER TABLE notes ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE note_changes ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+      UPDATE notes SET bytes = 256 + octet_length(owner_id) + octet_length(title) + octet_length(body);
+      UPDATE note_changes SET bytes = 256 + octet_length(owner_id) + octet_length(title) + octet_length(body);
+      ALTER TABLE note_counts ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE note_counts ADD COLUMN write_tat DOUBLE PRECISION NOT NULL DEFAULT 0;
+      INSERT INTO note_counts (owner_id, note_count) SELECT DISTINCT owner_id, 0 FROM note_changes
+        ON CONFLICT (owner_id) DO NOTHING;
+      UPDATE note_counts SET stored_bytes =
+        coalesce((SELECT sum(bytes) FROM notes n WHERE n.owner_id = note_counts.owner_id), 0) +
+        coalesce((SELECT sum(bytes) FROM note_changes c WHERE c.owner_id = note_counts.owner_id), 0);
+    `,
+  },
 ];

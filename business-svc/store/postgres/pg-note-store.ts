@@ -4,16 +4,17 @@ import { ProcessChangeFeed } from '../../../lib/changes/process-change-feed.js';
 import { PgChangeFeed } from '../../../lib/postgres/change-feed.js';
 import { openMigratedPool } from '../../../lib/postgres/migrate.js';
 import { withTransaction, type Pool, type PoolClient } from '../../../lib/postgres/pool.js';
-import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, OwnerNoteCount, PageCursor, UpdateOutcome } from '../note-store.js';
-import { CHANGE_COLUMNS, changeValues, toBatch, toNote, toPage, type ChangeRow, type LogBoundsRow, type NoteRow } from '../rows.js';
+import type { ChangeBatch, ChangeKind, ChangeLog, CreateOutcome, Note, NoteChannel, NotePage, NoteStore, OwnerNoteCount, PageCursor, UpdateOutcome, WriteRefusal } from '../note-store.js';
+import { CHANGE_COLUMNS, changeValues, NOTE_SIZE_COLUMNS, toBatch, toNote, toPage, type ChangeRow, type LogBoundsRow, type NoteRow, type NoteSizeRow, type UsageRow } from '../rows.js';
+import { bytesRetryAfterMs, judgeWrite, rowBytes, updatedBytes, type OwnerUsage, type WriteCost, type WriteQuota } from '../write-quota.js';
 import { PG_BUSINESS_MIGRATIONS } from './migrations.js';
 
 /** A PostgreSQL database of business-svc's own, shared by every replica (migrated if needed). */
-export async function openPostgresNoteStore(url: string, onError: (err: Error) => void): Promise<NoteStore> {
+export async function openPostgresNoteStore(url: string, onError: (err: Error) => void, quota: WriteQuota): Promise<NoteStore> {
   const pool = await openMigratedPool(url, PG_BUSINESS_MIGRATIONS, onError);
   try {
     const { rows } = await pool.query<{ id: string }>('SELECT id FROM note_change_log');
-    return new PgNoteStore(pool, new PgChangeLog(pool, rows[0]!.id), new PgChangeFeed<NoteChannel>(url, ['note_changes'], onError));
+    return new PgNoteStore(pool, new PgChangeLog(pool, rows[0]!.id), new PgChangeFeed<NoteChannel>(url, ['note_changes'], onError), quota);
   } catch (err) {
     await pool.end().catch(() => {});
     throw err;
@@ -27,8 +28,16 @@ export async function openPostgresNoteStore(url: string, onError: (err: Error) =
  * appends (not the rest of a write) are serialised across replicas, for the length of a commit.
  */
 const APPEND_LOCK = 4_270_052;
+/** Purges take turns: each gives bytes back to many owners' rows, which two at once could lock in opposite orders. */
+const PURGE_LOCK = 4_270_053;
 
-/** All SQL about notes (PostgreSQL). Every append NOTIFYs `note_changes` (a trigger). */
+/**
+ * All SQL about notes (PostgreSQL). Every append NOTIFYs `note_changes` (a trigger). Every write
+ * first locks its owner's bookkeeping row (note_counts) until commit, so one owner's writes take
+ * turns across replicas and its quota is judged on committed figures; locks are always taken in
+ * the order owner row, note row, append lock. The write rate runs on the database's clock, which
+ * every replica shares.
+ */
 class PgNoteStore implements NoteStore {
   readonly backend = 'postgres';
   readonly feed: ChangeFeed<NoteChannel>;
@@ -39,32 +48,31 @@ class PgNoteStore implements NoteStore {
     private readonly pool: Pool,
     readonly changes: ChangeLog,
     private readonly listener: PgChangeFeed<NoteChannel>,
+    private readonly quota: WriteQuota,
   ) {
     this.feed = combinedFeed(listener, this.own);
   }
 
   async create(ownerId: string, title: string, body: string, maxNotes: number, now = Date.now()): Promise<CreateOutcome> {
     const note: Note = { id: randomUUID(), ownerId, title, body, createdAt: now, updatedAt: now, version: 1 };
-    const created = await withTransaction(this.pool, async (tx) => {
-      // The owner's count row is locked until commit: concurrent creates (any replica) take turns here.
-      const counted = await tx.query(
-        `INSERT INTO note_counts (owner_id, note_count) VALUES ($1, 1)
-         ON CONFLICT (owner_id) DO UPDATE SET note_count = note_counts.note_count + 1 WHERE note_counts.note_count < $2`,
-        [ownerId, maxNotes],
-      );
-      if (counted.rowCount !== 1) return false;
-      await tx.query('INSERT INTO notes (id, owner_id, title, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+    const refused = await withTransaction(this.pool, async (tx): Promise<WriteRefusal | undefined> => {
+      const bytes = rowBytes(ownerId, Buffer.byteLength(title), Buffer.byteLength(body));
+      // The note and its change-log copy.
+      const refusal = await this.charge(tx, ownerId, { notes: 1, bytes: 2 * bytes, maxNotes });
+      if (refusal) return refusal;
+      await tx.query('INSERT INTO notes (id, owner_id, title, body, created_at, updated_at, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
         note.id,
         ownerId,
         title,
         body,
         now,
         now,
+        bytes,
       ]);
-      await append(tx, 'created', note, now);
-      return true;
+      await append(tx, 'created', note, now, bytes);
+      return undefined;
     });
-    if (!created) return { kind: 'limit_reached' };
+    if (refused) return refused;
     this.own.announce('note_changes');
     return { kind: 'created', note };
   }
@@ -90,22 +98,27 @@ class PgNoteStore implements NoteStore {
   }
 
   /**
-   * One conditional UPDATE decides: a concurrent update of the same note (any replica) waits
-   * for the row lock, then re-checks the version against the committed row.
+   * The owner's row is locked first, so a concurrent update of the same note (any replica)
+   * waits for it, then reads the committed version.
    */
   async patch(ownerId: string, id: string, c: { title?: string; body?: string; expectedVersion?: number }, now = Date.now()): Promise<UpdateOutcome> {
     const outcome = await withTransaction(this.pool, async (tx): Promise<UpdateOutcome> => {
+      const usage = await lockUsage(tx, ownerId);
+      const { rows: found } = await tx.query<NoteSizeRow>(`SELECT ${NOTE_SIZE_COLUMNS} FROM notes WHERE id = $1 AND owner_id = $2`, [id, ownerId]);
+      const before = found[0];
+      if (!before) return { kind: 'not_found' };
+      if (c.expectedVersion !== undefined && before.version !== c.expectedVersion) return { kind: 'version_mismatch', current: before.version };
+      const bytes = updatedBytes(ownerId, { titleBytes: before.title_bytes, bodyBytes: before.body_bytes }, c);
+      // The note's growth, and the change-log copy.
+      const refusal = await this.charge(tx, ownerId, { notes: 0, bytes: bytes - Number(before.bytes) + bytes }, usage);
+      if (refusal?.kind === 'over_quota') return refusal; // (no note limit on an update)
       const { rows } = await tx.query<NoteRow>(
-        `UPDATE notes SET title = coalesce($1, title), body = coalesce($2, body), updated_at = $3, version = version + 1
-         WHERE id = $4 AND owner_id = $5 AND ($6::integer IS NULL OR version = $6) RETURNING *`,
-        [c.title ?? null, c.body ?? null, now, id, ownerId, c.expectedVersion ?? null],
+        `UPDATE notes SET title = coalesce($1, title), body = coalesce($2, body), updated_at = $3, version = version + 1, bytes = $4
+         WHERE id = $5 AND owner_id = $6 RETURNING *`,
+        [c.title ?? null, c.body ?? null, now, bytes, id, ownerId],
       );
-      if (!rows[0]) {
-        const current = await tx.query<{ version: number }>('SELECT version FROM notes WHERE id = $1 AND owner_id = $2', [id, ownerId]);
-        return current.rows[0] ? { kind: 'version_mismatch', current: current.rows[0].version } : { kind: 'not_found' };
-      }
-      const note = toNote(rows[0]);
-      await append(tx, 'updated', note, now);
+      const note = toNote(rows[0]!);
+      await append(tx, 'updated', note, now, bytes);
       return { kind: 'updated', note };
     });
     if (outcome.kind === 'updated') this.own.announce('note_changes');
@@ -114,15 +127,36 @@ class PgNoteStore implements NoteStore {
 
   async delete(ownerId: string, id: string, now = Date.now()): Promise<Note | undefined> {
     const note = await withTransaction(this.pool, async (tx) => {
+      await lockUsage(tx, ownerId);
       const { rows } = await tx.query<NoteRow>('DELETE FROM notes WHERE id = $1 AND owner_id = $2 RETURNING *', [id, ownerId]);
       if (!rows[0]) return undefined;
       await tx.query('UPDATE note_counts SET note_count = note_count - 1 WHERE owner_id = $1', [ownerId]);
       const deleted = toNote(rows[0]);
-      await append(tx, 'deleted', deleted, now);
+      // The deletion's entry holds the note as it was, at the note's charge: the owner's bytes stay as they were.
+      await append(tx, 'deleted', deleted, now, Number(rows[0].bytes));
       return deleted;
     });
     if (note) this.own.announce('note_changes');
     return note;
+  }
+
+  /** Inside a write transaction: takes `cost` from the owner's quota, or says why not (nothing taken then). */
+  private async charge(tx: PoolClient, ownerId: string, cost: WriteCost, locked?: LockedUsage): Promise<WriteRefusal | undefined> {
+    const { usage, now } = locked ?? (await lockUsage(tx, ownerId));
+    const verdict = judgeWrite(usage, cost, this.quota, now);
+    if (verdict.ok) {
+      await tx.query('UPDATE note_counts SET note_count = $2, stored_bytes = $3, write_tat = $4 WHERE owner_id = $1', [
+        ownerId,
+        verdict.usage.notes,
+        verdict.usage.bytes,
+        verdict.usage.writeTat,
+      ]);
+      return undefined;
+    }
+    if (verdict.limit === 'notes') return { kind: 'limit_reached' };
+    if (verdict.limit === 'rate') return { kind: 'over_quota', limit: 'rate', retryAfterMs: verdict.retryAfterMs };
+    const { rows } = await tx.query<{ changed_at: number }>('SELECT changed_at FROM note_changes WHERE owner_id = $1 ORDER BY seq LIMIT 1', [ownerId]);
+    return { kind: 'over_quota', limit: 'bytes', retryAfterMs: bytesRetryAfterMs(rows[0]?.changed_at, this.quota, Date.now()) };
   }
 
   async close(): Promise<void> {
@@ -133,9 +167,27 @@ class PgNoteStore implements NoteStore {
 }
 
 /** Last statement of every write transaction: the lock is held only until the commit that follows. */
-async function append(tx: PoolClient, kind: ChangeKind, note: Note, changedAt: number): Promise<void> {
+async function append(tx: PoolClient, kind: ChangeKind, note: Note, changedAt: number, bytes: number): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-  await tx.query(`INSERT INTO note_changes (${CHANGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, changeValues(kind, note, changedAt));
+  await tx.query(`INSERT INTO note_changes (${CHANGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, changeValues(kind, note, changedAt, bytes));
+}
+
+interface LockedUsage {
+  readonly usage: OwnerUsage;
+  /** The database's clock, epoch ms. */
+  readonly now: number;
+}
+
+/** First statement of every write: the owner's row (created if new), locked until commit. */
+async function lockUsage(tx: PoolClient, ownerId: string): Promise<LockedUsage> {
+  const { rows } = await tx.query<UsageRow & { now_ms: number }>(
+    `INSERT INTO note_counts (owner_id, note_count) VALUES ($1, 0)
+     ON CONFLICT (owner_id) DO UPDATE SET owner_id = excluded.owner_id
+     RETURNING note_count, stored_bytes, write_tat, extract(epoch FROM clock_timestamp()) * 1000 AS now_ms`,
+    [ownerId],
+  );
+  const r = rows[0]!;
+  return { usage: { notes: r.note_count, bytes: Number(r.stored_bytes), writeTat: r.write_tat }, now: Number(r.now_ms) };
 }
 
 /** Bounds and rows in one statement, so one snapshot: every seq up to `high` is visible in it. */
@@ -167,14 +219,22 @@ class PgChangeLog implements ChangeLog {
   /** Purges a prefix of the log (computed in one snapshot), so that "purged through seq n" is exact. */
   async purge(before: number): Promise<number> {
     return withTransaction(this.pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [PURGE_LOCK]);
       const { rows } = await tx.query<{ up_to: number }>(
         `SELECT coalesce((SELECT seq FROM note_changes WHERE changed_at >= $1 ORDER BY seq LIMIT 1) - 1, (SELECT max(seq) FROM note_changes), 0) AS up_to`,
         [before],
       );
       const upTo = rows[0]!.up_to;
-      const deleted = await tx.query('DELETE FROM note_changes WHERE seq <= $1', [upTo]);
+      // Deleted and given back in one statement: each owner gets back exactly the bytes of its rows that went.
+      const { rows: purged } = await tx.query<{ deleted: number }>(
+        `WITH gone AS (DELETE FROM note_changes WHERE seq <= $1 RETURNING owner_id, bytes),
+              per_owner AS (SELECT owner_id, sum(bytes) AS bytes, count(*) AS n FROM gone GROUP BY owner_id),
+              given AS (UPDATE note_counts c SET stored_bytes = c.stored_bytes - p.bytes FROM per_owner p WHERE c.owner_id = p.owner_id)
+         SELECT coalesce(sum(n), 0)::bigint AS deleted FROM per_owner`,
+        [upTo],
+      );
       await tx.query('UPDATE note_change_log SET purged_through = greatest(purged_through, $1)', [upTo]);
-      return deleted.rowCount ?? 0;
+      return Number(purged[0]!.deleted);
     });
   }
 }

@@ -58,4 +58,26 @@ export const BUSINESS_MIGRATIONS: readonly Migration[] = [
       INSERT INTO note_change_log (singleton, id, purged_through) VALUES (1, lower(hex(randomblob(8))), 0);
     `,
   },
+  {
+    version: 3,
+    name: 'storage quota per owner',
+    sql: `
+      -- Each row's accounted size (business-svc/store/write-quota.ts: 256 + owner id + title + body
+      -- in UTF-8 bytes), kept with the row so what is given back on delete or purge is what was taken.
+      ALTER TABLE notes ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE note_changes ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+      UPDATE notes SET bytes = 256 + octet_length(owner_id) + octet_length(title) + octet_length(body);
+      UPDATE note_changes SET bytes = 256 + octet_length(owner_id) + octet_length(title) + octet_length(body);
+
+      -- The owner's row now also holds the bytes of its notes and retained changes, and its
+      -- write-rate state (GCRA: epoch ms at which its next write is on schedule).
+      ALTER TABLE note_counts ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE note_counts ADD COLUMN write_tat REAL NOT NULL DEFAULT 0;
+      INSERT INTO note_counts (owner_id, note_count) SELECT DISTINCT owner_id, 0 FROM note_changes WHERE true
+        ON CONFLICT (owner_id) DO NOTHING;
+      UPDATE note_counts SET stored_bytes =
+        coalesce((SELECT sum(bytes) FROM notes n WHERE n.owner_id = note_counts.owner_id), 0) +
+        coalesce((SELECT sum(bytes) FROM note_changes c WHERE c.owner_id = note_counts.owner_id), 0);
+    `,
+  },
 ];
