@@ -8,7 +8,7 @@ import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js
 import { readTransportLimits, type TransportLimits } from '../lib/config/transport-config.js';
 import { expectedIssuer, readRemoteKeySource } from '../lib/config/key-source-config.js';
 import type { RemoteKeySource } from '@grpc-token-auth/server-kit';
-import { readBenchNoAuthSubject, readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
+import { readTokenCacheMaxEntries } from '../lib/config/verification-config.js';
 import { DEFAULT_QUOTA_LIMITS } from './store/write-quota.js';
 
 export interface BusinessConfig extends ProcessConfig {
@@ -41,8 +41,6 @@ export interface BusinessConfig extends ProcessConfig {
   readonly userDirectoryTimeoutMs: number;
   readonly displayNameCacheSeconds: number;
   readonly tokenCacheMaxEntries: number;
-  /** Benchmark only: skip verification, every call runs as this user id (refused in production). */
-  readonly benchNoAuthSubject: string | undefined;
   readonly warnings: readonly string[];
 }
 
@@ -76,7 +74,6 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     userDirectoryTimeoutMs: env.int('USER_DIRECTORY_TIMEOUT_MS', 300, 10, 10_000),
     displayNameCacheSeconds: env.int('DISPLAY_NAME_CACHE_SECONDS', 60, 0, 3600),
     tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
-    benchNoAuthSubject: readBenchNoAuthSubject(env),
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

@@ -1,11 +1,10 @@
 import type { Registry } from 'prom-client';
 import type { ServerInterceptor } from '@grpc/grpc-js';
-import { ANY_USER, authenticationInterceptor, createAuthenticate, INFRASTRUCTURE_POLICIES, OpenStreams, userWithRole, type PolicyTable } from '@grpc-token-auth/server-kit';
+import { ANY_USER, INFRASTRUCTURE_POLICIES, OpenStreams, userWithRole, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { AdminNotesServiceDefinition, AdminNotesServiceService } from '../gen/business/v1/admin_notes_service.js';
 import { DashboardServiceDefinition, DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceDefinition, NotesServiceService } from '../gen/business/v1/notes_service.js';
 import { ROLES } from '../lib/authn/roles.js';
-import { benchVerifier } from '../lib/authn/bench-verifier.js';
 import { resetHttp2Stream } from '../lib/grpc/http2-stream-reset.js';
 import { startGrpcServer, type RunningServer } from '../lib/grpc/server.js';
 import { serverCredentials } from '../lib/grpc/tls-credentials.js';
@@ -97,11 +96,7 @@ export async function startBusinessServer(
     credentials: serverCredentials(config.tls),
     log,
     // The same entry point a team's own service uses.
-    authentication:
-      overrides.authentication ??
-      (config.benchNoAuthSubject
-        ? authenticationInterceptor(createAuthenticate(BUSINESS_POLICIES, benchVerifier(config.benchNoAuthSubject)), { log })
-        : auth.interceptor(BUSINESS_POLICIES)),
+    authentication: overrides.authentication ?? auth.interceptor(BUSINESS_POLICIES),
     services: [
       {
         definition: DashboardServiceDefinition,

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: what authentication costs. Starts auth-svc and three
- * business-svc variants (token verification on, off via BENCH_DISABLE_AUTH=1, and on without
+ * business-svc variants (token verification on, off in the benchmark's own build of business-svc
+ * (scripts/bench/business-svc-without-verification.ts), and on without
  * the token cache) on loopback, drives each with worker threads, then business-svc with
  * WORKERS=1 and WORKERS=2 (GetNote throughput, WatchNotes fan-out latency), and prints one
  * Markdown table (medians of several rounds) on stdout; then the raw echo and GetNote with the

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUSINESS_SVC_SCOPES, businessUpstreamEnv, provisionServiceClient } from '../support/service-client-cli.js';
-import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { spawnService, type ServiceName, type ServiceProcess } from '../support/service-process.js';
 
 /** The business-svc variants compared: same build and config but for one switch. */
 export const VARIANTS = ['auth', 'noauth', 'nocache'] as const;
@@ -10,9 +10,12 @@ export type Variant = (typeof VARIANTS)[number];
 
 export const VARIANT_ENV: Record<Variant, NodeJS.ProcessEnv> = {
   auth: {},
-  noauth: { BENCH_DISABLE_AUTH: '1' }, // + BENCH_SUBJECT
+  noauth: {}, // the benchmark's own build without verification (+ BENCH_SUBJECT), see VARIANT_ENTRY
   nocache: { TOKEN_CACHE_MAX_ENTRIES: '0' },
 };
+
+/** Which entry each variant runs: `noauth` is business-svc with its verifier replaced, built here. */
+const VARIANT_ENTRY: Record<string, ServiceName> = { noauth: 'bench-business-without-verification' };
 
 export interface Stack<V extends string = Variant> {
   readonly auth: ServiceProcess;
@@ -56,7 +59,7 @@ export async function startStack<V extends string = Variant>(
   const business = {} as Record<V, ServiceProcess>;
   for (const v of Object.keys(variants) as V[]) {
     business[v] = track(
-      await spawnService('business-svc', {
+      await spawnService(VARIANT_ENTRY[v] ?? 'business-svc', {
         env: { ...env, ...variants[v], ...businessUpstreamEnv(client, `127.0.0.1:${auth.port}`), BENCH_SUBJECT: subject, BUSINESS_DB_PATH: join(dir, `business-${v}.db`) },
         nodeArgs,
         node,

@@ -4,13 +4,17 @@ import { fileURLToPath } from 'node:url';
 /** Root of the build output (dist/), where each service's main.js lives. */
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `bench-echo`: the benchmark's bare grpc-js baseline (scripts/bench/echo-server.ts). */
-export type ServiceName = 'auth-svc' | 'business-svc' | 'bench-echo';
+/**
+ * `bench-echo`: the benchmark's bare grpc-js baseline (scripts/bench/echo-server.ts);
+ * `bench-business-without-verification`: business-svc with its verifier replaced, for the benchmark only.
+ */
+export type ServiceName = 'auth-svc' | 'business-svc' | 'bench-echo' | 'bench-business-without-verification';
 
 const ENTRY: Record<ServiceName, string> = {
   'auth-svc': 'auth-svc/main.js',
   'business-svc': 'business-svc/main.js',
   'bench-echo': 'scripts/bench/echo-server.js',
+  'bench-business-without-verification': 'scripts/bench/business-svc-without-verification.js',
 };
 
 export interface ServiceProcess {
