@@ -62,6 +62,25 @@ export async function runService<C extends ServiceConfig>(name: string, def: Ser
   routeGrpcLogs(cappedLogger(log, lineCap));
   if (!cluster.isWorker) for (const w of config.warnings) log.warn(w);
 
+  try {
+    await startRole(name, def, config, log, lineCap, clustered);
+  } catch (err) {
+    // A port in use, an unreadable file, a database that refuses us: one line that says so, no stack.
+    const { code, address, port } = err as { code?: unknown; address?: unknown; port?: unknown };
+    log.fatal({ err: err instanceof Error ? err.message : String(err), code, address, port }, 'could not start');
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    process.exit(1);
+  }
+}
+
+async function startRole<C extends ServiceConfig>(
+  name: string,
+  def: ServiceDefinition<C>,
+  config: C,
+  log: Logger,
+  lineCap: LineCap,
+  clustered: boolean,
+): Promise<void> {
   if (clustered && cluster.isPrimary) {
     await def.prepare?.(config, log);
     // The primary serves no calls; its /metrics merges every worker's.

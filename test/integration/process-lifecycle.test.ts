@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
@@ -40,4 +41,23 @@ describe('process lifecycle (real processes)', () => {
       }
     });
   }
+
+  it('a port already in use stops the start with one line that says so (exit 1, no stack)', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const taken = (holder.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'port-'));
+    try {
+      const err = await spawnService('auth-svc', { env: testEnv(dir, { AUTH_METRICS_PORT: String(taken) }) }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).to.match(/exited with code 1/);
+      expect(err?.message).to.match(/"msg":"could not start"/).and.match(/EADDRINUSE/);
+      expect(err?.message, 'no stack trace').to.not.match(/\n\s+at /);
+    } finally {
+      holder.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
