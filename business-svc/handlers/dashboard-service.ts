@@ -1,5 +1,4 @@
 import type { DashboardServiceServer } from '../../gen/business/v1/dashboard_service.js';
-import { andThen } from '../../lib/async/awaitable.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { DisplayNames } from '../upstream/display-names.js';
@@ -8,15 +7,15 @@ export function dashboardServiceHandlers({ displayNames, log }: { displayNames: 
   return {
     // Identity comes from the verified token; only the display name needs auth-svc, and
     // without it the dashboard still answers (degraded) within the caller's deadline.
-    // Not async: a cached display name answers at once.
-    getDashboard: unary(log, (_req, { principal, call }) =>
-      andThen(displayNames?.lookup(principal.subject, call), (displayName) => ({
+    getDashboard: unary(log, async (_req, { principal, call }) => {
+      const displayName = await displayNames?.lookup(principal.subject, call);
+      return {
         message: `Welcome to your dashboard, ${displayName ?? `user ${principal.subject}`}`,
         userId: principal.subject,
         roles: [...principal.roles],
         displayName: displayName ?? '',
         degraded: displayName === undefined,
-      })),
-    ),
+      };
+    }),
   };
 }

@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { WatchNotesResponse, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
 import { GrpcError, invalidArgument, notFound, retryLater } from '../../lib/grpc/errors.js';
-import { andThen } from '../../lib/async/awaitable.js';
 import { serverStream, unary } from '../../lib/grpc/handlers.js';
 import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
 import { limitText, pageSize, requireText, requireUuid } from '../../lib/grpc/validate.js';
@@ -50,13 +49,11 @@ export function notesServiceHandlers({ notes, watchers, streams, maxNotesPerUser
       return { note: toNoteMessage(outcome.note) };
     }),
 
-    // Not async: SQLite answers at once, and a thrown error still becomes the call's status (unary catches it).
-    getNote: unary(log, (req, { principal }) =>
-      andThen(notes.get(principal.subject, requireUuid('id', req.id)), (note) => {
-        if (!note) throw notFound('note');
-        return { note: toNoteMessage(note) };
-      }),
-    ),
+    getNote: unary(log, async (req, { principal }) => {
+      const note = await notes.get(principal.subject, requireUuid('id', req.id));
+      if (!note) throw notFound('note');
+      return { note: toNoteMessage(note) };
+    }),
 
     listNotes: unary(log, async (req, { principal }) => {
       const size = pageSize(req.pageSize, NOTE_LIMITS.defaultPageSize, NOTE_LIMITS.maxPageSize);

@@ -1,4 +1,3 @@
-import type { Awaitable } from '../../lib/async/awaitable.js';
 import type { ChangeFeed } from '../../lib/changes/change-feed.js';
 import type { QuotaRefusal } from './write-quota.js';
 
@@ -79,8 +78,8 @@ export interface NoteStore {
   readonly backend: 'sqlite' | 'postgres';
   /** Refuses when the owner has `maxNotes` already (limit_reached) or is over its quota, atomically across replicas. */
   create(ownerId: string, title: string, body: string, maxNotes: number, now?: number): Promise<CreateOutcome>;
-  /** GetNote's read. A backend that can answer synchronously does (SQLite): two promises and a microtask fewer per call. */
-  get(ownerId: string, id: string): Awaitable<Note | undefined>;
+  /** GetNote's read. */
+  get(ownerId: string, id: string): Promise<Note | undefined>;
   list(ownerId: string, pageSize: number, after: PageCursor | undefined): Promise<NotePage>;
   /** Partial update; with `expectedVersion`, only if the note is still at that version. Refused over the owner's quota. */
   patch(ownerId: string, id: string, changes: { title?: string; body?: string; expectedVersion?: number }, now?: number): Promise<UpdateOutcome>;

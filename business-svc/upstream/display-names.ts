@@ -2,7 +2,6 @@ import { propagate, type CallOptions } from '@grpc/grpc-js';
 import { LRUCache } from 'lru-cache';
 import type { UserDirectoryClient } from '@grpc-token-auth/sdk';
 import { downstreamDeadline } from './deadlines.js';
-import type { Awaitable } from '../../lib/async/awaitable.js';
 import type { Logger } from '../../lib/log/logger.js';
 
 export interface DisplayNamesOptions {
@@ -39,8 +38,8 @@ export class DisplayNames {
     this.cache = new LRUCache({ max: o.maxEntries, ttl: Math.max(1, o.cacheTtlMs) });
   }
 
-  /** A cached name is answered at once (no promise); otherwise auth-svc is asked. */
-  lookup(userId: string, caller: IncomingCall): Awaitable<string | undefined> {
+  /** A cached name, or auth-svc's answer. */
+  async lookup(userId: string, caller: IncomingCall): Promise<string | undefined> {
     const cached = this.o.cacheTtlMs > 0 ? this.cache.get(userId) : undefined;
     return cached !== undefined ? cached : this.fetch(userId, caller);
   }

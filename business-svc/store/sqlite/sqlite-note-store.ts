@@ -117,7 +117,7 @@ class SqliteNoteStore implements NoteStore {
     return { kind: 'created', note };
   }
 
-  get(ownerId: string, id: string): Note | undefined {
+  async get(ownerId: string, id: string): Promise<Note | undefined> {
     const r = this.selectOne.get(id, ownerId);
     return r && { id, ownerId, title: r[0], body: r[1], createdAt: r[2], updatedAt: r[3], version: r[4] };
   }
