@@ -8,6 +8,7 @@ import { clientAddress } from '@grpc-token-auth/server-kit';
 import type { ServiceClient } from '../store/service-client-store.js';
 import type { ServiceClients } from '../service-clients/service-clients.js';
 import type { LoginGuard } from '../throttle/login-guard.js';
+import { unusableKey } from './credentials-check.js';
 import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
 import type { TokenIssuer } from '../tokens/token-issuer.js';
 
@@ -54,7 +55,7 @@ export async function authenticatedClient(
   const address = clientAddress(peer);
   const possible = clientId.length <= 64 && secret.length <= MAX_OPAQUE_SECRET_LENGTH;
   let outcome: Awaited<ReturnType<ServiceClients['authenticate']>> | undefined;
-  const ok = await guard.run(possible ? clientId : `\0unusable-client ${address}`, address, async () => {
+  const ok = await guard.run(possible ? clientId : unusableKey('client', address), address, async () => {
     outcome = possible ? await serviceClients.authenticate(clientId, secret) : undefined;
     return outcome?.ok === true;
   });
