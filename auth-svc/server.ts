@@ -108,8 +108,10 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   // Throttle states live in the store: every worker and replica counts against the same limits.
   const registration = { limits: new RegisterLimits(store.throttles, config.registerLimits), hasher: new PasswordHasher(config.scryptLogN, 1) };
   const loginGuard = new LoginGuard(new StoredLoginThrottle(store.throttles, 'login', config.loginThrottle), config.loginGuard);
+  // A secret check is one SHA-256: many replicas of one service may queue for their client's turn.
   const secretGuard = new LoginGuard(new StoredLoginThrottle(store.throttles, 'client', config.loginThrottle), {
     ...config.loginGuard,
+    maxWaitingPerAccount: 64,
     wording: { attempts: 'client authentications', subject: 'this client' },
   });
   const handlers = authServiceHandlers({
