@@ -54,7 +54,8 @@ export class ThrottleSnapshot implements ThrottleRows {
 
   set(key: string, value: object, expiresAt: number): void {
     this.require(key);
-    this.writes.set(key, { value: JSON.stringify(value), expiresAt });
+    // Whole milliseconds: both backends keep them as integers.
+    this.writes.set(key, { value: JSON.stringify(value), expiresAt: Math.ceil(expiresAt) });
   }
 
   delete(key: string): void {
