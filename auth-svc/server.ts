@@ -46,8 +46,8 @@ import { sessionMetrics } from './sessions/session-metrics.js';
 import { migrationFindings, openAuthStore, type AuthStore } from './store/index.js';
 import { redactedUrl } from '../lib/config/database-url.js';
 import { LoginGuard } from './throttle/login-guard.js';
-import { LoginThrottle } from './throttle/login-throttle.js';
 import { RegisterLimits } from './throttle/register-limits.js';
+import { StoredLoginThrottle } from './throttle/stored-login-throttle.js';
 import { signingSetup } from './tokens/signing-setup.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 import { UserAdmin } from './users/user-admin.js';
@@ -70,6 +70,7 @@ export const AUTH_POLICIES: PolicyTable = {
 
 /** Old sessions, refresh tokens and forgotten revocations are deleted this often. */
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+const THROTTLE_PURGE_INTERVAL_MS = 60 * 1000;
 
 export interface AuthServer {
   readonly server: RunningServer;
@@ -119,12 +120,20 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   // A revoked service client's open WatchRevocations end now, not when its token expires.
   revoked.onRevoked((sid) => streams.endSession(sid));
   const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
-  const registration = { limits: new RegisterLimits(config.registerLimits), hasher: new PasswordHasher(config.scryptLogN, 1) };
-  const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle), config.loginGuard);
+  // Throttle states live in the store: every worker and replica counts against the same limits.
+  const registration = { limits: new RegisterLimits(store.throttles, config.registerLimits), hasher: new PasswordHasher(config.scryptLogN, 1) };
+  const loginGuard = new LoginGuard(new StoredLoginThrottle(store.throttles, 'login', config.loginThrottle), config.loginGuard);
+  // A secret check is one SHA-256: many replicas of one service may queue for their client's turn.
+  const secretGuard = new LoginGuard(new StoredLoginThrottle(store.throttles, 'client', config.loginThrottle), {
+    ...config.loginGuard,
+    maxWaitingPerAccount: 64,
+    wording: { attempts: 'client authentications', subject: 'this client' },
+  });
   const handlers = authServiceHandlers({
     users,
     hasher,
     loginGuard,
+    secretGuard,
     registration,
     sessions,
     serviceClients,
@@ -173,8 +182,12 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     }, storeError);
   }, PURGE_INTERVAL_MS);
   purge.unref();
+  // Forgotten throttle states (rows are written per attempt, so this runs more often).
+  const purgeThrottles = setInterval(() => void store.throttles.purgeExpired(Date.now()).catch(storeError), THROTTLE_PURGE_INTERVAL_MS);
+  purgeThrottles.unref();
   const close = async () => {
     clearInterval(purge);
+    clearInterval(purgeThrottles);
     await http?.close();
     revoker.stop();
     signing.stop();

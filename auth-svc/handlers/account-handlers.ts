@@ -28,8 +28,8 @@ export function accountHandlers(deps: AccountDeps): Pick<AuthServiceServer, 'reg
   const { users, hasher, sessions, log, registration } = deps;
   return {
     register: publicUnary(log, async (req, call) => {
-      // Limits first: a refused attempt (a storm) costs a map lookup, not the password policy.
-      registration.limits.admit(clientAddress(call.getPeer()));
+      // Limits first: a refused attempt (a storm) costs one small store transaction, not the password policy.
+      await registration.limits.admit(clientAddress(call.getPeer()));
       const email = validEmail(req.email);
       const displayName = requireVisibleText('display_name', req.displayName, 100);
       const problem = passwordProblem(req.password, email);

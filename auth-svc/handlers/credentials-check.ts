@@ -46,9 +46,11 @@ async function passwordMatches(users: UserStore, hasher: PasswordHasher, user: U
  * The throttle's account key for sign-in attempts with an email no account can have (over-long,
  * invisible or unstorable characters): one per client address, so junk of any length costs the
  * throttle one short entry, and one client's junk does not slow anyone else's typo. Starts with
- * a NUL, which no accepted email holds.
+ * U+0001, a control character no accepted email holds (not NUL: PostgreSQL, which keeps the
+ * throttle's rows for replicas, cannot store NUL in text).
  */
-const unusableEmailKey = (address: string) => `\0unusable-email ${address}`;
+export const unusableKey = (what: string, address: string) => `\u0001unusable-${what} ${address}`;
+const unusableEmailKey = (address: string) => unusableKey('email', address);
 
 /**
  * A sign-in attempt refused before any store lookup (its email cannot name an account) still

@@ -3,6 +3,7 @@ import type { KeyStore } from './key-store.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { ServiceClientStore } from './service-client-store.js';
 import type { SessionStore } from './session-store.js';
+import type { ThrottleStore } from './throttle-store.js';
 import type { UserStore } from './user-store.js';
 
 /** What other writers (replicas, admin commands) announce: a revocation row, a key change. */
@@ -21,6 +22,8 @@ export interface AuthStore {
   readonly sessions: SessionStore;
   readonly revocations: RevocationStore;
   readonly serviceClients: ServiceClientStore;
+  /** Brute-force throttle states, shared by every process on this store. */
+  readonly throttles: ThrottleStore;
   /** Undefined when the backend cannot push (SQLite): readers poll instead. */
   readonly changes: ChangeFeed | undefined;
   close(): Promise<void>;

@@ -1,16 +1,34 @@
 import { retryLater } from '../../lib/grpc/errors.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { LoginOutcome, ThrottleDecision } from './login-rules.js';
 
 export { RETRY_AFTER_TRAILER } from '../../lib/grpc/errors.js';
+
+/** A throttle the guard asks before each check and tells each outcome (in memory, or in the auth store). */
+export interface LoginLimiter {
+  /** May the attempt go ahead? If so it counts as in flight until `settle`. */
+  admit(account: string, address: string): Promise<ThrottleDecision>;
+  settle(account: string, address: string, outcome: LoginOutcome): Promise<void>;
+}
+
+/** How refusals name what was attempted, e.g. "sign-in attempts" and "this account". */
+export interface AttemptWording {
+  readonly attempts: string;
+  readonly subject: string;
+}
 
 export interface LoginGuardOptions {
   /** Password checks from one client address at once (a proxy or NAT puts many users behind one). */
   readonly maxConcurrentPerAddress: number;
   /** Attempts for one account allowed to wait for their turn; more are refused. */
   readonly maxWaitingPerAccount: number;
+  readonly wording: AttemptWording;
 }
 
-export const DEFAULT_LOGIN_GUARD_OPTIONS: LoginGuardOptions = { maxConcurrentPerAddress: 16, maxWaitingPerAccount: 4 };
+export const DEFAULT_LOGIN_GUARD_OPTIONS: LoginGuardOptions = {
+  maxConcurrentPerAddress: 16,
+  maxWaitingPerAccount: 4,
+  wording: { attempts: 'sign-in attempts', subject: 'this account' },
+};
 
 /**
  * Puts password checks behind the throttle. The throttle only learns an outcome once the
@@ -18,6 +36,7 @@ export const DEFAULT_LOGIN_GUARD_OPTIONS: LoginGuardOptions = { maxConcurrentPer
  * the first failure counts. Hence attempts for one account take turns — each is judged by
  * the throttle only after the previous one was recorded — and a client address may have
  * only so many checks running. Beyond those bounds: RESOURCE_EXHAUSTED, like any throttling.
+ * Across processes, the throttle itself counts admitted attempts as in flight (login-rules.ts).
  */
 export class LoginGuard {
   private readonly accounts = new Map<string, { tail: Promise<void>; waiting: number }>();
@@ -25,7 +44,7 @@ export class LoginGuard {
   private readonly opts: LoginGuardOptions;
 
   constructor(
-    private readonly throttle: LoginThrottle,
+    private readonly throttle: LoginLimiter,
     opts: Partial<LoginGuardOptions> = {},
   ) {
     this.opts = { ...DEFAULT_LOGIN_GUARD_OPTIONS, ...opts };
@@ -34,9 +53,10 @@ export class LoginGuard {
   /** Runs `check` (true = password right) unless throttled, and records its outcome. */
   async run(account: string, address: string, check: () => Promise<boolean>): Promise<boolean> {
     const perAddress = this.addressesInFlight.get(address) ?? 0;
-    if (perAddress >= this.opts.maxConcurrentPerAddress) throw throttled(1000, 'too many sign-in attempts at once from your address');
+    const { attempts, subject } = this.opts.wording;
+    if (perAddress >= this.opts.maxConcurrentPerAddress) throw throttled(1000, `too many ${attempts} at once from your address`);
     const turn = this.accounts.get(account) ?? { tail: Promise.resolve(), waiting: 0 };
-    if (turn.waiting > this.opts.maxWaitingPerAccount) throw throttled(1000, 'too many sign-in attempts at once for this account');
+    if (turn.waiting > this.opts.maxWaitingPerAccount) throw throttled(1000, `too many ${attempts} at once for ${subject}`);
 
     this.addressesInFlight.set(address, perAddress + 1);
     turn.waiting++;
@@ -46,11 +66,16 @@ export class LoginGuard {
     turn.tail = new Promise<void>((resolve) => (release = resolve));
     try {
       await previous;
-      const decision = this.throttle.check(account, address);
-      if (!decision.allowed) throw throttled(decision.retryAfterMs, `too many failed sign-in attempts for ${decision.limitedBy === 'account' ? 'this account' : 'your address'}`);
-      const ok = await check();
-      if (ok) this.throttle.recordSuccess(account, address);
-      else this.throttle.recordFailure(account, address);
+      const decision = await this.throttle.admit(account, address);
+      if (!decision.allowed) throw throttled(decision.retryAfterMs, `too many failed ${attempts} for ${decision.limitedBy === 'account' ? subject : 'your address'}`);
+      let ok: boolean;
+      try {
+        ok = await check();
+      } catch (err) {
+        await this.throttle.settle(account, address, 'abandoned').catch(() => {}); // else its lease lapses
+        throw err;
+      }
+      await this.throttle.settle(account, address, ok ? 'success' : 'failure');
       return ok;
     } finally {
       release();

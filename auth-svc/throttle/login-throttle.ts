@@ -1,6 +1,9 @@
 import { BoundedMap } from './bounded-map.js';
+import type { LoginLimiter } from './login-guard.js';
+import { loadLoginState, LoginRules, storeLoginState, type AccountState, type AddressState, type KnownAddresses, type LoginOutcome, type LoginSlots, type LoginState, type ThrottleDecision } from './login-rules.js';
 
 export { clientAddress } from '@grpc-token-auth/server-kit/internal';
+export type { ThrottleDecision } from './login-rules.js';
 
 /**
  * Login throttling, per account and per client address (pure: injectable clock, no timers, no I/O).
@@ -17,8 +20,9 @@ export { clientAddress } from '@grpc-token-auth/server-kit/internal';
  *   Known-good addresses still obey their own address lockout, and a success never clears an
  *   address's failures (else one valid account would launder a password-spraying address).
  *
- * Known limits: `check()` and the outcome are separate calls, so attempts already in flight when a
- * limit engages are not stopped (the next ones are). Entries are evicted beyond the caps, which
+ * The rules themselves are pure functions (login-rules.ts). This class keeps their state in this
+ * process's memory; auth-svc keeps it in the auth store instead (StoredLoginThrottle), so that
+ * every worker and replica shares one throttle. Entries here are evicted beyond the caps, which
  * fails open for the evicted key; the caps are sized far above normal traffic.
  */
 export interface LoginThrottleOptions {
@@ -63,43 +67,22 @@ export const DEFAULT_LOGIN_THROTTLE_OPTIONS: LoginThrottleOptions = {
   maxTrackedKeys: 100_000,
 };
 
-export type ThrottleDecision =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly retryAfterMs: number; readonly limitedBy: 'account' | 'address' };
-
-interface AccountState {
-  /** Consecutive failures since the last success (or decay). */
-  failures: number;
-  lastFailureAt: number;
-}
-
-interface AddressState {
-  /** Failures in the current window, which starts at its first failure. */
-  failures: number;
-  windowStart: number;
-  lastFailureAt: number;
-  /** Lockouts in a row; sets the next lockout's length. */
-  lockouts: number;
-  lockedUntil: number;
-}
-
-/** address → time of its last successful login to the account. */
-type KnownAddresses = Map<string, number>;
-
 /** Entries examined for expiry per write: amortised clean-up without timers. */
 const SWEEP_PER_WRITE = 8;
 
-const ALLOWED: ThrottleDecision = { allowed: true };
-
-export class LoginThrottle {
+export class LoginThrottle implements LoginLimiter {
   private readonly options: LoginThrottleOptions;
+  private readonly rules: LoginRules;
   private readonly accounts: BoundedMap<string, AccountState>;
   private readonly addresses: BoundedMap<string, AddressState>;
   private readonly known: BoundedMap<string, KnownAddresses>;
 
   constructor(options: Partial<LoginThrottleOptions> = {}) {
     this.options = { ...DEFAULT_LOGIN_THROTTLE_OPTIONS, ...options };
-    validate(this.options);
+    if (!Number.isSafeInteger(this.options.maxTrackedKeys) || this.options.maxTrackedKeys < 1) {
+      throw new RangeError('LoginThrottle: maxTrackedKeys must be a positive integer');
+    }
+    this.rules = new LoginRules(this.options);
     this.accounts = new BoundedMap(this.options.maxTrackedKeys);
     this.addresses = new BoundedMap(this.options.maxTrackedKeys);
     this.known = new BoundedMap(this.options.maxTrackedKeys);
@@ -108,47 +91,30 @@ export class LoginThrottle {
   /** May this attempt go ahead? Read-only: calling it never counts as an attempt. */
   check(account: string, address: string): ThrottleDecision {
     const now = this.options.now();
-    const addressWait = this.addressWait(address, now);
-    const accountWait = this.isKnownAddress(account, address, now) ? 0 : this.accountWait(account, now);
-    if (addressWait <= 0 && accountWait <= 0) return ALLOWED;
-    // Report the longer wait, so a client that honours the hint is not refused again at once.
-    return addressWait >= accountWait
-      ? { allowed: false, retryAfterMs: addressWait, limitedBy: 'address' }
-      : { allowed: false, retryAfterMs: accountWait, limitedBy: 'account' };
+    return this.rules.decide(loadLoginState(this.rules, this.slots(account, address), now), address, now);
   }
 
   recordFailure(account: string, address: string): void {
-    const now = this.options.now();
-    const previous = this.liveAccount(account, now);
-    this.accounts.set(account, { failures: (previous?.failures ?? 0) + 1, lastFailureAt: now });
-
-    const state = this.liveAddress(address, now) ?? { failures: 0, windowStart: now, lastFailureAt: now, lockouts: 0, lockedUntil: 0 };
-    if (now - state.windowStart >= this.options.addressWindowMs) {
-      state.failures = 0;
-      state.windowStart = now;
-    }
-    state.failures += 1;
-    state.lastFailureAt = now;
-    if (state.failures >= this.options.maxAddressFailures) {
-      state.lockouts += 1;
-      state.lockedUntil = now + capped(this.options.addressBaseLockoutMs, state.lockouts - 1, this.options.addressMaxLockoutMs);
-      state.failures = 0;
-      state.windowStart = state.lockedUntil; // a new window opens when the lockout ends
-    }
-    this.addresses.set(address, state);
-    this.sweep(now);
+    this.apply(account, address, (s, now) => this.rules.settled(s, address, 'failure', now));
   }
 
   /** Resets the account's failures and remembers the address as known-good for it. Address failures stay. */
   recordSuccess(account: string, address: string): void {
-    const now = this.options.now();
-    this.accounts.delete(account);
-    const known: KnownAddresses = new Map(this.liveKnown(account, now));
-    known.delete(address);
-    known.set(address, now);
-    while (known.size > this.options.knownAddressesPerAccount) known.delete(known.keys().next().value!);
-    this.known.set(account, known);
-    this.sweep(now);
+    this.apply(account, address, (s, now) => this.rules.settled(s, address, 'success', now));
+  }
+
+  /** `check`, and when allowed the attempt counts as in flight until `settle`. */
+  async admit(account: string, address: string): Promise<ThrottleDecision> {
+    let decision!: ThrottleDecision;
+    this.apply(account, address, (s, now) => {
+      decision = this.rules.decide(s, address, now);
+      return decision.allowed ? this.rules.admitted(s, now) : s;
+    });
+    return decision;
+  }
+
+  async settle(account: string, address: string, outcome: LoginOutcome): Promise<void> {
+    this.apply(account, address, (s, now) => this.rules.settled(s, address, outcome, now));
   }
 
   /** Tracked entries, for tests and metrics. */
@@ -156,78 +122,24 @@ export class LoginThrottle {
     return { accounts: this.accounts.size, addresses: this.addresses.size, knownAccounts: this.known.size };
   }
 
-  private accountWait(account: string, now: number): number {
-    const state = this.liveAccount(account, now);
-    const excess = (state?.failures ?? 0) - this.options.maxAccountFailures;
-    if (state === undefined || excess < 0) return 0;
-    const delay = capped(this.options.accountBaseDelayMs, excess, this.options.accountMaxDelayMs);
-    return state.lastFailureAt + delay - now;
+  private apply(account: string, address: string, next: (s: LoginState, now: number) => LoginState): void {
+    const now = this.options.now();
+    const slots = this.slots(account, address);
+    const before = loadLoginState(this.rules, slots, now);
+    const after = next(before, now);
+    if (after === before) return;
+    storeLoginState(this.rules, slots, before, after, now);
+    this.accounts.sweep((s) => this.rules.liveAccount(s, now) === undefined, SWEEP_PER_WRITE);
+    this.addresses.sweep((s) => this.rules.liveAddress(s, now) === undefined, SWEEP_PER_WRITE);
+    this.known.sweep((k) => this.rules.liveKnown(k, now) === undefined, SWEEP_PER_WRITE);
   }
 
-  private addressWait(address: string, now: number): number {
-    const state = this.liveAddress(address, now);
-    return state === undefined ? 0 : state.lockedUntil - now;
+  private slots(account: string, address: string): LoginSlots {
+    const slot = <T extends {}>(map: BoundedMap<string, T>, key: string) => ({
+      get: () => map.get(key),
+      set: (value: T) => map.set(key, value),
+      delete: () => map.delete(key),
+    });
+    return { account: slot(this.accounts, account), address: slot(this.addresses, address), known: slot(this.known, account) };
   }
-
-  private isKnownAddress(account: string, address: string, now: number): boolean {
-    const since = this.liveKnown(account, now)?.get(address);
-    return since !== undefined && now - since < this.options.knownAddressTtlMs;
-  }
-
-  private liveAccount(account: string, now: number): AccountState | undefined {
-    const state = this.accounts.get(account);
-    return state !== undefined && !this.accountExpired(state, now) ? state : undefined;
-  }
-
-  private liveAddress(address: string, now: number): AddressState | undefined {
-    const state = this.addresses.get(address);
-    return state !== undefined && !this.addressExpired(state, now) ? state : undefined;
-  }
-
-  private liveKnown(account: string, now: number): KnownAddresses | undefined {
-    const known = this.known.get(account);
-    return known !== undefined && !this.knownExpired(known, now) ? known : undefined;
-  }
-
-  private accountExpired(state: AccountState, now: number): boolean {
-    return now - state.lastFailureAt >= this.options.accountDecayMs;
-  }
-
-  /** Quiet for a whole window after the last failure and any lockout: forget failures and growth. */
-  private addressExpired(state: AddressState, now: number): boolean {
-    return now - Math.max(state.lastFailureAt, state.lockedUntil) >= this.options.addressWindowMs;
-  }
-
-  /** Expired once even its most recent address is past the TTL (at most a few to scan). */
-  private knownExpired(known: KnownAddresses, now: number): boolean {
-    let newest = -Infinity;
-    for (const at of known.values()) newest = Math.max(newest, at);
-    return now - newest >= this.options.knownAddressTtlMs;
-  }
-
-  private sweep(now: number): void {
-    this.accounts.sweep((s) => this.accountExpired(s, now), SWEEP_PER_WRITE);
-    this.addresses.sweep((s) => this.addressExpired(s, now), SWEEP_PER_WRITE);
-    this.known.sweep((k) => this.knownExpired(k, now), SWEEP_PER_WRITE);
-  }
-}
-
-/** base · 2^doublings, at most `max` (no overflow: 2^large is Infinity, then capped). */
-function capped(base: number, doublings: number, max: number): number {
-  return Math.min(base * 2 ** doublings, max);
-}
-
-function validate(o: LoginThrottleOptions): void {
-  const counts = ['maxAccountFailures', 'maxAddressFailures', 'knownAddressesPerAccount', 'maxTrackedKeys'] as const;
-  const durations = [
-    'accountBaseDelayMs', 'accountMaxDelayMs', 'accountDecayMs', 'addressWindowMs',
-    'addressBaseLockoutMs', 'addressMaxLockoutMs', 'knownAddressTtlMs',
-  ] as const;
-  for (const name of [...counts, ...durations]) {
-    if (!Number.isSafeInteger(o[name]) || o[name] < 1) throw new RangeError(`LoginThrottle: ${name} must be a positive integer`);
-  }
-  if (o.accountMaxDelayMs < o.accountBaseDelayMs) throw new RangeError('LoginThrottle: accountMaxDelayMs must be at least accountBaseDelayMs');
-  if (o.addressMaxLockoutMs < o.addressBaseLockoutMs) throw new RangeError('LoginThrottle: addressMaxLockoutMs must be at least addressBaseLockoutMs');
-  // Otherwise the counter could be forgotten before the delay it imposes has even elapsed.
-  if (o.accountDecayMs <= o.accountMaxDelayMs) throw new RangeError('LoginThrottle: accountDecayMs must exceed accountMaxDelayMs');
 }

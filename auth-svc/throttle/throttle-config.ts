@@ -32,13 +32,13 @@ export function readLoginGuardConfig(env: EnvReader): Pick<LoginGuardOptions, 'm
 
 /**
  * Register's own budget: a few accounts per client address per hour (a household or an office
- * behind one NAT still fits), and a process-wide rate that a storm from many addresses cannot pass.
+ * behind one NAT still fits), and a fleet-wide rate that a storm from many addresses cannot pass
+ * (shared by every worker and replica through the auth store).
  */
 export function readRegisterLimitsConfig(env: EnvReader): RegisterLimitOptions {
   return {
     perAddressPerHour: env.int('REGISTER_PER_ADDRESS_PER_HOUR', 20, 1, 1_000_000),
     perAddressBurst: env.int('REGISTER_BURST_PER_ADDRESS', 5, 1, 1_000_000),
     perMinute: env.int('REGISTER_PER_MINUTE', 60, 1, 1_000_000),
-    maxAddresses: 100_000,
   };
 }

@@ -21,7 +21,9 @@ describe('log lines a client can cause are capped, and never repeat what it type
   let accessToken: string;
 
   before(async () => {
-    sys = await startSystem({ RPC_LOG: 'failures', DISPLAY_NAME_CACHE_SECONDS: '0' });
+    // Failed client secrets are throttled per client id and per address: each flood call below uses
+    // another junk id, and the address limit is raised, so all 2,000 reach the credentials check.
+    sys = await startSystem({ RPC_LOG: 'failures', DISPLAY_NAME_CACHE_SECONDS: '0', LOGIN_MAX_ADDRESS_FAILURES: '10000' });
     auth = createAuthClient(sys.authAddress);
     await auth.register({ email: 'dash@example.com', password, displayName: 'Dash' });
     ({ accessToken } = await auth.login({ email: 'dash@example.com', password }));
@@ -37,7 +39,7 @@ describe('log lines a client can cause are capped, and never repeat what it type
     const dropped0 = valueOf(await scrape(sys.auth.metricsPort!), 'log_lines_dropped_total') ?? 0;
     const started = Date.now();
     for (let i = 0; i < 2000; i += 8) {
-      await Promise.all(Array.from({ length: 8 }, () => auth.issueServiceToken({ clientId: secret, clientSecret: 'wrong' }).catch(() => {})));
+      await Promise.all(Array.from({ length: 8 }, (_, j) => auth.issueServiceToken({ clientId: `${secret}-${i + j}`, clientSecret: 'wrong' }).catch(() => {})));
     }
     const seconds = Math.ceil((Date.now() - started) / 1000);
     await new Promise((r) => setTimeout(r, 1200)); // the last second's "left out" line

@@ -360,6 +360,69 @@ describe('LoginThrottle', () => {
   });
 });
 
+describe('LoginThrottle: attempts in flight (admit, then settle)', () => {
+  it('admits while recorded failures plus attempts in flight stay below the limit, then refuses until they settle', async () => {
+    const t = setup();
+    t.fail(ALICE, ATTACKER, 3);
+    expect(await t.throttle.admit(ALICE, ATTACKER)).to.deep.equal({ allowed: true }); // 4th
+    expect(await t.throttle.admit(ALICE, '203.0.113.7')).to.deep.equal({ allowed: true }); // 5th: 3 + 2 in flight reach 5
+    expect(await t.throttle.admit(ALICE, '203.0.113.8'), 'no 6th check while those two decide').to.deep.equal({ allowed: false, retryAfterMs: 1 * SECOND, limitedBy: 'account' });
+    await t.throttle.settle(ALICE, ATTACKER, 'failure');
+    await t.throttle.settle(ALICE, '203.0.113.7', 'failure');
+    expect(t.throttle.check(ALICE, ATTACKER)).to.deep.equal({ allowed: false, retryAfterMs: 1 * SECOND, limitedBy: 'account' }); // 5 failures: the usual delay
+  });
+
+  it('a success in flight frees its place; an abandoned attempt (its check threw) counts as nothing', async () => {
+    const t = setup({ maxAccountFailures: 3 });
+    t.fail(ALICE, ATTACKER, 2);
+    await t.throttle.admit(ALICE, HOME);
+    expect((await t.throttle.admit(ALICE, ATTACKER)).allowed).to.equal(false);
+    await t.throttle.settle(ALICE, HOME, 'abandoned');
+    expect(t.throttle.check(ALICE, ATTACKER).allowed, 'still 2 failures').to.equal(true);
+    await t.throttle.admit(ALICE, HOME);
+    await t.throttle.settle(ALICE, HOME, 'success');
+    t.fail(ALICE, ATTACKER, 2);
+    expect(t.throttle.check(ALICE, ATTACKER).allowed, 'the success reset the count').to.equal(true);
+  });
+
+  it('a known-good address is not held up by attempts in flight from elsewhere', async () => {
+    const t = setup({ maxAccountFailures: 3 });
+    t.throttle.recordSuccess(ALICE, HOME);
+    t.fail(ALICE, ATTACKER, 2);
+    await t.throttle.admit(ALICE, ATTACKER);
+    expect((await t.throttle.admit(ALICE, '203.0.113.7')).allowed).to.equal(false);
+    expect(await t.throttle.admit(ALICE, HOME)).to.deep.equal({ allowed: true });
+  });
+
+  it('counts attempts in flight from one address against its lockout threshold too', async () => {
+    const t = setup({ maxAddressFailures: 5 });
+    for (let i = 0; i < 3; i++) t.fail(`user${i}@example.com`, ATTACKER);
+    await t.throttle.admit('a@example.com', ATTACKER);
+    await t.throttle.admit('b@example.com', ATTACKER);
+    expect(await t.throttle.admit('c@example.com', ATTACKER)).to.deep.equal({ allowed: false, retryAfterMs: 1 * SECOND, limitedBy: 'address' });
+    await t.throttle.settle('a@example.com', ATTACKER, 'success'); // a success never counts against the address
+    expect(await t.throttle.admit('c@example.com', ATTACKER)).to.deep.equal({ allowed: true });
+  });
+
+  it('a lease lapses after 30 s (its process died before settling)', async () => {
+    const t = setup({ maxAccountFailures: 3 });
+    t.fail(ALICE, ATTACKER, 2);
+    await t.throttle.admit(ALICE, ATTACKER);
+    t.advance(30 * SECOND - 1);
+    expect((await t.throttle.admit(ALICE, ATTACKER)).allowed).to.equal(false);
+    t.advance(1);
+    expect(await t.throttle.admit(ALICE, ATTACKER)).to.deep.equal({ allowed: true });
+  });
+
+  it('refused admissions change nothing', async () => {
+    const t = setup();
+    t.fail(ALICE, ATTACKER, 5);
+    for (let i = 0; i < 100; i++) expect((await t.throttle.admit(ALICE, ATTACKER)).allowed).to.equal(false);
+    t.advance(1 * SECOND);
+    expect(await t.throttle.admit(ALICE, ATTACKER)).to.deep.equal({ allowed: true });
+  });
+});
+
 describe('BoundedMap', () => {
   it('reading does not refresh an entry; writing does', () => {
     const m = new BoundedMap<string, number>(2);

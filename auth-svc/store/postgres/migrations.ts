@@ -98,4 +98,17 @@ export const PG_AUTH_MIGRATIONS: readonly Migration[] = [
     sql: '',
     rewrite: emailRekeyMigration('UPDATE users SET email_normalized = $1 WHERE id = $2'),
   },
+  {
+    version: 6,
+    name: 'throttle states shared by every replica',
+    sql: `
+      -- value NULL: a row a decision inserted only to lock it (see PgThrottleStore), read as absent.
+      CREATE TABLE throttle_state (
+        key        TEXT PRIMARY KEY,
+        value      TEXT,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX throttle_state_expiry ON throttle_state (expires_at);
+    `,
+  },
 ];

@@ -7,6 +7,7 @@ import { PG_AUTH_MIGRATIONS } from './migrations.js';
 import { PgRevocationStore } from './revocation-store.js';
 import { PgServiceClientStore } from './service-client-store.js';
 import { PgSessionStore } from './session-store.js';
+import { PgThrottleStore } from './throttle-store.js';
 import { PgUserStore } from './user-store.js';
 
 /** A PostgreSQL database shared by every auth-svc replica (migrated if needed). */
@@ -20,6 +21,7 @@ export async function openPostgresAuthStore(url: string, onError: (err: Error) =
     sessions: new PgSessionStore(pool),
     revocations: new PgRevocationStore(pool),
     serviceClients: new PgServiceClientStore(pool),
+    throttles: new PgThrottleStore(pool),
     changes,
     close: async () => {
       await changes.close();

@@ -93,4 +93,18 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
     sql: '',
     rewrite: emailRekeyMigration('UPDATE users SET email_normalized = ? WHERE id = ?'),
   },
+  {
+    version: 6,
+    name: 'throttle states shared by every worker',
+    sql: `
+      -- Login, Register and client-secret throttles (auth-svc/store/throttle-store.ts): every
+      -- worker reads and writes them in one write transaction, so the limits hold for all of them.
+      CREATE TABLE throttle_state (
+        key        TEXT PRIMARY KEY, -- kind and subject, e.g. "login-address:192.0.2.1"
+        value      TEXT NOT NULL,    -- JSON
+        expires_at INTEGER NOT NULL  -- epoch ms; forgotten from then on, purged later
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX throttle_state_expiry ON throttle_state (expires_at);
+    `,
+  },
 ];

@@ -5,6 +5,7 @@ import { AUTH_MIGRATIONS } from './migrations.js';
 import { SqliteRevocationStore } from './revocation-store.js';
 import { SqliteServiceClientStore } from './service-client-store.js';
 import { SqliteSessionStore } from './session-store.js';
+import { SqliteThrottleStore } from './throttle-store.js';
 import { SqliteUserStore } from './user-store.js';
 
 /** The embedded default: one SQLite file (created and migrated if needed). */
@@ -17,6 +18,7 @@ export function openSqliteAuthStore(path: string, onFinding?: FindingListener): 
     sessions: new SqliteSessionStore(db),
     revocations: new SqliteRevocationStore(db),
     serviceClients: new SqliteServiceClientStore(db),
+    throttles: new SqliteThrottleStore(db),
     changes: undefined,
     close: async () => void db.close(),
   };
