@@ -2,7 +2,6 @@ import type { Registry } from 'prom-client';
 import {
   ANY_USER,
   authenticationInterceptor,
-  createAuthenticate,
   INFRASTRUCTURE_POLICIES,
   OpenStreams,
   PUBLIC,
@@ -49,6 +48,7 @@ import { LoginGuard } from './throttle/login-guard.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
 import { RegisterLimits } from './throttle/register-limits.js';
 import { signingSetup } from './tokens/signing-setup.js';
+import { ownAudienceAuthenticate } from './tokens/own-audience.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 import { UserAdmin } from './users/user-admin.js';
 
@@ -59,6 +59,8 @@ export const AUTH_POLICIES: PolicyTable = {
   [AuthServiceService.login.path]: PUBLIC,
   [AuthServiceService.refresh.path]: PUBLIC,
   [AuthServiceService.issueServiceToken.path]: PUBLIC,
+  // The client's id and secret are in the request, as for IssueServiceToken.
+  [AuthServiceService.exchangeToken.path]: PUBLIC,
   [AuthServiceService.logout.path]: ANY_USER,
   [AuthServiceService.logoutAll.path]: ANY_USER,
   [AuthServiceService.changePassword.path]: ANY_USER,
@@ -67,6 +69,9 @@ export const AUTH_POLICIES: PolicyTable = {
   [RevocationServiceService.watchRevocations.path]: serviceWith(SCOPES.revocationsWatch),
   ...Object.fromEntries(Object.values(AdminServiceService).map((m) => [m.path, userWithRole(ROLES.admin)])),
 };
+
+/** Methods on the caller's own session: they accept its token for any audience auth-svc issues. */
+const SESSION_METHODS: ReadonlySet<string> = new Set([AuthServiceService.logout.path, AuthServiceService.logoutAll.path, AuthServiceService.changePassword.path]);
 
 /** Old sessions, refresh tokens and forgotten revocations are deleted this often. */
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -88,7 +93,6 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   const signing = await signingSetup(store, config.tokens, tokenAcceptanceWindowMs(config), storeError);
   const tokens = new TokenIssuer({
     issuer: config.tokens.issuer,
-    audience: config.tokens.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
     signingKey: signing.signingKey,
@@ -121,6 +125,11 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   const hasher = new PasswordHasher(config.scryptLogN, config.passwordHashConcurrency);
   const registration = { limits: new RegisterLimits(config.registerLimits), hasher: new PasswordHasher(config.scryptLogN, 1) };
   const loginGuard = new LoginGuard(new LoginThrottle(config.loginThrottle), config.loginGuard);
+  const verifier = revocationAwareVerifier(
+    tokenVerifier({ ...config.tokens, audience: config.audiences.issued, accessTokenProfile: true, keys: signing.verificationKeys }),
+    revoked,
+    config.tokenCacheMaxEntries,
+  );
   const handlers = authServiceHandlers({
     users,
     hasher,
@@ -129,10 +138,11 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     sessions,
     serviceClients,
     tokens,
+    audiences: config.audiences,
+    verifySubject: verifier.verify,
     log: clientLog,
     metrics: metrics && sessionMetrics(metrics),
   });
-  const verifier = revocationAwareVerifier(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), revoked, config.tokenCacheMaxEntries);
   if (metrics) {
     exposeTokenCache(metrics, verifier.cache);
     exposeRevokedSessions(metrics, revoked);
@@ -147,7 +157,10 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     credentials: serverCredentials(config.tls),
     log,
     // auth-svc is its own issuer: the kit's verifier on its own keys and revocations, not connectAuthSvc.
-    authentication: authenticationInterceptor(createAuthenticate(AUTH_POLICIES, verifier.verify), { log }),
+    authentication: authenticationInterceptor(
+      ownAudienceAuthenticate(AUTH_POLICIES, verifier.verify, config.audiences, SESSION_METHODS, { requireBoundServiceTokens: config.requireBoundServiceTokens }),
+      { log },
+    ),
     services: [
       { definition: AuthServiceDefinition, implementation: handlers },
       { definition: KeysServiceDefinition, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log: clientLog }) },

@@ -5,11 +5,15 @@ import { publicUnary } from '../../lib/grpc/handlers.js';
 import { requireStorable } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { ServiceClients } from '../service-clients/service-clients.js';
+import type { ServiceClient } from '../store/service-client-store.js';
 import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
+import { requestedAudience, type Audiences } from '../tokens/audiences.js';
 import type { TokenIssuer } from '../tokens/token-issuer.js';
+import { certificateThumbprint } from '@grpc-token-auth/server-kit';
 
 export interface ServiceTokenDeps {
   readonly serviceClients: ServiceClients;
+  readonly audiences: Audiences;
   readonly tokens: TokenIssuer;
   readonly log: Logger;
 }
@@ -17,24 +21,33 @@ export interface ServiceTokenDeps {
 /** Same answer for unknown client, wrong secret and revoked client. */
 const BAD_CLIENT = new GrpcError(status.UNAUTHENTICATED, 'invalid client credentials');
 
-export function serviceTokenHandlers({ serviceClients, tokens, log }: ServiceTokenDeps): Pick<AuthServiceServer, 'issueServiceToken'> {
+export function serviceTokenHandlers(deps: ServiceTokenDeps): Pick<AuthServiceServer, 'issueServiceToken'> {
+  const { tokens, audiences, log } = deps;
   return {
-    issueServiceToken: publicUnary(log, async (req) => {
-      if (req.clientId === '') throw invalidArgument('client_id', 'is required');
-      if (req.clientSecret === '') throw invalidArgument('client_secret', 'is required');
-      requireStorable('client_id', req.clientId);
-      if (req.clientId.length > 64 || req.clientSecret.length > MAX_OPAQUE_SECRET_LENGTH) throw BAD_CLIENT;
-      const outcome = await serviceClients.authenticate(req.clientId, req.clientSecret);
-      if (!outcome.ok) {
-        // Named only when the id is a registered client's: what a caller typed is never logged
-        // (someone pastes a secret into client_id). `log` is capped (LOG_LINES_PER_SECOND).
-        const client = outcome.known && { clientId: outcome.known.id, clientName: outcome.known.name, revoked: outcome.known.revokedAt !== null };
-        log.warn({ event: 'security', kind: 'bad_client_credentials', knownClient: client !== undefined, ...client }, 'service token refused');
-        throw BAD_CLIENT;
-      }
-      const { client } = outcome;
-      const issued = tokens.issueServiceToken(client);
+    issueServiceToken: publicUnary(log, async (req, call) => {
+      const audience = requestedAudience(audiences, req.audience);
+      const client = await authenticatedClient(deps, req.clientId, req.clientSecret, 'service token refused');
+      // Over mutual TLS the token is bound to the certificate the client proved it holds (RFC 8705).
+      const certificate = call.getAuthContext().sslPeerCertificate?.raw;
+      const issued = tokens.issueServiceToken(client, audience, certificate && certificateThumbprint(certificate));
       return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn, scopes: [...client.scopes] };
     }),
   };
+}
+
+/** The service client these credentials belong to, or UNAUTHENTICATED (the same answer for every failure). */
+export async function authenticatedClient(deps: ServiceTokenDeps, clientId: string, clientSecret: string, event: string): Promise<ServiceClient> {
+  if (clientId === '') throw invalidArgument('client_id', 'is required');
+  if (clientSecret === '') throw invalidArgument('client_secret', 'is required');
+  requireStorable('client_id', clientId);
+  if (clientId.length > 64 || clientSecret.length > MAX_OPAQUE_SECRET_LENGTH) throw BAD_CLIENT;
+  const outcome = await deps.serviceClients.authenticate(clientId, clientSecret);
+  if (!outcome.ok) {
+    // Named only when the id is a registered client's: what a caller typed is never logged
+    // (someone pastes a secret into client_id). `log` is capped (LOG_LINES_PER_SECOND).
+    const client = outcome.known && { clientId: outcome.known.id, clientName: outcome.known.name, revoked: outcome.known.revokedAt !== null };
+    deps.log.warn({ event: 'security', kind: 'bad_client_credentials', knownClient: client !== undefined, ...client }, event);
+    throw BAD_CLIENT;
+  }
+  return outcome.client;
 }

@@ -19,6 +19,7 @@
  * (and to Session as `clientOptions: { credentials }`).
  */
 export { Metadata, status } from '@grpc/grpc-js';
+export { AUTH_SVC_AUDIENCE, BUSINESS_SVC_AUDIENCE, type AudienceTokens } from './audiences.js';
 export { bearerInterceptor, type BearerInterceptorOptions, type TokenSource } from './bearer-interceptor.js';
 export {
   createAuthClient,

@@ -1,5 +1,6 @@
 import type { Migration } from '../../../lib/sqlite/database.js';
 import { emailRekeyMigration } from '../email-rekey.js';
+import { CLIENT_AUDIENCES_MIGRATION } from '../client-audiences-column.js';
 import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 
 /**
@@ -98,4 +99,5 @@ export const PG_AUTH_MIGRATIONS: readonly Migration[] = [
     sql: '',
     rewrite: emailRekeyMigration('UPDATE users SET email_normalized = $1 WHERE id = $2'),
   },
+  CLIENT_AUDIENCES_MIGRATION,
 ];

@@ -1,5 +1,6 @@
 import type { Migration } from '../../../lib/sqlite/database.js';
 import { emailRekeyMigration } from '../email-rekey.js';
+import { CLIENT_AUDIENCES_MIGRATION } from '../client-audiences-column.js';
 import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 
 export const AUTH_MIGRATIONS: readonly Migration[] = [
@@ -93,4 +94,5 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
     sql: '',
     rewrite: emailRekeyMigration('UPDATE users SET email_normalized = ? WHERE id = ?'),
   },
+  CLIENT_AUDIENCES_MIGRATION,
 ];

@@ -1,0 +1,75 @@
+import { status } from '@grpc/grpc-js';
+import { SCOPES, type Actor, type TokenVerifier } from '@grpc-token-auth/server-kit';
+import type { AuthServiceServer } from '../../gen/auth/v1/auth_service.js';
+import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
+import { publicUnary } from '../../lib/grpc/handlers.js';
+import type { ServiceClient } from '../store/service-client-store.js';
+import type { ActClaim } from '../tokens/token-issuer.js';
+import { requestedAudience } from '../tokens/audiences.js';
+import { authenticatedClient, type ServiceTokenDeps } from './service-token-handlers.js';
+
+export interface ExchangeDeps extends ServiceTokenDeps {
+  /** auth-svc's own verifier (signature, expiry, any issued audience, revocation). */
+  readonly verifySubject: TokenVerifier;
+}
+
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+/** Longest subject token looked at (ours are well under 2 KiB). */
+const MAX_SUBJECT_TOKEN_LENGTH = 8192;
+
+/**
+ * RFC 8693 token exchange: a service client trades a user's token that was sent to it for one
+ * addressed to another service it is registered for. The new token names the user (`sub`, roles,
+ * `sid`: revoking the session ends it too), the client as actor (`act`, nested for chains), and
+ * expires no later than the subject token.
+ */
+export function exchangeTokenHandler(deps: ExchangeDeps): Pick<AuthServiceServer, 'exchangeToken'> {
+  const { tokens, audiences, verifySubject, log } = deps;
+  return {
+    exchangeToken: publicUnary(log, async (req) => {
+      if (req.subjectToken === '') throw invalidArgument('subject_token', 'is required');
+      if (req.audience === '') throw invalidArgument('audience', 'is required');
+      const audience = requestedAudience(audiences, req.audience);
+      const client = await authenticatedClient(deps, req.clientId, req.clientSecret, 'token exchange refused');
+      if (!client.scopes.includes(SCOPES.tokensExchange)) throw denied(`this client may not exchange tokens (needs the scope "${SCOPES.tokensExchange}")`);
+      if (!client.audiences.includes(audience)) throw denied(`this client is not registered for the audience "${audience}"`);
+      if (req.subjectToken.length > MAX_SUBJECT_TOKEN_LENGTH) throw new GrpcError(status.UNAUTHENTICATED, 'subject_token: token is malformed');
+      const verified = verifySubject(req.subjectToken);
+      if (!verified.ok) throw new GrpcError(status.UNAUTHENTICATED, `subject_token: ${verified.failure.message}`);
+      const subject = verified.value;
+      if (subject.kind !== 'user') throw invalidArgument('subject_token', "must be a user's token, not a service token");
+      // A service exchanges only tokens that were sent to it: its client name is the audience it serves.
+      if (subject.audience !== client.name) throw denied('subject_token is addressed to another service: a service exchanges only tokens sent to it');
+      const scope = narrowerScope(req.scope, subject.scopes);
+      const issued = tokens.issueExchangedToken({
+        subject: subject.subject,
+        roles: subject.roles,
+        sessionId: subject.sessionId,
+        act: actClaim(client, subject.actor),
+        audience,
+        scope,
+        notAfter: subject.expiresAt,
+      });
+      if (issued.expiresIn <= 0) throw new GrpcError(status.UNAUTHENTICATED, 'subject_token: token expired');
+      return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn, issuedTokenType: ACCESS_TOKEN_TYPE };
+    }),
+  };
+}
+
+function denied(message: string): GrpcError {
+  return new GrpcError(status.PERMISSION_DENIED, message);
+}
+
+/** This client acting, for whoever acted before it (RFC 8693 §4.1: the current actor outermost). */
+function actClaim(client: ServiceClient, before: Actor | undefined): ActClaim {
+  return before ? { sub: client.id, act: actClaim({ id: before.subject } as ServiceClient, before.actor) } : { sub: client.id };
+}
+
+/** The requested scope, which may only narrow the subject token's; undefined keeps no scope claim. */
+function narrowerScope(requested: string, held: readonly string[]): string | undefined {
+  const wanted = requested.split(' ').filter(Boolean);
+  if (wanted.length === 0) return held.length > 0 ? held.join(' ') : undefined;
+  const extra = wanted.filter((s) => !held.includes(s));
+  if (extra.length > 0) throw invalidArgument('scope', 'may only narrow the subject token\'s scope');
+  return [...new Set(wanted)].join(' ');
+}
