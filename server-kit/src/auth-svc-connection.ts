@@ -11,7 +11,10 @@ import { RevocationList } from './revocation-list.js';
 import { RevocationWatcher } from './revocation-watcher.js';
 import { revocationAwareVerifier } from './service-verifier.js';
 import type { TokenCache } from './token-cache.js';
+import { tokenExchanger, type OnBehalfOfService } from './token-exchange.js';
 import { tokenVerifier } from './verify-token.js';
+import { ServerError } from './server-error.js';
+import { status } from '@grpc/grpc-js';
 
 /** How long start-up waits for the first revocation snapshot before serving anyway. */
 const REVOCATION_SYNC_WAIT_MS = 1000;
@@ -76,6 +79,14 @@ export interface AuthSvcConnection {
    * observability, `serverInterceptors({ authentication: auth.interceptor(POLICIES), … })`.
    */
   interceptor(policies: PolicyTable): ServerInterceptor;
+  /**
+   * A downstream call as the caller: `await auth.onBehalfOf({ principal, call }, 'business-svc')`
+   * → `{ metadata, callOptions }` with the caller's token exchanged at auth-svc for that service
+   * (RFC 8693; cached until it expires), naming this service as the actor, and the caller's
+   * deadline and cancellation. Needs `credentials` of a client named after this service's
+   * audience, with the scope `tokens.exchange` and `audience` among its registered audiences.
+   */
+  readonly onBehalfOf: OnBehalfOfService;
   /** Stops key refreshes and the revocation stream, and closes the channels. */
   readonly close: () => void;
 }
@@ -141,11 +152,15 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
     revocations,
     verify: verifier.verify,
     cache: verifier.cache,
+    onBehalfOf: opts.credentials ? tokenExchanger(opts.credentials) : noExchange,
     interceptor: (policies) =>
       authenticationInterceptor(createAuthenticate(policies, verifier.verify, { requireBoundServiceTokens: opts.requireBoundServiceTokens }), { log }),
     close: () => closers.forEach((c) => c()),
   };
 }
+
+const noExchange: OnBehalfOfService = () =>
+  Promise.reject(new ServerError(status.FAILED_PRECONDITION, 'this service has no credentials at auth-svc, so it cannot call others on a user\'s behalf'));
 
 /** auth-svc's public keys (or those of `keySource`), fetched and cached. */
 async function verificationKeys(opts: AuthSvcOptions, channel: ClientOptions, log: Logger, closers: (() => void)[]): Promise<KeyResolver> {

@@ -46,6 +46,7 @@ export {
 export { liveStreamInterceptor } from './streams/stream-control.js';
 // Calling further services as the caller.
 export { onBehalfOf, type OnBehalfOf } from './on-behalf-of.js';
+export { tokenExchanger, type OnBehalfOfService, type TokenExchangeSource, type TokenExchangerOptions } from './token-exchange.js';
 // The verification pieces, for services that wire them differently.
 export { createAuthenticate, type AuthDecision, type Authenticate, type AuthenticateOptions, type TokenVerifier } from './authenticate.js';
 export { bindingFailure, certificateThumbprint, type PeerCertificate } from './certificate-binding.js';
