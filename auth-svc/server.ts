@@ -73,6 +73,12 @@ export const AUTH_POLICIES: PolicyTable = {
 /** Methods on the caller's own session: they accept its token for any audience auth-svc issues. */
 const SESSION_METHODS: ReadonlySet<string> = new Set([AuthServiceService.logout.path, AuthServiceService.logoutAll.path, AuthServiceService.changePassword.path]);
 
+/**
+ * ExchangeToken's caller proves it is a service client by id + secret in the request, or by its own
+ * service token (audience auth-svc, scope tokens.exchange) bound to the connection's client certificate.
+ */
+const BOUND_TOKEN_ALTERNATIVE: PolicyTable = { [AuthServiceService.exchangeToken.path]: serviceWith(SCOPES.tokensExchange) };
+
 /** Old sessions, refresh tokens and forgotten revocations are deleted this often. */
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -158,7 +164,11 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     log,
     // auth-svc is its own issuer: the kit's verifier on its own keys and revocations, not connectAuthSvc.
     authentication: authenticationInterceptor(
-      ownAudienceAuthenticate(AUTH_POLICIES, verifier.verify, config.audiences, SESSION_METHODS, { requireBoundServiceTokens: config.requireBoundServiceTokens }),
+      ownAudienceAuthenticate(AUTH_POLICIES, verifier.verify, config.audiences, {
+        sessionMethods: SESSION_METHODS,
+        boundTokenAlternative: BOUND_TOKEN_ALTERNATIVE,
+        requireBoundServiceTokens: config.requireBoundServiceTokens,
+      }),
       { log },
     ),
     services: [

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { SCOPES, type Actor, type TokenVerifier } from '@grpc-token-auth/server-kit';
+import { principalOf, SCOPES, type Actor, type TokenVerifier } from '@grpc-token-auth/server-kit';
 import type { AuthServiceServer } from '../../gen/auth/v1/auth_service.js';
 import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { publicUnary } from '../../lib/grpc/handlers.js';
@@ -26,11 +26,11 @@ const MAX_SUBJECT_TOKEN_LENGTH = 8192;
 export function exchangeTokenHandler(deps: ExchangeDeps): Pick<AuthServiceServer, 'exchangeToken'> {
   const { tokens, audiences, verifySubject, log } = deps;
   return {
-    exchangeToken: publicUnary(log, async (req) => {
+    exchangeToken: publicUnary(log, async (req, call) => {
       if (req.subjectToken === '') throw invalidArgument('subject_token', 'is required');
       if (req.audience === '') throw invalidArgument('audience', 'is required');
       const audience = requestedAudience(audiences, req.audience);
-      const client = await authenticatedClient(deps, req.clientId, req.clientSecret, 'token exchange refused');
+      const client = await exchangingClient(deps, req, principalOf(call)?.subject);
       if (!client.scopes.includes(SCOPES.tokensExchange)) throw denied(`this client may not exchange tokens (needs the scope "${SCOPES.tokensExchange}")`);
       if (!client.audiences.includes(audience)) throw denied(`this client is not registered for the audience "${audience}"`);
       if (req.subjectToken.length > MAX_SUBJECT_TOKEN_LENGTH) throw new GrpcError(status.UNAUTHENTICATED, 'subject_token: token is malformed');
@@ -54,6 +54,19 @@ export function exchangeTokenHandler(deps: ExchangeDeps): Pick<AuthServiceServer
       return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn, issuedTokenType: ACCESS_TOKEN_TYPE };
     }),
   };
+}
+
+/**
+ * The caller: the client whose bound service token the authentication interceptor verified for
+ * this call (then no secret is needed, and an id in the request must be that client's), or the
+ * client whose id and secret the request carries.
+ */
+async function exchangingClient(deps: ExchangeDeps, req: { clientId: string; clientSecret: string }, boundClientId: string | undefined): Promise<ServiceClient> {
+  if (boundClientId === undefined) return authenticatedClient(deps, req.clientId, req.clientSecret, 'token exchange refused');
+  if (req.clientId !== '' && req.clientId !== boundClientId) throw invalidArgument('client_id', 'must be the client whose token authenticates this call (or left out)');
+  const client = await deps.serviceClients.active(boundClientId);
+  if (!client) throw new GrpcError(status.UNAUTHENTICATED, 'invalid client credentials');
+  return client;
 }
 
 function denied(message: string): GrpcError {

@@ -74,6 +74,12 @@ export class ServiceClients {
     return client && matches && client.revokedAt === null ? { ok: true, client } : { ok: false, known: client };
   }
 
+  /** A client that is not revoked, by id (for callers already authenticated another way: a bound token). */
+  async active(clientId: string): Promise<ServiceClient | undefined> {
+    const client = await this.store.findById(clientId);
+    return client?.revokedAt === null ? client : undefined;
+  }
+
   private async require(idOrName: string): Promise<ServiceClient> {
     const client = (await this.store.findById(idOrName)) ?? (await this.store.findByName(idOrName));
     if (!client) throw new Error(`no service client ${idOrName}`);

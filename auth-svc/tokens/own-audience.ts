@@ -1,4 +1,4 @@
-import { createAuthenticate, unauthenticated, type Authenticate, type PolicyTable, type TokenVerifier } from '@grpc-token-auth/server-kit';
+import { createAuthenticate, unauthenticated, type Authenticate, type MethodPolicy, type PolicyTable, type TokenVerifier } from '@grpc-token-auth/server-kit';
 import type { Audiences } from './audiences.js';
 
 /**
@@ -7,13 +7,19 @@ import type { Audiences } from './audiences.js';
  * the user holds, so they take the session's token for any audience this issuer serves.
  * `verify` accepts every issued audience; the narrower check runs after it, on the cached answer.
  */
-export function ownAudienceAuthenticate(
-  policies: PolicyTable,
-  verify: TokenVerifier,
-  audiences: Audiences,
-  sessionMethods: ReadonlySet<string>,
-  opts: { readonly requireBoundServiceTokens: boolean },
-): Authenticate {
+export interface OwnAudienceRules {
+  /** Methods on the caller's own session: any issued audience. */
+  readonly sessionMethods: ReadonlySet<string>;
+  /**
+   * Public methods whose caller may instead prove who it is with its own service token, bound to
+   * the certificate of this very connection (RFC 8705): the policy applied when a token is sent.
+   */
+  readonly boundTokenAlternative: Readonly<Record<string, MethodPolicy>>;
+  readonly requireBoundServiceTokens: boolean;
+}
+
+export function ownAudienceAuthenticate(policies: PolicyTable, verify: TokenVerifier, audiences: Audiences, rules: OwnAudienceRules): Authenticate {
+  const { sessionMethods, requireBoundServiceTokens } = rules;
   const own: TokenVerifier = (token) => {
     const verified = verify(token);
     if (verified.ok && !audiences.own.includes(verified.value.audience)) {
@@ -21,7 +27,12 @@ export function ownAudienceAuthenticate(
     }
     return verified;
   };
-  const anyAudience = createAuthenticate(policies, verify, opts);
-  const ownAudience = createAuthenticate(policies, own, opts);
-  return (path, authorization, peerCertificate) => (sessionMethods.has(path) ? anyAudience : ownAudience)(path, authorization, peerCertificate);
+  const anyAudience = createAuthenticate(policies, verify, { requireBoundServiceTokens });
+  const ownAudience = createAuthenticate(policies, own, { requireBoundServiceTokens });
+  // Only a bound token will do here: a copied bearer token must not stand in for a client secret.
+  const boundToken = createAuthenticate(rules.boundTokenAlternative, own, { requireBoundServiceTokens: true });
+  return (path, authorization, peerCertificate) => {
+    if (authorization.length > 0 && Object.hasOwn(rules.boundTokenAlternative, path)) return boundToken(path, authorization, peerCertificate);
+    return (sessionMethods.has(path) ? anyAudience : ownAudience)(path, authorization, peerCertificate);
+  };
 }

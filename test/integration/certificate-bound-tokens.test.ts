@@ -6,7 +6,8 @@ import { createAuthClient, createDashboardClient, createUserDirectoryClient, REF
 import { certificateThumbprint } from '@grpc-token-auth/server-kit';
 import { createTestPki, writeTestPki, type Pem, type TestPkiFiles } from '../support/certificates.js';
 import { bearer, expectStatus } from '../support/grpc.js';
-import { mutualTlsEnv, startSystem, type RunningSystem } from '../support/system.js';
+import { serviceClientsCli } from '../../scripts/support/service-client-cli.js';
+import { mutualTlsEnv, startSystem, testEnv, type RunningSystem } from '../support/system.js';
 
 const thumbprintOf = (pem: Pem) => certificateThumbprint(new X509Certificate(pem.cert).raw);
 const cnfOf = (token: string) => (jwt.decode(token) as { cnf?: { 'x5t#S256': string } }).cnf;
@@ -21,13 +22,22 @@ describe('certificate-bound service tokens (real processes, mutual TLS)', () => 
   let files: TestPkiFiles;
   let sys: RunningSystem;
   let userId: string;
+  let reports: { id: string; secret: string };
   const closers: (() => void)[] = [];
 
   before(async () => {
     files = writeTestPki(await createTestPki());
     const tls = mutualTlsEnv(files);
-    // business-svc asks for client certificates too, so it can check bindings.
-    sys = await startSystem({}, { auth: tls.auth, business: { ...tls.business, TLS_CLIENT_CA_PATH: files.path('ca.crt') } });
+    // business-svc asks for client certificates too, so it can check bindings. Audiences as in production.
+    sys = await startSystem(
+      {},
+      {
+        auth: { ...tls.auth, JWT_AUDIENCE: undefined, JWT_AUDIENCES: 'business-svc,auth-svc,reports-svc' },
+        business: { ...tls.business, TLS_CLIENT_CA_PATH: files.path('ca.crt'), JWT_AUDIENCE: 'business-svc' },
+      },
+    );
+    const out = await serviceClientsCli(['create', 'reports-svc', '--scopes', 'tokens.exchange', '--audiences', 'business-svc', '--json'], testEnv(sys.dataDir));
+    reports = JSON.parse(out) as { id: string; secret: string };
     const auth = authWith(files.pki.client);
     userId = (await auth.register({ email: 'frank@example.com', password: 'correct-horse-battery-staple', displayName: 'Frank' })).userId;
   });
@@ -43,8 +53,8 @@ describe('certificate-bound service tokens (real processes, mutual TLS)', () => 
     closers.push(() => c.close());
     return c;
   };
-  const serviceToken = async (over: Pem) =>
-    (await authWith(over).issueServiceToken({ clientId: sys.serviceClient.id, clientSecret: sys.serviceClient.secret, audience: '' })).accessToken;
+  const serviceToken = async (over: Pem, audience = 'auth-svc', client: { id: string; secret: string } = sys.serviceClient) =>
+    (await authWith(over).issueServiceToken({ clientId: client.id, clientSecret: client.secret, audience })).accessToken;
 
   it('a token issued over mutual TLS names the client certificate (cnf.x5t#S256)', async () => {
     expect(cnfOf(await serviceToken(files.pki.client))).to.deep.equal({ 'x5t#S256': thumbprintOf(files.pki.client) });
@@ -64,7 +74,7 @@ describe('certificate-bound service tokens (real processes, mutual TLS)', () => 
   });
 
   it('business-svc (the kit) checks the binding before anything else', async () => {
-    const token = await serviceToken(files.pki.client);
+    const token = await serviceToken(files.pki.client, 'business-svc');
     const dashboardWith = (client: Pem) => {
       const c = createDashboardClient(sys.businessAddress, { credentials: credentialsOf(client) });
       closers.push(() => c.close());
@@ -74,6 +84,23 @@ describe('certificate-bound service tokens (real processes, mutual TLS)', () => 
     await expectStatus(dashboardWith(files.pki.client).getDashboard({}, { metadata: bearer(token) }), status.PERMISSION_DENIED, /for users, not services/);
     const refused = await expectStatus(dashboardWith(files.pki.secondClient).getDashboard({}, { metadata: bearer(token) }), status.UNAUTHENTICATED, /bound to another client certificate/);
     expect(refused.metadata.get(REFUSAL_REASON_KEY)).to.deep.equal(['token_binding']);
+  });
+
+  it('ExchangeToken: a client may prove who it is with its bound token instead of its secret, over its own certificate only', async () => {
+    const password = 'correct-horse-battery-staple';
+    const subject = (await authWith(files.pki.client).login({ email: 'frank@example.com', password, audience: 'reports-svc' })).accessToken;
+    const own = await serviceToken(files.pki.secondClient, 'auth-svc', reports);
+    const exchange = (over: Pem) => authWith(over).exchangeToken({ clientId: '', clientSecret: '', subjectToken: subject, audience: 'business-svc', scope: '' }, { metadata: bearer(own) });
+    const res = await exchange(files.pki.secondClient);
+    expect(jwt.decode(res.accessToken)).to.deep.include({ sub: userId, aud: 'business-svc', act: { sub: reports.id } });
+    const refused = await expectStatus(exchange(files.pki.client), status.UNAUTHENTICATED, /bound to another client certificate/);
+    expect(refused.metadata.get(REFUSAL_REASON_KEY)).to.deep.equal(['token_binding']);
+    // Neither a token nor a secret: refused as before.
+    await expectStatus(
+      authWith(files.pki.secondClient).exchangeToken({ clientId: reports.id, clientSecret: '', subjectToken: subject, audience: 'business-svc', scope: '' }),
+      status.INVALID_ARGUMENT,
+      /^client_secret: is required/,
+    );
   });
 
   it('business-svc\'s own bound token keeps its revocation stream and UserDirectory calls working (same certificate)', async () => {

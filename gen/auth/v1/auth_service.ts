@@ -130,7 +130,10 @@ export interface IssueServiceTokenResponse {
 }
 
 export interface ExchangeTokenRequest {
-  /** The exchanging service client's credentials (as for IssueServiceToken). */
+  /**
+   * The exchanging service client's credentials (as for IssueServiceToken). Both may be
+   * left out when the call carries the client's certificate-bound service token.
+   */
   clientId: string;
   clientSecret: string;
   /**
@@ -1921,11 +1924,13 @@ export const AuthServiceDefinition = {
       options: {},
     },
     /**
-     * Token exchange (RFC 8693) for calls made on a user's behalf: a service client (id +
-     * secret, or the certificate its token is bound to) trades a token that was sent to it
+     * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
+     * token that was sent to it
      * for one addressed to another service it is registered for, naming the user (`sub`),
      * the session (`sid`) and itself as the actor (`act`). Needs the scope
-     * `tokens.exchange`. UNAUTHENTICATED: bad client credentials, or a subject token that
+     * `tokens.exchange`. The client proves who it is by id + secret in the request, or, over
+     * mutual TLS, by its own service token (audience auth-svc) bound to the connection's client
+     * certificate, sent as `authorization: Bearer`. UNAUTHENTICATED: bad client credentials, or a subject token that
      * is expired, revoked or not ours; PERMISSION_DENIED: the scope is missing, the subject
      * token is addressed to another service, or the audience is not the client's;
      * INVALID_ARGUMENT: a missing field or a scope the subject token does not hold.
@@ -2036,11 +2041,13 @@ export const AuthServiceService = {
     responseDeserialize: (value: Buffer): IssueServiceTokenResponse => IssueServiceTokenResponse.decode(value),
   },
   /**
-   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client (id +
-   * secret, or the certificate its token is bound to) trades a token that was sent to it
+   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
+   * token that was sent to it
    * for one addressed to another service it is registered for, naming the user (`sub`),
    * the session (`sid`) and itself as the actor (`act`). Needs the scope
-   * `tokens.exchange`. UNAUTHENTICATED: bad client credentials, or a subject token that
+   * `tokens.exchange`. The client proves who it is by id + secret in the request, or, over
+   * mutual TLS, by its own service token (audience auth-svc) bound to the connection's client
+   * certificate, sent as `authorization: Bearer`. UNAUTHENTICATED: bad client credentials, or a subject token that
    * is expired, revoked or not ours; PERMISSION_DENIED: the scope is missing, the subject
    * token is addressed to another service, or the audience is not the client's;
    * INVALID_ARGUMENT: a missing field or a scope the subject token does not hold.
@@ -2085,11 +2092,13 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
    */
   issueServiceToken: handleUnaryCall<IssueServiceTokenRequest, IssueServiceTokenResponse>;
   /**
-   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client (id +
-   * secret, or the certificate its token is bound to) trades a token that was sent to it
+   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
+   * token that was sent to it
    * for one addressed to another service it is registered for, naming the user (`sub`),
    * the session (`sid`) and itself as the actor (`act`). Needs the scope
-   * `tokens.exchange`. UNAUTHENTICATED: bad client credentials, or a subject token that
+   * `tokens.exchange`. The client proves who it is by id + secret in the request, or, over
+   * mutual TLS, by its own service token (audience auth-svc) bound to the connection's client
+   * certificate, sent as `authorization: Bearer`. UNAUTHENTICATED: bad client credentials, or a subject token that
    * is expired, revoked or not ours; PERMISSION_DENIED: the scope is missing, the subject
    * token is addressed to another service, or the audience is not the client's;
    * INVALID_ARGUMENT: a missing field or a scope the subject token does not hold.
@@ -2223,11 +2232,13 @@ export interface AuthServiceClient extends Client {
     callback: (error: ServiceError | null, response: IssueServiceTokenResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client (id +
-   * secret, or the certificate its token is bound to) trades a token that was sent to it
+   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
+   * token that was sent to it
    * for one addressed to another service it is registered for, naming the user (`sub`),
    * the session (`sid`) and itself as the actor (`act`). Needs the scope
-   * `tokens.exchange`. UNAUTHENTICATED: bad client credentials, or a subject token that
+   * `tokens.exchange`. The client proves who it is by id + secret in the request, or, over
+   * mutual TLS, by its own service token (audience auth-svc) bound to the connection's client
+   * certificate, sent as `authorization: Bearer`. UNAUTHENTICATED: bad client credentials, or a subject token that
    * is expired, revoked or not ours; PERMISSION_DENIED: the scope is missing, the subject
    * token is addressed to another service, or the audience is not the client's;
    * INVALID_ARGUMENT: a missing field or a scope the subject token does not hold.
