@@ -1925,15 +1925,15 @@ export const AuthServiceDefinition = {
     },
     /**
      * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
-     * token that was sent to it
-     * for one addressed to another service it is registered for, naming the user (`sub`),
-     * the session (`sid`) and itself as the actor (`act`). Needs the scope
-     * `tokens.exchange`. The client proves who it is by id + secret in the request, or, over
-     * mutual TLS, by its own service token (audience auth-svc) bound to the connection's client
-     * certificate, sent as `authorization: Bearer`. UNAUTHENTICATED: bad client credentials, or a subject token that
-     * is expired, revoked or not ours; PERMISSION_DENIED: the scope is missing, the subject
-     * token is addressed to another service, or the audience is not the client's;
-     * INVALID_ARGUMENT: a missing field or a scope the subject token does not hold.
+     * token that was sent to it for one addressed to another service it is registered for,
+     * naming the user (`sub`), the session (`sid`) and itself as the actor (`act`). Needs the
+     * scope `tokens.exchange`. The client proves who it is by id + secret in the request, or,
+     * over mutual TLS, by its own service token (audience auth-svc) bound to the connection's
+     * client certificate, sent as `authorization: Bearer`.
+     * UNAUTHENTICATED: bad client credentials, or a subject token that is expired, revoked or
+     * not ours; PERMISSION_DENIED: the scope is missing, the subject token is addressed to
+     * another service, or the audience is not the client's; INVALID_ARGUMENT: a missing field,
+     * an audience auth-svc does not issue for, or a scope the subject token does not hold.
      */
     exchangeToken: {
       name: "ExchangeToken",
@@ -2042,15 +2042,15 @@ export const AuthServiceService = {
   },
   /**
    * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
-   * token that was sent to it
-   * for one addressed to another service it is registered for, naming the user (`sub`),
-   * the session (`sid`) and itself as the actor (`act`). Needs the scope
-   * `tokens.exchange`. The client proves who it is by id + secret in the request, or, over
-   * mutual TLS, by its own service token (audience auth-svc) bound to the connection's client
-   * certificate, sent as `authorization: Bearer`. UNAUTHENTICATED: bad client credentials, or a subject token that
-   * is expired, revoked or not ours; PERMISSION_DENIED: the scope is missing, the subject
-   * token is addressed to another service, or the audience is not the client's;
-   * INVALID_ARGUMENT: a missing field or a scope the subject token does not hold.
+   * token that was sent to it for one addressed to another service it is registered for,
+   * naming the user (`sub`), the session (`sid`) and itself as the actor (`act`). Needs the
+   * scope `tokens.exchange`. The client proves who it is by id + secret in the request, or,
+   * over mutual TLS, by its own service token (audience auth-svc) bound to the connection's
+   * client certificate, sent as `authorization: Bearer`.
+   * UNAUTHENTICATED: bad client credentials, or a subject token that is expired, revoked or
+   * not ours; PERMISSION_DENIED: the scope is missing, the subject token is addressed to
+   * another service, or the audience is not the client's; INVALID_ARGUMENT: a missing field,
+   * an audience auth-svc does not issue for, or a scope the subject token does not hold.
    */
   exchangeToken: {
     path: "/auth.v1.AuthService/ExchangeToken" as const,
@@ -2093,15 +2093,15 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
   issueServiceToken: handleUnaryCall<IssueServiceTokenRequest, IssueServiceTokenResponse>;
   /**
    * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
-   * token that was sent to it
-   * for one addressed to another service it is registered for, naming the user (`sub`),
-   * the session (`sid`) and itself as the actor (`act`). Needs the scope
-   * `tokens.exchange`. The client proves who it is by id + secret in the request, or, over
-   * mutual TLS, by its own service token (audience auth-svc) bound to the connection's client
-   * certificate, sent as `authorization: Bearer`. UNAUTHENTICATED: bad client credentials, or a subject token that
-   * is expired, revoked or not ours; PERMISSION_DENIED: the scope is missing, the subject
-   * token is addressed to another service, or the audience is not the client's;
-   * INVALID_ARGUMENT: a missing field or a scope the subject token does not hold.
+   * token that was sent to it for one addressed to another service it is registered for,
+   * naming the user (`sub`), the session (`sid`) and itself as the actor (`act`). Needs the
+   * scope `tokens.exchange`. The client proves who it is by id + secret in the request, or,
+   * over mutual TLS, by its own service token (audience auth-svc) bound to the connection's
+   * client certificate, sent as `authorization: Bearer`.
+   * UNAUTHENTICATED: bad client credentials, or a subject token that is expired, revoked or
+   * not ours; PERMISSION_DENIED: the scope is missing, the subject token is addressed to
+   * another service, or the audience is not the client's; INVALID_ARGUMENT: a missing field,
+   * an audience auth-svc does not issue for, or a scope the subject token does not hold.
    */
   exchangeToken: handleUnaryCall<ExchangeTokenRequest, ExchangeTokenResponse>;
 }
@@ -2233,15 +2233,15 @@ export interface AuthServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
-   * token that was sent to it
-   * for one addressed to another service it is registered for, naming the user (`sub`),
-   * the session (`sid`) and itself as the actor (`act`). Needs the scope
-   * `tokens.exchange`. The client proves who it is by id + secret in the request, or, over
-   * mutual TLS, by its own service token (audience auth-svc) bound to the connection's client
-   * certificate, sent as `authorization: Bearer`. UNAUTHENTICATED: bad client credentials, or a subject token that
-   * is expired, revoked or not ours; PERMISSION_DENIED: the scope is missing, the subject
-   * token is addressed to another service, or the audience is not the client's;
-   * INVALID_ARGUMENT: a missing field or a scope the subject token does not hold.
+   * token that was sent to it for one addressed to another service it is registered for,
+   * naming the user (`sub`), the session (`sid`) and itself as the actor (`act`). Needs the
+   * scope `tokens.exchange`. The client proves who it is by id + secret in the request, or,
+   * over mutual TLS, by its own service token (audience auth-svc) bound to the connection's
+   * client certificate, sent as `authorization: Bearer`.
+   * UNAUTHENTICATED: bad client credentials, or a subject token that is expired, revoked or
+   * not ours; PERMISSION_DENIED: the scope is missing, the subject token is addressed to
+   * another service, or the audience is not the client's; INVALID_ARGUMENT: a missing field,
+   * an audience auth-svc does not issue for, or a scope the subject token does not hold.
    */
   exchangeToken(
     request: ExchangeTokenRequest,
