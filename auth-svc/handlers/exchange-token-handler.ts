@@ -41,16 +41,17 @@ export function exchangeTokenHandler(deps: ExchangeDeps): Pick<AuthServiceServer
       // A service exchanges only tokens that were sent to it: its client name is the audience it serves.
       if (subject.audience !== client.name) throw denied('subject_token is addressed to another service: a service exchanges only tokens sent to it');
       const scope = narrowerScope(req.scope, subject.scopes);
+      // The verifier tolerates clock skew past `exp`; an exchanged token never outlives its subject.
+      if (subject.expiresAt <= Math.floor(Date.now() / 1000)) throw new GrpcError(status.UNAUTHENTICATED, 'subject_token: token expired');
       const issued = tokens.issueExchangedToken({
         subject: subject.subject,
         roles: subject.roles,
         sessionId: subject.sessionId,
-        act: actClaim(client, subject.actor),
+        act: actClaim(client.id, subject.actor),
         audience,
         scope,
         notAfter: subject.expiresAt,
       });
-      if (issued.expiresIn <= 0) throw new GrpcError(status.UNAUTHENTICATED, 'subject_token: token expired');
       return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn, issuedTokenType: ACCESS_TOKEN_TYPE };
     }),
   };
@@ -73,9 +74,9 @@ function denied(message: string): GrpcError {
   return new GrpcError(status.PERMISSION_DENIED, message);
 }
 
-/** This client acting, for whoever acted before it (RFC 8693 §4.1: the current actor outermost). */
-function actClaim(client: ServiceClient, before: Actor | undefined): ActClaim {
-  return before ? { sub: client.id, act: actClaim({ id: before.subject } as ServiceClient, before.actor) } : { sub: client.id };
+/** `actor` acting, for whoever acted before it (RFC 8693 §4.1: the current actor outermost). */
+function actClaim(actor: string, before: Actor | undefined): ActClaim {
+  return before ? { sub: actor, act: actClaim(before.subject, before.actor) } : { sub: actor };
 }
 
 /** The requested scope, which may only narrow the subject token's; undefined keeps no scope claim. */
