@@ -11,6 +11,7 @@ import {
   serviceWith,
   tokenVerifier,
   userWithRole,
+  withActor,
   type PolicyTable,
   type PublicJwk,
 } from '@grpc-token-auth/server-kit';
@@ -52,6 +53,8 @@ import { ownAudienceAuthenticate } from './tokens/own-audience.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 import { UserAdmin } from './users/user-admin.js';
 
+const USER_THEMSELVES = withActor(ANY_USER, 'forbidden');
+
 /** Who may call what on auth-svc. Every RPC in proto/auth must appear here. */
 export const AUTH_POLICIES: PolicyTable = {
   ...INFRASTRUCTURE_POLICIES,
@@ -61,13 +64,14 @@ export const AUTH_POLICIES: PolicyTable = {
   [AuthServiceService.issueServiceToken.path]: PUBLIC,
   // The client's id and secret are in the request, as for IssueServiceToken.
   [AuthServiceService.exchangeToken.path]: PUBLIC,
-  [AuthServiceService.logout.path]: ANY_USER,
-  [AuthServiceService.logoutAll.path]: ANY_USER,
-  [AuthServiceService.changePassword.path]: ANY_USER,
+  // A user's own session and account: never through a service acting on their behalf (an exchanged token).
+  [AuthServiceService.logout.path]: USER_THEMSELVES,
+  [AuthServiceService.logoutAll.path]: USER_THEMSELVES,
+  [AuthServiceService.changePassword.path]: USER_THEMSELVES,
   [KeysServiceService.listPublicKeys.path]: PUBLIC,
   [UserDirectoryService.getUser.path]: serviceWith(SCOPES.usersRead),
   [RevocationServiceService.watchRevocations.path]: serviceWith(SCOPES.revocationsWatch),
-  ...Object.fromEntries(Object.values(AdminServiceService).map((m) => [m.path, userWithRole(ROLES.admin)])),
+  ...Object.fromEntries(Object.values(AdminServiceService).map((m) => [m.path, withActor(userWithRole(ROLES.admin), 'forbidden')])),
 };
 
 /** Methods on the caller's own session: they accept its token for any audience auth-svc issues. */

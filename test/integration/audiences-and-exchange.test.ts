@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { createAuthClient, createDashboardClient, createUserDirectoryClient, REFUSAL_REASON_KEY, ServiceCredentials, Session, type AuthClient } from '@grpc-token-auth/sdk';
+import { AdminServiceDefinition } from '../../gen/auth/v1/admin_service.js';
+import { createAuthClient, createClient, createDashboardClient, createNotesClient, createUserDirectoryClient, REFUSAL_REASON_KEY, ServiceCredentials, Session, type AuthClient } from '@grpc-token-auth/sdk';
 import { businessUpstreamEnv, serviceClientsCli, type ProvisionedClient } from '../../scripts/support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
 import { failsWith, within } from '../support/eventually.js';
@@ -56,7 +57,7 @@ describe('tokens for one service, and token exchange with an actor (real process
     auth = await spawnService('auth-svc', { env });
     const authAddress = `127.0.0.1:${auth.port}`;
     businessClient = await provision('business-svc', 'revocations.watch,users.read,tokens.exchange', 'reports-svc', env);
-    reportsClient = await provision('reports-svc', 'revocations.watch,tokens.exchange', 'business-svc', env);
+    reportsClient = await provision('reports-svc', 'revocations.watch,tokens.exchange', 'business-svc,auth-svc', env);
     const verifierEnv = (client: ProvisionedClient, audience: string, db: string) => ({
       ...testEnv(dataDir),
       ...businessUpstreamEnv(client, authAddress),
@@ -155,8 +156,24 @@ describe('tokens for one service, and token exchange with an actor (real process
       const chained = claimsOf((await exchange(reportsClient, res.accessToken, 'business-svc')).accessToken);
       expect(chained).to.deep.include({ sub: userId, aud: 'business-svc', act: { sub: reportsClient.id, act: { sub: businessClient.id } } });
 
-      // Revoking the session ends the exchanged token within a second, as any other of the session.
+      // Revoking the session ends the exchanged token within a second, as any other of the session, and the stream opened with it.
+      const notes = createNotesClient(`127.0.0.1:${reports.port}`);
+      closers.push(() => notes.close());
+      const stream = notes.watchNotes({}, { metadata: bearer(res.accessToken) });
+      await stream.headers;
+      const ended = (async () => {
+        try {
+          for await (const _ of stream);
+          return 'ended OK';
+        } catch (err) {
+          return `${status[(err as { code: status }).code]} at ${Date.now()}`;
+        }
+      })();
+      const loggedOutAt = Date.now();
       await authClient.logout({}, { metadata: bearer(subject.accessToken) });
+      const [code, at] = (await ended).split(' at ');
+      expect(code).to.equal('UNAUTHENTICATED');
+      expect(Number(at) - loggedOutAt, 'ms from Logout to the end of the exchanged token\'s stream').to.be.below(1000);
       await within(1000, () => failsWith(dashboardAt(reports).getDashboard({}, { metadata: bearer(res.accessToken) }), status.UNAUTHENTICATED), 'exchanged token refused');
     });
 
@@ -186,6 +203,20 @@ describe('tokens for one service, and token exchange with an actor (real process
       // Revoked.
       await authClient.logout({}, { metadata: bearer(token) });
       await expectStatus(exchange(businessClient, token, 'reports-svc'), status.UNAUTHENTICATED, /^subject_token: .*revoked/);
+    });
+
+    it('a user\'s own session and administration stay with the user: refused to a service acting for them', async () => {
+      const subject = await authClient.login({ email, password, audience: 'reports-svc' });
+      const exchanged = (await exchange(reportsClient, subject.accessToken, 'auth-svc')).accessToken;
+      expect(claimsOf(exchanged)).to.deep.include({ aud: 'auth-svc', act: { sub: reportsClient.id } });
+      const actingForUser = /not open to services acting on a user's behalf/;
+      await expectStatus(authClient.logout({}, { metadata: bearer(exchanged) }), status.PERMISSION_DENIED, actingForUser);
+      await expectStatus(authClient.changePassword({ currentPassword: password, newPassword: 'another-horse-battery-9' }, { metadata: bearer(exchanged) }), status.PERMISSION_DENIED, actingForUser);
+      const admin = createClient(AdminServiceDefinition, `127.0.0.1:${auth.port}`);
+      closers.push(() => admin.close());
+      await expectStatus(admin.listUsers({}, { metadata: bearer(exchanged) }), status.PERMISSION_DENIED, actingForUser);
+      // The user's own token for auth-svc still ends the session.
+      await authClient.logout({}, { metadata: bearer(subject.accessToken) });
     });
 
     it('needs the scope tokens.exchange', async () => {
