@@ -35,3 +35,17 @@ export class PerAudience<T> {
     return this.byAudience.values();
   }
 }
+
+/**
+ * The `aud` an access token names, read without verifying it (only to know which service a token
+ * the issuer chose is for: services verify it), or undefined when it is not a JWT with one `aud`.
+ */
+export function audienceOf(token: string): string | undefined {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    const aud = payload !== null && typeof payload === 'object' ? (payload as { aud?: unknown }).aud : undefined;
+    return typeof aud === 'string' ? aud : undefined;
+  } catch {
+    return undefined;
+  }
+}

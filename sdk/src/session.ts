@@ -1,6 +1,6 @@
 import { Metadata, status, type Interceptor, type StatusObject } from '@grpc/grpc-js';
 import type { LoginResponse } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
-import { PerAudience, type AudienceTokens } from './audiences.js';
+import { audienceOf, PerAudience, type AudienceTokens } from './audiences.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
 import { authClientFor, type AuthClient, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { ClientError, REFUSAL_REASON_KEY } from './errors.js';
@@ -47,6 +47,8 @@ export class Session implements AudienceTokens {
   private latest: LoginResponse;
   /** Refreshes run one at a time: each rotates the one refresh token the next one needs. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The audience of `interceptor`: the one asked for, else the one Login's token names ('' if unknown). */
+  private readonly defaultAudience: string;
 
   private constructor(
     private readonly auth: BorrowedAuthClient,
@@ -55,7 +57,9 @@ export class Session implements AudienceTokens {
   ) {
     this.client = auth.client;
     this.latest = first;
-    const defaultAudience = opts.audience ?? '';
+    // Login's token is kept under the audience it names, so a client for that service needs no Refresh.
+    const defaultAudience = opts.audience ?? audienceOf(first.accessToken) ?? '';
+    this.defaultAudience = defaultAudience;
     this.tokens = new PerAudience((audience) => {
       const token = new RenewingToken(() => this.refresh(audience), opts, audience === defaultAudience ? first : undefined);
       return { token, interceptor: bearerInterceptor(() => this.accessToken(audience), { onStatus: (result) => this.noticeRefusal(result) }) };
@@ -100,7 +104,7 @@ export class Session implements AudienceTokens {
    * A token for `audience` (default: the session's) valid for at least a few seconds, refreshing
    * first only if the current one is about to expire.
    */
-  accessToken(audience: string = this.opts.audience ?? ''): Promise<string> {
+  accessToken(audience: string = this.defaultAudience): Promise<string> {
     if (this.endReason) return Promise.reject(new ClientError(status.UNAUTHENTICATED, `session ended: ${this.endReason}`));
     return this.tokens.get(audience).token.token();
   }

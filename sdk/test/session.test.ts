@@ -23,14 +23,18 @@ class FakeAuth {
   private readonly refreshTokens = new Map<string, string>(); // unused refresh token -> session id
   readonly revoked = new Set<string>();
   refuseRefresh = false;
+  /** Tokens shaped like a JWT whose payload names the audience (default business-svc), as auth-svc's are. */
+  jwtShaped = false;
   private issued = 0;
 
   issue(sessionId: string, audience = ''): LoginResponse {
     const n = ++this.issued;
-    this.tokens.set(`access-${n}`, sessionId);
-    this.audienceOf.set(`access-${n}`, audience);
+    const payload = Buffer.from(JSON.stringify({ aud: audience || 'business-svc' })).toString('base64url');
+    const accessToken = this.jwtShaped ? `h.${payload}.access-${n}` : `access-${n}`;
+    this.tokens.set(accessToken, sessionId);
+    this.audienceOf.set(accessToken, audience);
     this.refreshTokens.set(`refresh-${n}`, sessionId);
-    return { accessToken: `access-${n}`, tokenType: 'Bearer', expiresIn: LIFETIME_S, userId: 'user-1', refreshToken: `refresh-${n}`, refreshExpiresIn: 3600, sessionId };
+    return { accessToken, tokenType: 'Bearer', expiresIn: LIFETIME_S, userId: 'user-1', refreshToken: `refresh-${n}`, refreshExpiresIn: 3600, sessionId };
   }
 
   /** The session a call's bearer token belongs to, or a refusal. */
@@ -158,6 +162,15 @@ describe('Session and ServiceCredentials against an in-process auth-svc', () => 
     dashboard = createDashboardClient(address, { session });
     await dashboard.getDashboard({});
     expect(fake.calls.find((c) => c.method === 'refresh')?.audience).to.equal('business-svc');
+    session.close();
+  });
+
+  it('Login\'s token serves the audience it names: a client for that service needs no Refresh', async () => {
+    fake.jwtShaped = true;
+    const session = await Session.login({ auth: address, email: EMAIL, password: PASSWORD, ...clock });
+    dashboard = createDashboardClient(address, { session });
+    await dashboard.getDashboard({});
+    expect(fake.count('refresh')).to.equal(0);
     session.close();
   });
 
