@@ -1,4 +1,4 @@
-import type { ServerInterceptor } from '@grpc/grpc-js';
+import { status, type ServerInterceptor } from '@grpc/grpc-js';
 import { AUTH_SVC_AUDIENCE, createRevocationClient, type ClientOptions, type ServiceAddress, type ServiceCredentials } from '@grpc-token-auth/sdk';
 import { createAuthenticate, type TokenVerifier } from './authenticate.js';
 import { authenticationInterceptor } from './interceptors/authentication.js';
@@ -9,12 +9,11 @@ import type { PolicyTable } from './policy.js';
 import { publicKeysFetcher } from './public-keys.js';
 import { RevocationList } from './revocation-list.js';
 import { RevocationWatcher } from './revocation-watcher.js';
+import { ServerError } from './server-error.js';
 import { revocationAwareVerifier } from './service-verifier.js';
 import type { TokenCache } from './token-cache.js';
 import { tokenExchanger, type OnBehalfOfService } from './token-exchange.js';
 import { tokenVerifier } from './verify-token.js';
-import { ServerError } from './server-error.js';
-import { status } from '@grpc/grpc-js';
 
 /** How long start-up waits for the first revocation snapshot before serving anyway. */
 const REVOCATION_SYNC_WAIT_MS = 1000;
