@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { AUTH_SVC_AUDIENCE } from '@grpc-token-auth/sdk';
+import { readAudiences, type Audiences } from './tokens/audiences.js';
 import { readDatabaseUrl } from '../lib/config/database-url.js';
 import { EnvReader } from '../lib/config/env-reader.js';
 import { readListenConfig, readOptionalListenConfig, type ListenConfig } from '../lib/config/listen-config.js';
@@ -25,6 +27,10 @@ export interface AuthConfig extends ProcessConfig {
   /** postgres://… : keep everything in PostgreSQL (shared by replicas) instead of the SQLite file. */
   readonly databaseUrl: string | undefined;
   readonly tokens: TokenConfig;
+  /** The services tokens are issued for (JWT_AUDIENCES). */
+  readonly audiences: Audiences;
+  /** REQUIRE_BOUND_SERVICE_TOKENS: refuse service tokens not bound to a client certificate. */
+  readonly requireBoundServiceTokens: boolean;
   readonly accessTokenTtlSeconds: number;
   /** Sliding: each refresh issues a new refresh token with this lifetime. */
   readonly refreshTokenTtlSeconds: number;
@@ -55,7 +61,9 @@ export function loadAuthConfig(environment: NodeJS.ProcessEnv = process.env): Au
     tls: readServerTlsConfig(env),
     dbPath: env.string('AUTH_DB_PATH', 'data/auth.db'),
     databaseUrl: readDatabaseUrl(env, 'DATABASE_URL'),
-    tokens: readTokenConfig(env),
+    tokens: readTokenConfig(env, AUTH_SVC_AUDIENCE),
+    audiences: readAudiences(env),
+    requireBoundServiceTokens: env.oneOf('REQUIRE_BOUND_SERVICE_TOKENS', '0', ['0', '1']) === '1',
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
     refreshTokenTtlSeconds: env.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
     refreshReuseGraceSeconds: env.int('REFRESH_REUSE_GRACE_SECONDS', 10, 0, 60),

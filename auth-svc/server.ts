@@ -2,7 +2,6 @@ import type { Registry } from 'prom-client';
 import {
   ANY_USER,
   authenticationInterceptor,
-  createAuthenticate,
   INFRASTRUCTURE_POLICIES,
   OpenStreams,
   PUBLIC,
@@ -12,6 +11,7 @@ import {
   serviceWith,
   tokenVerifier,
   userWithRole,
+  withActor,
   type PolicyTable,
   type PublicJwk,
 } from '@grpc-token-auth/server-kit';
@@ -49,8 +49,11 @@ import { LoginGuard } from './throttle/login-guard.js';
 import { RegisterLimits } from './throttle/register-limits.js';
 import { StoredLoginThrottle } from './throttle/stored-login-throttle.js';
 import { signingSetup } from './tokens/signing-setup.js';
+import { ownAudienceAuthenticate } from './tokens/own-audience.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 import { UserAdmin } from './users/user-admin.js';
+
+const USER_THEMSELVES = withActor(ANY_USER, 'forbidden');
 
 /** Who may call what on auth-svc. Every RPC in proto/auth must appear here. */
 export const AUTH_POLICIES: PolicyTable = {
@@ -59,14 +62,26 @@ export const AUTH_POLICIES: PolicyTable = {
   [AuthServiceService.login.path]: PUBLIC,
   [AuthServiceService.refresh.path]: PUBLIC,
   [AuthServiceService.issueServiceToken.path]: PUBLIC,
-  [AuthServiceService.logout.path]: ANY_USER,
-  [AuthServiceService.logoutAll.path]: ANY_USER,
-  [AuthServiceService.changePassword.path]: ANY_USER,
+  // The client's id and secret are in the request, as for IssueServiceToken.
+  [AuthServiceService.exchangeToken.path]: PUBLIC,
+  // A user's own session and account: never through a service acting on their behalf (an exchanged token).
+  [AuthServiceService.logout.path]: USER_THEMSELVES,
+  [AuthServiceService.logoutAll.path]: USER_THEMSELVES,
+  [AuthServiceService.changePassword.path]: USER_THEMSELVES,
   [KeysServiceService.listPublicKeys.path]: PUBLIC,
   [UserDirectoryService.getUser.path]: serviceWith(SCOPES.usersRead),
   [RevocationServiceService.watchRevocations.path]: serviceWith(SCOPES.revocationsWatch),
-  ...Object.fromEntries(Object.values(AdminServiceService).map((m) => [m.path, userWithRole(ROLES.admin)])),
+  ...Object.fromEntries(Object.values(AdminServiceService).map((m) => [m.path, withActor(userWithRole(ROLES.admin), 'forbidden')])),
 };
+
+/** Methods on the caller's own session: they accept its token for any audience auth-svc issues. */
+const SESSION_METHODS: ReadonlySet<string> = new Set([AuthServiceService.logout.path, AuthServiceService.logoutAll.path, AuthServiceService.changePassword.path]);
+
+/**
+ * ExchangeToken's caller proves it is a service client by id + secret in the request, or by its own
+ * service token (audience auth-svc, scope tokens.exchange) bound to the connection's client certificate.
+ */
+const BOUND_TOKEN_ALTERNATIVE: PolicyTable = { [AuthServiceService.exchangeToken.path]: serviceWith(SCOPES.tokensExchange) };
 
 /** Old sessions, refresh tokens and forgotten revocations are deleted this often. */
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -89,7 +104,6 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
   const signing = await signingSetup(store, config.tokens, tokenAcceptanceWindowMs(config), storeError);
   const tokens = new TokenIssuer({
     issuer: config.tokens.issuer,
-    audience: config.tokens.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     serviceTokenTtlSeconds: config.serviceTokenTtlSeconds,
     signingKey: signing.signingKey,
@@ -129,6 +143,11 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     maxWaitingPerAccount: 64,
     wording: { attempts: 'client authentications', subject: 'this client' },
   });
+  const verifier = revocationAwareVerifier(
+    tokenVerifier({ ...config.tokens, audience: config.audiences.issued, accessTokenProfile: true, keys: signing.verificationKeys }),
+    revoked,
+    config.tokenCacheMaxEntries,
+  );
   const handlers = authServiceHandlers({
     users,
     hasher,
@@ -138,10 +157,11 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     sessions,
     serviceClients,
     tokens,
+    audiences: config.audiences,
+    verifySubject: verifier.verify,
     log: clientLog,
     metrics: metrics && sessionMetrics(metrics),
   });
-  const verifier = revocationAwareVerifier(tokenVerifier({ ...config.tokens, keys: signing.verificationKeys }), revoked, config.tokenCacheMaxEntries);
   if (metrics) {
     exposeTokenCache(metrics, verifier.cache);
     exposeRevokedSessions(metrics, revoked);
@@ -156,7 +176,14 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     credentials: serverCredentials(config.tls),
     log,
     // auth-svc is its own issuer: the kit's verifier on its own keys and revocations, not connectAuthSvc.
-    authentication: authenticationInterceptor(createAuthenticate(AUTH_POLICIES, verifier.verify), { log }),
+    authentication: authenticationInterceptor(
+      ownAudienceAuthenticate(AUTH_POLICIES, verifier.verify, config.audiences, {
+        sessionMethods: SESSION_METHODS,
+        boundTokenAlternative: BOUND_TOKEN_ALTERNATIVE,
+        requireBoundServiceTokens: config.requireBoundServiceTokens,
+      }),
+      { log },
+    ),
     services: [
       { definition: AuthServiceDefinition, implementation: handlers },
       { definition: KeysServiceDefinition, implementation: keysServiceHandlers({ publicKeys: signing.publicKeys, log: clientLog }) },

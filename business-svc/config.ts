@@ -4,6 +4,7 @@ import { readListenConfig, type ListenConfig } from '../lib/config/listen-config
 import { readMetricsConfig, type MetricsConfig } from '../lib/config/metrics-config.js';
 import { readProcessConfig, type ProcessConfig } from '../lib/config/process-config.js';
 import { readClientTlsConfig, readServerTlsConfig, type ClientTlsConfig, type ServerTlsConfig } from '../lib/config/tls-config.js';
+import { BUSINESS_SVC_AUDIENCE } from '@grpc-token-auth/sdk';
 import { readTokenConfig, type TokenConfig } from '../lib/config/token-config.js';
 import { readTransportLimits, type TransportLimits } from '../lib/config/transport-config.js';
 import { expectedIssuer, readRemoteKeySource } from '../lib/config/key-source-config.js';
@@ -41,12 +42,14 @@ export interface BusinessConfig extends ProcessConfig {
   readonly userDirectoryTimeoutMs: number;
   readonly displayNameCacheSeconds: number;
   readonly tokenCacheMaxEntries: number;
+  /** REQUIRE_BOUND_SERVICE_TOKENS: refuse service tokens not bound to a client certificate (RFC 8705). */
+  readonly requireBoundServiceTokens: boolean;
   readonly warnings: readonly string[];
 }
 
 export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env): BusinessConfig {
   const env = new EnvReader(environment);
-  const tokens = readTokenConfig(env);
+  const tokens = readTokenConfig(env, BUSINESS_SVC_AUDIENCE);
   const keySource = readRemoteKeySource(env, tokens);
   const config = {
     listen: readListenConfig(env, 'BUSINESS', 50052),
@@ -74,6 +77,7 @@ export function loadBusinessConfig(environment: NodeJS.ProcessEnv = process.env)
     userDirectoryTimeoutMs: env.int('USER_DIRECTORY_TIMEOUT_MS', 300, 10, 10_000),
     displayNameCacheSeconds: env.int('DISPLAY_NAME_CACHE_SECONDS', 60, 0, 3600),
     tokenCacheMaxEntries: readTokenCacheMaxEntries(env),
+    requireBoundServiceTokens: env.oneOf('REQUIRE_BOUND_SERVICE_TOKENS', '0', ['0', '1']) === '1',
     ...readProcessConfig(env),
   };
   return { ...config, warnings: env.finish() };

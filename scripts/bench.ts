@@ -238,7 +238,7 @@ async function measureRest(stack: Stack, tokens: string[], noteId: string): Prom
       address: authAddress,
       path: AuthServiceService.login.path,
       // Distinct accounts: attempts for one account take turns by design (LoginGuard).
-      requests: loginUsers.map((u) => LoginRequest.encode({ email: u.email, password: u.password }).finish()),
+      requests: loginUsers.map((u) => LoginRequest.encode({ email: u.email, password: u.password, audience: '' }).finish()),
       tokens: [],
       concurrency: settings.loginConcurrency,
       durationMs: settings.seconds * 1000,

@@ -3,7 +3,9 @@
  * tokens (client-credentials exchange). Run it where auth-svc's database lives, with the
  * same environment; a running auth-svc sees changes within a second.
  *
- *   create <name> --scopes users.read,revocations.watch   prints the client id and secret (shown once)
+ *   create <name> --scopes users.read,revocations.watch [--audiences a,b]
+ *                                                         prints the client id and secret (shown once); --audiences:
+ *                                                         the services it may exchange users' tokens for (ExchangeToken)
  *   list                                                  id, name, scopes, state
  *   rotate-secret <id|name>                                new secret (shown once); the old one stops working
  *   revoke <id|name>                                       refuses new tokens and revokes the ones it holds
@@ -17,19 +19,20 @@ import type { ServiceClient } from '../auth-svc/store/service-client-store.js';
 import { KNOWN_SCOPES } from '@grpc-token-auth/server-kit/internal';
 import { runAdminCommand } from './support/admin-command.js';
 
-const USAGE = `usage: service-clients create <name> --scopes a,b | list | rotate-secret <id|name> | revoke <id|name> [--json] [--create]
+const USAGE = `usage: service-clients create <name> --scopes a,b [--audiences x,y] | list | rotate-secret <id|name> | revoke <id|name> [--json] [--create]
 scopes: ${KNOWN_SCOPES.join(', ')}`;
 
-await runAdminCommand({ name: 'service-clients', usage: USAGE, options: { scopes: { type: 'string', default: '' } } }, async ({ values, positionals, config, store, print }) => {
+await runAdminCommand({ name: 'service-clients', usage: USAGE, options: { scopes: { type: 'string', default: '' }, audiences: { type: 'string', default: '' } } }, async ({ values, positionals, config, store, print }) => {
   const [command, target] = positionals;
   const clients = new ServiceClients(store.serviceClients, await Revoker.open(store.revocations, tokenAcceptanceWindowMs(config)));
-  const describe = (c: ServiceClient) => ({ id: c.id, name: c.name, scopes: c.scopes, revoked: c.revokedAt !== null });
+  const describe = (c: ServiceClient) => ({ id: c.id, name: c.name, scopes: c.scopes, audiences: c.audiences, revoked: c.revokedAt !== null });
   switch (command) {
     case 'create': {
       if (!target) throw new Error(USAGE);
       const scopes = String(values.scopes).split(',').map((s) => s.trim()).filter(Boolean);
-      const { client, secret } = await clients.create(target, scopes);
-      print({ ...describe(client), secret }, `created ${client.name}\n  SERVICE_CLIENT_ID=${client.id}\n  SERVICE_CLIENT_SECRET=${secret}\n  scopes: ${client.scopes.join(' ') || '(none)'}\nThe secret is shown only now.`);
+      const audiences = String(values.audiences).split(',').map((s) => s.trim()).filter(Boolean);
+      const { client, secret } = await clients.create(target, scopes, audiences);
+      print({ ...describe(client), secret }, `created ${client.name}\n  SERVICE_CLIENT_ID=${client.id}\n  SERVICE_CLIENT_SECRET=${secret}\n  scopes: ${client.scopes.join(' ') || '(none)'}\n  audiences: ${client.audiences.join(' ') || '(none)'}\nThe secret is shown only now.`);
       break;
     }
     case 'list': {

@@ -10,10 +10,13 @@ import type { ServiceClients } from '../service-clients/service-clients.js';
 import type { LoginGuard } from '../throttle/login-guard.js';
 import { unusableKey } from './credentials-check.js';
 import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
+import { requestedAudience, type Audiences } from '../tokens/audiences.js';
 import type { TokenIssuer } from '../tokens/token-issuer.js';
+import { certificateThumbprint } from '@grpc-token-auth/server-kit';
 
 export interface ServiceTokenDeps {
   readonly serviceClients: ServiceClients;
+  readonly audiences: Audiences;
   readonly tokens: TokenIssuer;
   readonly log: Logger;
   /**
@@ -26,37 +29,35 @@ export interface ServiceTokenDeps {
 /** Same answer for unknown client, wrong secret and revoked client. */
 const BAD_CLIENT = new GrpcError(status.UNAUTHENTICATED, 'invalid client credentials');
 
-export function serviceTokenHandlers({ serviceClients, tokens, log, secretGuard }: ServiceTokenDeps): Pick<AuthServiceServer, 'issueServiceToken'> {
+export function serviceTokenHandlers(deps: ServiceTokenDeps): Pick<AuthServiceServer, 'issueServiceToken'> {
+  const { tokens, audiences, log } = deps;
   return {
     issueServiceToken: publicUnary(log, async (req, call) => {
-      if (req.clientId === '') throw invalidArgument('client_id', 'is required');
-      if (req.clientSecret === '') throw invalidArgument('client_secret', 'is required');
-      requireStorable('client_id', req.clientId);
-      const client = await authenticatedClient(secretGuard, serviceClients, req.clientId, req.clientSecret, call.getPeer(), log);
-      const issued = tokens.issueServiceToken(client);
+      const audience = requestedAudience(audiences, req.audience);
+      const client = await authenticatedClient(deps, req.clientId, req.clientSecret, call.getPeer(), 'service token refused');
+      // Over mutual TLS the token is bound to the certificate the client proved it holds (RFC 8705).
+      const certificate = call.getAuthContext().sslPeerCertificate?.raw;
+      const issued = tokens.issueServiceToken(client, audience, certificate && certificateThumbprint(certificate));
       return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn, scopes: [...client.scopes] };
     }),
   };
 }
 
 /**
- * The client whose id and secret these are, behind the secret throttle: a wrong secret counts
- * against the client id and the caller's address (RESOURCE_EXHAUSTED once throttled), and so does
- * an id or secret too long to be real (keyed per address, so junk ids cost one row).
+ * The service client these credentials belong to, or UNAUTHENTICATED (the same answer for every
+ * failure), behind the secret throttle: a wrong secret counts against the client id and the
+ * caller's address (RESOURCE_EXHAUSTED once throttled), and so does an id or secret too long to be
+ * real (keyed per address, so junk ids cost one row).
  */
-export async function authenticatedClient(
-  guard: LoginGuard,
-  serviceClients: ServiceClients,
-  clientId: string,
-  secret: string,
-  peer: string,
-  log: Logger,
-): Promise<ServiceClient> {
+export async function authenticatedClient(deps: ServiceTokenDeps, clientId: string, secret: string, peer: string, event: string): Promise<ServiceClient> {
+  if (clientId === '') throw invalidArgument('client_id', 'is required');
+  if (secret === '') throw invalidArgument('client_secret', 'is required');
+  requireStorable('client_id', clientId);
   const address = clientAddress(peer);
   const possible = clientId.length <= 64 && secret.length <= MAX_OPAQUE_SECRET_LENGTH;
   let outcome: Awaited<ReturnType<ServiceClients['authenticate']>> | undefined;
-  const ok = await guard.run(possible ? clientId : unusableKey('client', address), address, async () => {
-    outcome = possible ? await serviceClients.authenticate(clientId, secret) : undefined;
+  const ok = await deps.secretGuard.run(possible ? clientId : unusableKey('client', address), address, async () => {
+    outcome = possible ? await deps.serviceClients.authenticate(clientId, secret) : undefined;
     return outcome?.ok === true;
   });
   if (ok && outcome?.ok) return outcome.client;
@@ -64,6 +65,6 @@ export async function authenticatedClient(
   // (someone pastes a secret into client_id). `log` is capped (LOG_LINES_PER_SECOND).
   const known = outcome && !outcome.ok ? outcome.known : undefined;
   const named = known && { clientId: known.id, clientName: known.name, revoked: known.revokedAt !== null };
-  log.warn({ event: 'security', kind: 'bad_client_credentials', knownClient: named !== undefined, ...named }, 'service token refused');
+  deps.log.warn({ event: 'security', kind: 'bad_client_credentials', knownClient: named !== undefined, ...named }, event);
   throw BAD_CLIENT;
 }

@@ -5,12 +5,14 @@ import { publicUnary, unary } from '../../lib/grpc/handlers.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { RefreshFailure, SessionManager, SessionTokens } from '../sessions/session-manager.js';
 import { loginOutcomeOf, type SessionMetrics } from '../sessions/session-metrics.js';
+import { requestedAudience, type Audiences } from '../tokens/audiences.js';
 import { MAX_OPAQUE_SECRET_LENGTH } from '../tokens/opaque-secret.js';
 import { emailCharactersProblem, MAX_EMAIL_LENGTH } from '../users/email-address.js';
 import { badCredentials, countedRefusal, throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
 
 export interface SessionDeps extends PasswordCheckDeps {
   readonly sessions: SessionManager;
+  readonly audiences: Audiences;
   readonly log: Logger;
   /** Login and Refresh outcomes; undefined = metrics off. */
   readonly metrics?: SessionMetrics;
@@ -33,12 +35,13 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
       try {
         if (req.email === '') throw invalidArgument('email', 'is required');
         if (req.password === '') throw invalidArgument('password', 'is required');
+        const audience = requestedAudience(deps.audiences, req.audience);
         const unusable = unusableEmail(req.email);
         if (unusable) await countedRefusal(deps, call.getPeer(), unusable);
         const user = await users.findByEmail(req.email);
         if (!(await throttledPasswordCheck(deps, req.email, user, req.password, call.getPeer())) || !user) throw badCredentials();
         if (user.disabled) throw accountDisabled();
-        const tokens = await sessions.open(user);
+        const tokens = await sessions.open(user, audience);
         if (!tokens) throw accountDisabled();
         metrics?.login('success');
         return tokenResponse(tokens);
@@ -50,8 +53,9 @@ export function sessionHandlers(deps: SessionDeps): Pick<AuthServiceServer, 'log
 
     refresh: publicUnary(log, async (req) => {
       if (req.refreshToken === '') throw invalidArgument('refresh_token', 'is required');
+      const audience = requestedAudience(deps.audiences, req.audience);
       // Over-long: not a token we could have issued; counted as unknown without a lookup.
-      const outcome = req.refreshToken.length > MAX_OPAQUE_SECRET_LENGTH ? UNKNOWN_REFRESH_TOKEN : await sessions.refresh(req.refreshToken);
+      const outcome = req.refreshToken.length > MAX_OPAQUE_SECRET_LENGTH ? UNKNOWN_REFRESH_TOKEN : await sessions.refresh(req.refreshToken, audience);
       metrics?.refresh(outcome.ok ? (outcome.retried ? 'retried' : 'success') : outcome.failure);
       if (!outcome.ok) throw REFRESH_REFUSED[outcome.failure];
       return tokenResponse(outcome.tokens);

@@ -5,6 +5,7 @@ import type { ServiceClient, ServiceClientStore } from '../store/service-client-
 import { newOpaqueSecret, opaqueSecretMatches } from '../tokens/opaque-secret.js';
 
 const NAME_SHAPE = /^[a-z][a-z0-9-]{0,62}$/;
+const AUDIENCE_SHAPE = /^[\x21-\x2b\x2d-\x7e]{1,100}$/;
 /** Compared against when the client id is unknown, so both failures cost the same. */
 const NO_SUCH_CLIENT_HASH = '0'.repeat(64);
 
@@ -20,16 +21,23 @@ export class ServiceClients {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(name: string, scopes: readonly string[]): Promise<{ client: ServiceClient; secret: string }> {
+  /**
+   * `name` is also the audience the client's service serves (tokens sent to it have `aud` = name);
+   * `audiences`: the services it may exchange those tokens for.
+   */
+  async create(name: string, scopes: readonly string[], audiences: readonly string[] = []): Promise<{ client: ServiceClient; secret: string }> {
     if (!NAME_SHAPE.test(name)) throw new Error('name must be lower-case letters, digits and dashes (at most 63)');
     const problem = scopeNamesProblem(scopes);
     if (problem) throw new Error(problem);
+    const badAudience = audiences.find((a) => !AUDIENCE_SHAPE.test(a));
+    if (badAudience !== undefined) throw new Error('audiences must be service names (1 to 100 visible characters, no comma)');
     const secret = newOpaqueSecret();
     const client: Omit<ServiceClient, 'revokedAt'> = {
       id: randomUUID(),
       name,
       secretHash: secret.hash,
       scopes: [...new Set(scopes)],
+      audiences: [...new Set(audiences)],
       sessionId: randomUUID(),
       createdAt: this.now(),
     };
@@ -64,6 +72,12 @@ export class ServiceClients {
     const client = await this.store.findById(clientId);
     const matches = opaqueSecretMatches(secret, client?.secretHash ?? NO_SUCH_CLIENT_HASH);
     return client && matches && client.revokedAt === null ? { ok: true, client } : { ok: false, known: client };
+  }
+
+  /** A client that is not revoked, by id (for callers already authenticated another way: a bound token). */
+  async active(clientId: string): Promise<ServiceClient | undefined> {
+    const client = await this.store.findById(clientId);
+    return client?.revokedAt === null ? client : undefined;
   }
 
   private async require(idOrName: string): Promise<ServiceClient> {

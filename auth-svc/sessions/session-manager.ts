@@ -53,7 +53,7 @@ export class SessionManager {
    * or a disable made while the password was being hashed either shows in that read, or finds
    * this session open and revokes it.
    */
-  async open(user: User): Promise<SessionTokens | undefined> {
+  async open(user: User, audience: string): Promise<SessionTokens | undefined> {
     const now = this.now();
     const sessionId = randomUUID();
     const refresh = newOpaqueSecret();
@@ -63,17 +63,18 @@ export class SessionManager {
       await this.revoke(sessionId, 'account disabled');
       return undefined;
     }
-    return this.tokensFor(current, sessionId, refresh.value);
+    return this.tokensFor(current, sessionId, refresh.value, audience);
   }
 
-  async refresh(refreshToken: string): Promise<RefreshOutcome> {
+  /** `audience`: the service the new access token is for (each Refresh may name another). */
+  async refresh(refreshToken: string, audience: string): Promise<RefreshOutcome> {
     const now = this.now();
     const hash = hashOpaqueSecret(refreshToken);
     const stored = await this.o.sessions.findRefreshToken(hash);
     if (!stored) return { ok: false, failure: 'unknown' };
     const session = await this.o.sessions.findSession(stored.sessionId);
     if (!session || session.revokedAt !== null) return { ok: false, failure: 'revoked' };
-    if (stored.usedAt !== null) return this.retriedOrReused(refreshToken, stored, session, now);
+    if (stored.usedAt !== null) return this.retriedOrReused(refreshToken, stored, session, now, audience);
     if (stored.expiresAt <= now) return { ok: false, failure: 'expired' };
     const user = await this.o.users.findById(session.userId);
     if (!user || user.disabled) {
@@ -86,14 +87,14 @@ export class SessionManager {
     if (!rotated) {
       // A concurrent refresh with the same token won: judged like any other second presentation.
       const winner = await this.o.sessions.findRefreshToken(hash);
-      return winner ? this.retriedOrReused(refreshToken, winner, session, now) : this.reused(session.id, session.userId);
+      return winner ? this.retriedOrReused(refreshToken, winner, session, now, audience) : this.reused(session.id, session.userId);
     }
     // Roles are read again, so a change of roles takes effect at the next refresh.
-    return { ok: true, tokens: this.tokensFor(user, session.id, next.value), retried: false };
+    return { ok: true, tokens: this.tokensFor(user, session.id, next.value, audience), retried: false };
   }
 
   /** A rotated token presented again: the same successor within the grace window, else theft. */
-  private async retriedOrReused(presented: string, stored: StoredRefreshToken, session: StoredSession, now: number): Promise<RefreshOutcome> {
+  private async retriedOrReused(presented: string, stored: StoredRefreshToken, session: StoredSession, now: number, audience: string): Promise<RefreshOutcome> {
     const successor = await this.successorWithinGrace(presented, stored, now);
     if (successor === undefined) return this.reused(session.id, session.userId);
     const user = await this.o.users.findById(session.userId);
@@ -102,7 +103,7 @@ export class SessionManager {
       return { ok: false, failure: 'disabled' };
     }
     this.o.log.info({ sid: session.id, sub: session.userId }, 'refresh retried within the reuse grace window: same successor returned');
-    return { ok: true, tokens: this.tokensFor(user, session.id, successor), retried: true };
+    return { ok: true, tokens: this.tokensFor(user, session.id, successor, audience), retried: true };
   }
 
   private async successorWithinGrace(presented: string, stored: StoredRefreshToken, now: number): Promise<string | undefined> {
@@ -139,8 +140,8 @@ export class SessionManager {
     return { ok: false, failure: 'reused' };
   }
 
-  private tokensFor(user: User, sessionId: string, refreshToken: string): SessionTokens {
-    const access = this.o.tokens.issueUserToken(user, sessionId);
+  private tokensFor(user: User, sessionId: string, refreshToken: string, audience: string): SessionTokens {
+    const access = this.o.tokens.issueUserToken(user, sessionId, audience);
     return {
       userId: user.id,
       sessionId,

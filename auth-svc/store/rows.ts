@@ -56,6 +56,7 @@ export interface ClientRow {
   name: string;
   secret_hash: string;
   scopes: string; // space-separated
+  audiences: string; // space-separated
   session_id: string;
   created_at: number;
   revoked_at: number | null;
@@ -104,6 +105,7 @@ export function toClient(r: ClientRow): ServiceClient {
     name: r.name,
     secretHash: r.secret_hash,
     scopes: r.scopes.split(' ').filter(Boolean),
+    audiences: r.audiences.split(' ').filter(Boolean),
     sessionId: r.session_id,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,

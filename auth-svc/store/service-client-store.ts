@@ -3,6 +3,8 @@ export interface ServiceClient {
   readonly name: string;
   readonly secretHash: string;
   readonly scopes: readonly string[];
+  /** The services it may exchange users' tokens for (ExchangeToken's `audience`). */
+  readonly audiences: readonly string[];
   /** The `sid` of every token the client gets; revoking the client revokes them. */
   readonly sessionId: string;
   readonly createdAt: number;

@@ -39,6 +39,7 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
     keysRefreshSeconds: config.keysRefreshSeconds,
     keysMinFetchIntervalMs: config.keysMinFetchIntervalMs,
     tokenCacheMaxEntries: config.tokenCacheMaxEntries,
+    requireBoundServiceTokens: config.requireBoundServiceTokens,
     log,
     onRevocationStream: metrics && revocationStreamMetrics(metrics),
   });
@@ -50,7 +51,7 @@ export async function connectAuthUpstream(config: BusinessConfig, log: Logger, m
     );
     return { auth, displayNames: undefined, currentRoles: undefined, close: auth.close };
   }
-  const userDirectory = createUserDirectoryClient(config.authAddress, { ...channel, interceptors: [credentials.interceptor] });
+  const userDirectory = createUserDirectoryClient(config.authAddress, { ...channel, session: credentials });
   const displayNames = new DisplayNames({
     client: userDirectory,
     timeoutMs: config.userDirectoryTimeoutMs,

@@ -5,6 +5,7 @@ import { RevocationServiceDefinition } from '@grpc-token-auth/sdk/gen/auth/v1/re
 import { UserDirectoryDefinition } from '@grpc-token-auth/sdk/gen/auth/v1/user_directory.js';
 import { DashboardServiceDefinition } from '@grpc-token-auth/sdk/gen/business/v1/dashboard_service.js';
 import { NotesServiceDefinition } from '@grpc-token-auth/sdk/gen/business/v1/notes_service.js';
+import { AUTH_SVC_AUDIENCE, BUSINESS_SVC_AUDIENCE, type AudienceTokens } from './audiences.js';
 import { retrySafeMethods } from './idempotent-methods.js';
 import { channelTarget, loadBalancingChannelOptions } from './load-balancing.js';
 import { midResponseRetryInterceptor } from './mid-response-retry.js';
@@ -28,12 +29,24 @@ export interface ClientOptions {
   readonly credentials?: ChannelCredentials | undefined;
   /** E.g. `[session.interceptor]` to authenticate every call. */
   readonly interceptors?: readonly Interceptor[] | undefined;
+  /**
+   * A Session or ServiceCredentials: every call carries its token for this client's service
+   * (`audience`; the create*Client of a known service knows its own), before `interceptors`.
+   */
+  readonly session?: AudienceTokens | undefined;
+  /** The service this client calls, when it is not the one its create*Client knows (e.g. a business-svc with another JWT_AUDIENCE). */
+  readonly audience?: string | undefined;
   /** Override any default, e.g. `grpc.service_config` or keepalive (see load-balancing.ts). */
   readonly channelOptions?: ChannelOptions | undefined;
 }
 
-/** `retried`: the methods this channel may run again (paths), from the service's contract. */
-function clientArgs(address: ServiceAddress, opts: ClientOptions, retried: readonly string[]): [ChannelCredentials, ChannelOptions] {
+/**
+ * `retried`: the methods this channel may run again (paths), from the service's contract;
+ * `audience`: the service's own, for a `session`'s tokens.
+ */
+function clientArgs(address: ServiceAddress, opts: ClientOptions, retried: readonly string[], audience: string | undefined): [ChannelCredentials, ChannelOptions] {
+  const audienceOf = opts.audience ?? audience;
+  const session = opts.session ? [audienceOf === undefined ? opts.session.interceptor : opts.session.interceptorFor(audienceOf)] : [];
   const tls = opts.credentials ? tlsChannelFor(opts.credentials, address) : { credentials: grpcCredentials.createInsecure(), options: {} };
   return [
     tls.credentials,
@@ -42,7 +55,7 @@ function clientArgs(address: ServiceAddress, opts: ClientOptions, retried: reado
       ...tls.options,
       ...opts.channelOptions,
       // Innermost: a repeated attempt reuses the metadata the caller's interceptors (token) set.
-      interceptors: [...(opts.interceptors ?? []), midResponseRetryInterceptor(retried)],
+      interceptors: [...session, ...(opts.interceptors ?? []), midResponseRetryInterceptor(retried)],
     },
   ];
 }
@@ -53,7 +66,11 @@ function clientArgs(address: ServiceAddress, opts: ClientOptions, retried: reado
  * the proto are retried on UNAVAILABLE (another replica); no other method ever is.
  */
 export function createClient<S extends ServiceDefinition>(service: S, address: ServiceAddress, opts: ClientOptions = {}): PromiseClient<S> {
-  return promiseClient(service, new Client(channelTarget(address), ...clientArgs(address, opts, retrySafeMethods(service))));
+  return serviceClient(service, address, opts, undefined);
+}
+
+function serviceClient<S extends ServiceDefinition>(service: S, address: ServiceAddress, opts: ClientOptions, audience: string | undefined): PromiseClient<S> {
+  return promiseClient(service, new Client(channelTarget(address), ...clientArgs(address, opts, retrySafeMethods(service), audience)));
 }
 
 export type AuthClient = PromiseClient<AuthServiceDefinition>;
@@ -64,7 +81,7 @@ export type DashboardClient = PromiseClient<DashboardServiceDefinition>;
 export type NotesClient = PromiseClient<NotesServiceDefinition>;
 
 export function createAuthClient(address: ServiceAddress, opts: ClientOptions = {}): AuthClient {
-  return createClient(AuthServiceDefinition, address, opts);
+  return serviceClient(AuthServiceDefinition, address, opts, AUTH_SVC_AUDIENCE);
 }
 
 /** An auth-svc client for an SDK class: the one it was given, or a new one for an address. */
@@ -81,23 +98,23 @@ export function authClientFor(auth: ServiceAddress | AuthClient, opts?: ClientOp
 }
 
 export function createDashboardClient(address: ServiceAddress, opts: ClientOptions = {}): DashboardClient {
-  return createClient(DashboardServiceDefinition, address, opts);
+  return serviceClient(DashboardServiceDefinition, address, opts, BUSINESS_SVC_AUDIENCE);
 }
 
 export function createNotesClient(address: ServiceAddress, opts: ClientOptions = {}): NotesClient {
-  return createClient(NotesServiceDefinition, address, opts);
+  return serviceClient(NotesServiceDefinition, address, opts, BUSINESS_SVC_AUDIENCE);
 }
 
 export function createKeysClient(address: ServiceAddress, opts: ClientOptions = {}): KeysClient {
-  return createClient(KeysServiceDefinition, address, opts);
+  return serviceClient(KeysServiceDefinition, address, opts, AUTH_SVC_AUDIENCE);
 }
 
 /** Service-to-service: needs a service token with `users.read` (pass ServiceCredentials' interceptor). */
 export function createUserDirectoryClient(address: ServiceAddress, opts: ClientOptions = {}): UserDirectoryClient {
-  return createClient(UserDirectoryDefinition, address, opts);
+  return serviceClient(UserDirectoryDefinition, address, opts, AUTH_SVC_AUDIENCE);
 }
 
 /** Service-to-service: needs a service token with `revocations.watch`. */
 export function createRevocationClient(address: ServiceAddress, opts: ClientOptions = {}): RevocationClient {
-  return createClient(RevocationServiceDefinition, address, opts);
+  return serviceClient(RevocationServiceDefinition, address, opts, AUTH_SVC_AUDIENCE);
 }

@@ -2,7 +2,7 @@
  * Client SDK for auth-svc and business-svc.
  *
  *   const session = await Session.login({ auth: 'localhost:50051', email, password });
- *   const notes = createNotesClient('localhost:50052', { interceptors: [session.interceptor] });
+ *   const notes = createNotesClient('localhost:50052', { session }); // tokens for business-svc
  *   const { notes: page } = await notes.listNotes({}, { timeoutMs: 2000 });
  *   for await (const change of notes.watchNotes({}, { signal })) console.log(change.kind);
  *
@@ -19,6 +19,7 @@
  * (and to Session as `clientOptions: { credentials }`).
  */
 export { Metadata, status } from '@grpc/grpc-js';
+export { AUTH_SVC_AUDIENCE, BUSINESS_SVC_AUDIENCE, type AudienceTokens } from './audiences.js';
 export { bearerInterceptor, type BearerInterceptorOptions, type TokenSource } from './bearer-interceptor.js';
 export {
   createAuthClient,

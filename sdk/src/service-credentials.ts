@@ -1,5 +1,6 @@
 import type { Interceptor } from '@grpc/grpc-js';
-import type { IssueServiceTokenResponse } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
+import type { ExchangeTokenResponse, IssueServiceTokenResponse } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
+import { PerAudience, type AudienceTokens } from './audiences.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
 import { authClientFor, type AuthClient, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
@@ -9,39 +10,73 @@ export interface ServiceCredentialsOptions extends RenewingTokenOptions {
   readonly auth: ServiceAddress | AuthClient;
   readonly clientId: string;
   readonly clientSecret: string;
+  /**
+   * The service `interceptor`'s tokens are for (auth-svc's default when left out). Tokens for
+   * any other service come from `interceptorFor(audience)`.
+   */
+  readonly audience?: string | undefined;
   readonly clientOptions?: ClientOptions | undefined;
   /** Deadline for each token request, ms. Default 2000. */
   readonly timeoutMs?: number | undefined;
 }
 
+interface AudienceToken {
+  readonly token: RenewingToken<IssueServiceTokenResponse>;
+  readonly interceptor: Interceptor;
+}
+
 /**
  * A service's own identity for service-to-service calls: fetches a service token by the
  * client-credentials exchange on first use, caches it, renews it shortly before it
- * expires, and attaches it to every call through `interceptor`. Nothing is fetched at
- * construction, so a service can start while auth-svc is still coming up.
+ * expires, and attaches it to every call through `interceptor` (or `interceptorFor(audience)`
+ * for another service: one token per audience). Nothing is fetched at construction, so a
+ * service can start while auth-svc is still coming up. Over mutual TLS to auth-svc the
+ * tokens are bound to this client's certificate.
  */
-export class ServiceCredentials {
+export class ServiceCredentials implements AudienceTokens {
   readonly interceptor: Interceptor;
   private readonly auth: BorrowedAuthClient;
-  private readonly token: RenewingToken<IssueServiceTokenResponse>;
+  private readonly tokens: PerAudience<AudienceToken>;
 
   constructor(private readonly opts: ServiceCredentialsOptions) {
     this.auth = authClientFor(opts.auth, opts.clientOptions);
-    this.token = new RenewingToken(() => this.issue(), opts);
-    this.interceptor = bearerInterceptor(() => this.token.token());
+    this.tokens = new PerAudience((audience) => {
+      const token = new RenewingToken(() => this.issue(audience), opts);
+      return { token, interceptor: bearerInterceptor(() => token.token()) };
+    });
+    this.interceptor = this.tokens.get(opts.audience ?? '').interceptor;
   }
 
-  accessToken(): Promise<string> {
-    return this.token.token();
+  interceptorFor(audience: string): Interceptor {
+    return this.tokens.get(audience).interceptor;
+  }
+
+  /** A token for `audience` (default: the `audience` option, else auth-svc's default). */
+  accessToken(audience: string = this.opts.audience ?? ''): Promise<string> {
+    return this.tokens.get(audience).token.token();
+  }
+
+  /**
+   * Token exchange (RFC 8693): trades `subjectToken`, a user's token sent to this service, for one
+   * addressed to `audience` that names the user and this client as the actor. Needs the scope
+   * `tokens.exchange` and `audience` among the client's registered audiences.
+   */
+  exchange(subjectToken: string, audience: string, scope?: string): Promise<ExchangeTokenResponse> {
+    const { clientId, clientSecret } = this.opts;
+    return this.auth.client.exchangeToken({ clientId, clientSecret, subjectToken, audience, scope: scope ?? '' }, { timeoutMs: this.timeoutMs() });
   }
 
   close(): void {
-    this.token.stop();
+    for (const { token } of this.tokens.values()) token.stop();
     this.auth.release();
   }
 
-  private issue(): Promise<IssueServiceTokenResponse> {
+  private issue(audience: string): Promise<IssueServiceTokenResponse> {
     const { clientId, clientSecret } = this.opts;
-    return this.auth.client.issueServiceToken({ clientId, clientSecret }, { timeoutMs: this.opts.timeoutMs ?? 2000 });
+    return this.auth.client.issueServiceToken({ clientId, clientSecret, audience }, { timeoutMs: this.timeoutMs() });
+  }
+
+  private timeoutMs(): number {
+    return this.opts.timeoutMs ?? 2000;
   }
 }

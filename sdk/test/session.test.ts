@@ -16,18 +16,25 @@ const LIFETIME_S = 300;
  */
 class FakeAuth {
   readonly server = new Server();
-  readonly calls: { method: string; authorization?: string; refreshToken?: string }[] = [];
+  readonly calls: { method: string; authorization?: string; refreshToken?: string; audience?: string }[] = [];
+  /** access token -> the audience it was asked for ('' = the default). */
+  readonly audienceOf = new Map<string, string>();
   private readonly tokens = new Map<string, string>(); // access token -> session id
   private readonly refreshTokens = new Map<string, string>(); // unused refresh token -> session id
   readonly revoked = new Set<string>();
   refuseRefresh = false;
+  /** Tokens shaped like a JWT whose payload names the audience (default business-svc), as auth-svc's are. */
+  jwtShaped = false;
   private issued = 0;
 
-  issue(sessionId: string): LoginResponse {
+  issue(sessionId: string, audience = ''): LoginResponse {
     const n = ++this.issued;
-    this.tokens.set(`access-${n}`, sessionId);
+    const payload = Buffer.from(JSON.stringify({ aud: audience || 'business-svc' })).toString('base64url');
+    const accessToken = this.jwtShaped ? `h.${payload}.access-${n}` : `access-${n}`;
+    this.tokens.set(accessToken, sessionId);
+    this.audienceOf.set(accessToken, audience);
     this.refreshTokens.set(`refresh-${n}`, sessionId);
-    return { accessToken: `access-${n}`, tokenType: 'Bearer', expiresIn: LIFETIME_S, userId: 'user-1', refreshToken: `refresh-${n}`, refreshExpiresIn: 3600, sessionId };
+    return { accessToken, tokenType: 'Bearer', expiresIn: LIFETIME_S, userId: 'user-1', refreshToken: `refresh-${n}`, refreshExpiresIn: 3600, sessionId };
   }
 
   /** The session a call's bearer token belongs to, or a refusal. */
@@ -55,12 +62,13 @@ class FakeAuth {
       login: unary<{ email: string; password: string }>('login', (call) =>
         call.request.email === EMAIL && call.request.password === PASSWORD ? this.issue(`s${this.issued + 1}`) : { code: status.UNAUTHENTICATED, details: 'wrong email or password' },
       ),
-      refresh: unary<{ refreshToken: string }>('refresh', (call) => {
+      refresh: unary<{ refreshToken: string; audience: string }>('refresh', (call) => {
         this.calls.at(-1)!.refreshToken = call.request.refreshToken;
+        this.calls.at(-1)!.audience = call.request.audience;
         const sid = this.refreshTokens.get(call.request.refreshToken);
         if (this.refuseRefresh || sid === undefined || this.revoked.has(sid)) return { code: status.UNAUTHENTICATED, details: 'refresh token revoked' };
         this.refreshTokens.delete(call.request.refreshToken);
-        return this.issue(sid);
+        return this.issue(sid, call.request.audience);
       }),
       logout: unary('logout', (call) => {
         const sid = this.sessionOf(call);
@@ -68,8 +76,8 @@ class FakeAuth {
         this.revoked.add(sid);
         return {};
       }),
-      issueServiceToken: unary<{ clientId: string; clientSecret: string }>('issueServiceToken', (call) =>
-        call.request.clientSecret === 's3cret' ? { ...this.issue('service'), scopes: ['users.read'] } : { code: status.UNAUTHENTICATED, details: 'bad client' },
+      issueServiceToken: unary<{ clientId: string; clientSecret: string; audience: string }>('issueServiceToken', (call) =>
+        call.request.clientSecret === 's3cret' ? { ...this.issue('service', call.request.audience), scopes: ['users.read'] } : { code: status.UNAUTHENTICATED, details: 'bad client' },
       ),
     };
   }
@@ -126,6 +134,53 @@ describe('Session and ServiceCredentials against an in-process auth-svc', () => 
     await dashboard.getDashboard({});
     expect(fake.calls.filter((c) => c.method === 'getDashboard').map((c) => c.authorization)).to.deep.equal(['Bearer access-1', 'Bearer access-1']);
     session.close();
+  });
+
+  it('one refresh token, an access token per audience: Refresh names the audience, and rotations never overlap', async () => {
+    const session = await signIn();
+    const forAuth = createDashboardClient(address, { session, audience: 'auth-svc' });
+    const forReports = createDashboardClient(address, { session, audience: 'reports-svc' });
+    // Both audiences at once: the second Refresh must present the refresh token the first one got back.
+    await Promise.all([forAuth.getDashboard({}), forReports.getDashboard({}), dashboard.getDashboard({})]);
+    const refreshes = fake.calls.filter((c) => c.method === 'refresh');
+    expect(refreshes.map((c) => c.audience).sort()).to.deep.equal(['auth-svc', 'reports-svc']);
+    expect(refreshes.map((c) => c.refreshToken)).to.deep.equal(['refresh-1', 'refresh-2']);
+    const sent = (audience: string) => fake.calls.filter((c) => c.method === 'getDashboard' && fake.audienceOf.get(c.authorization!.slice(7)) === audience);
+    expect(sent('auth-svc')).to.have.length(1);
+    expect(sent('reports-svc')).to.have.length(1);
+    expect(sent('')).to.have.length(1);
+    // Tokens are kept per audience: calling again fetches nothing.
+    await forAuth.getDashboard({});
+    expect(fake.count('refresh')).to.equal(2);
+    forAuth.close();
+    forReports.close();
+    session.close();
+  });
+
+  it('a client made for business-svc with { session } asks for business-svc tokens by itself', async () => {
+    const session = await Session.login({ auth: address, email: EMAIL, password: PASSWORD, ...clock });
+    dashboard = createDashboardClient(address, { session });
+    await dashboard.getDashboard({});
+    expect(fake.calls.find((c) => c.method === 'refresh')?.audience).to.equal('business-svc');
+    session.close();
+  });
+
+  it('Login\'s token serves the audience it names: a client for that service needs no Refresh', async () => {
+    fake.jwtShaped = true;
+    const session = await Session.login({ auth: address, email: EMAIL, password: PASSWORD, ...clock });
+    dashboard = createDashboardClient(address, { session });
+    await dashboard.getDashboard({});
+    expect(fake.count('refresh')).to.equal(0);
+    session.close();
+  });
+
+  it('ServiceCredentials asks for a token per audience', async () => {
+    const creds = new ServiceCredentials({ auth: address, clientId: 'c', clientSecret: 's3cret', ...clock });
+    const token = await creds.accessToken('auth-svc');
+    expect(fake.audienceOf.get(token)).to.equal('auth-svc');
+    expect(fake.audienceOf.get(await creds.accessToken())).to.equal('');
+    expect(await creds.accessToken('auth-svc')).to.equal(token);
+    creds.close();
   });
 
   it('refuses wrong credentials with the ClientError auth-svc answered', async () => {

@@ -16,6 +16,7 @@ export type FailureReason =
   | 'wrong_audience'
   | 'invalid_claims'
   | 'revoked'
+  | 'token_binding'
   | 'forbidden'
   | 'no_policy'
   | 'no_keys';

@@ -1,5 +1,5 @@
-import type { ServerInterceptor } from '@grpc/grpc-js';
-import { createRevocationClient, type ClientOptions, type ServiceAddress, type ServiceCredentials } from '@grpc-token-auth/sdk';
+import { status, type ServerInterceptor } from '@grpc/grpc-js';
+import { AUTH_SVC_AUDIENCE, createRevocationClient, type ClientOptions, type ServiceAddress, type ServiceCredentials } from '@grpc-token-auth/sdk';
 import { createAuthenticate, type TokenVerifier } from './authenticate.js';
 import { authenticationInterceptor } from './interceptors/authentication.js';
 import { JwksCache, type KeySetSnapshot } from './jwks-cache.js';
@@ -9,8 +9,10 @@ import type { PolicyTable } from './policy.js';
 import { publicKeysFetcher } from './public-keys.js';
 import { RevocationList } from './revocation-list.js';
 import { RevocationWatcher } from './revocation-watcher.js';
+import { ServerError } from './server-error.js';
 import { revocationAwareVerifier } from './service-verifier.js';
 import type { TokenCache } from './token-cache.js';
+import { tokenExchanger, type OnBehalfOfService } from './token-exchange.js';
 import { tokenVerifier } from './verify-token.js';
 
 /** How long start-up waits for the first revocation snapshot before serving anyway. */
@@ -21,9 +23,15 @@ const RECONNECT_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_
 export interface AuthSvcOptions {
   /** auth-svc: where verification keys and the revocation stream come from. */
   readonly address: ServiceAddress;
-  /** The `iss` and `aud` every accepted token must carry (auth-svc's JWT_ISSUER / JWT_AUDIENCE). */
+  /** The `iss` every accepted token must carry (auth-svc's JWT_ISSUER). */
   readonly issuer: string;
+  /**
+   * Your service's own name: only tokens issued for it (`aud`) are accepted. auth-svc must list
+   * it in its JWT_AUDIENCES; a service client of the same name can exchange tokens sent here.
+   */
   readonly audience: string;
+  /** Refuse service tokens that are not bound to a client certificate (RFC 8705). Default false. */
+  readonly requireBoundServiceTokens?: boolean | undefined;
   /** Tolerated clock difference, seconds. Default 30. */
   readonly clockSkewSeconds?: number | undefined;
   /** TLS for every channel to auth-svc (`tlsCredentials(…)` of the SDK); plaintext by default. */
@@ -70,6 +78,14 @@ export interface AuthSvcConnection {
    * observability, `serverInterceptors({ authentication: auth.interceptor(POLICIES), … })`.
    */
   interceptor(policies: PolicyTable): ServerInterceptor;
+  /**
+   * A downstream call as the caller: `await auth.onBehalfOf({ principal, call }, 'business-svc')`
+   * → `{ metadata, callOptions }` with the caller's token exchanged at auth-svc for that service
+   * (RFC 8693; cached until it expires), naming this service as the actor, and the caller's
+   * deadline and cancellation. Needs `credentials` of a client named after this service's
+   * audience, with the scope `tokens.exchange` and `audience` among its registered audiences.
+   */
+  readonly onBehalfOf: OnBehalfOfService;
   /** Stops key refreshes and the revocation stream, and closes the channels. */
   readonly close: () => void;
 }
@@ -91,7 +107,7 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
   const revocations = new RevocationList();
 
   if (opts.credentials) {
-    const withToken = { ...channel, interceptors: [opts.credentials.interceptor] };
+    const withToken = { ...channel, interceptors: [opts.credentials.interceptorFor(AUTH_SVC_AUDIENCE)] };
     const stream = opts.onRevocationStream;
     const client = createRevocationClient(opts.address, withToken);
     const watcher = new RevocationWatcher({
@@ -117,7 +133,14 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
     log.warn({}, 'no service credentials: no revocation stream (a logout takes effect only when tokens expire)');
   }
   const verifier = revocationAwareVerifier(
-    tokenVerifier({ keys, issuer: opts.issuer, audience: opts.audience, clockSkewSeconds: opts.clockSkewSeconds ?? 30 }),
+    tokenVerifier({
+      keys,
+      issuer: opts.issuer,
+      audience: opts.audience,
+      clockSkewSeconds: opts.clockSkewSeconds ?? 30,
+      // auth-svc's tokens follow RFC 9068; another issuer's keep its own rules.
+      accessTokenProfile: !opts.keySource,
+    }),
     revocations,
     opts.tokenCacheMaxEntries ?? 10_000,
   );
@@ -128,10 +151,15 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
     revocations,
     verify: verifier.verify,
     cache: verifier.cache,
-    interceptor: (policies) => authenticationInterceptor(createAuthenticate(policies, verifier.verify), { log }),
+    onBehalfOf: opts.credentials ? tokenExchanger(opts.credentials) : noExchange,
+    interceptor: (policies) =>
+      authenticationInterceptor(createAuthenticate(policies, verifier.verify, { requireBoundServiceTokens: opts.requireBoundServiceTokens }), { log }),
     close: () => closers.forEach((c) => c()),
   };
 }
+
+const noExchange: OnBehalfOfService = () =>
+  Promise.reject(new ServerError(status.FAILED_PRECONDITION, 'this service has no credentials at auth-svc, so it cannot call others on a user\'s behalf'));
 
 /** auth-svc's public keys (or those of `keySource`), fetched and cached. */
 async function verificationKeys(opts: AuthSvcOptions, channel: ClientOptions, log: Logger, closers: (() => void)[]): Promise<KeyResolver> {

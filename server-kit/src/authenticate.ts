@@ -1,5 +1,6 @@
 import { permissionDenied, type AuthFailure, type AuthResult } from './auth-failure.js';
 import { bearerToken } from './bearer.js';
+import { bindingFailure, type PeerCertificate } from './certificate-binding.js';
 import { authorize, type MethodPolicy, type PolicyTable } from './policy.js';
 import type { Principal } from './principal.js';
 
@@ -8,12 +9,22 @@ export type AuthDecision = { ok: true; principal: Principal | undefined } | { ok
 
 export type TokenVerifier = (token: string) => AuthResult<Principal>;
 
-/** The whole authentication rule for one call: policy → bearer token → verification (which checks the token's shape) → authorization. */
-export type Authenticate = (methodPath: string, authorization: readonly unknown[]) => AuthDecision;
+/**
+ * The whole authentication rule for one call: policy → bearer token → verification (which checks
+ * the token's shape) → certificate binding → authorization. `peerCertificate` gives the call's
+ * client certificate (mutual TLS), read only when a token is bound to one.
+ */
+export type Authenticate = (methodPath: string, authorization: readonly unknown[], peerCertificate?: PeerCertificate) => AuthDecision;
 
-export function createAuthenticate(policies: PolicyTable, verify: TokenVerifier): Authenticate {
+export interface AuthenticateOptions {
+  /** Refuse service tokens that are not bound to a client certificate (RFC 8705). Default false. */
+  readonly requireBoundServiceTokens?: boolean | undefined;
+}
+
+export function createAuthenticate(policies: PolicyTable, verify: TokenVerifier, opts: AuthenticateOptions = {}): Authenticate {
   const table = new Map<string, MethodPolicy>(Object.entries(policies));
-  return (methodPath, authorization) => {
+  const requireBound = opts.requireBoundServiceTokens ?? false;
+  return (methodPath, authorization, peerCertificate) => {
     const policy = table.get(methodPath);
     if (!policy) return { ok: false, failure: permissionDenied('no_policy', 'no access policy is declared for this method') };
     // Public methods ignore credentials entirely, so a stale token never breaks a health check.
@@ -22,6 +33,8 @@ export function createAuthenticate(policies: PolicyTable, verify: TokenVerifier)
     if (!token.ok) return token;
     const verified = verify(token.value);
     if (!verified.ok) return verified;
+    const unbound = bindingFailure(verified.value, peerCertificate, requireBound);
+    if (unbound) return { ok: false, failure: unbound };
     const denied = authorize(policy, verified.value);
     return denied ? { ok: false, failure: denied } : { ok: true, principal: verified.value };
   };

@@ -1,7 +1,7 @@
 /**
  * Protect your own grpc-js service with tokens from auth-svc:
  *
- *   const auth = await connectAuthSvc({ address: 'auth-svc:50051', issuer: 'auth-svc', audience: 'grpc-token-auth', credentials });
+ *   const auth = await connectAuthSvc({ address: 'auth-svc:50051', issuer: 'auth-svc', audience: 'my-svc', credentials });
  *   const server = new Server({ interceptors: serverInterceptors({ authentication: auth.interceptor({ [Greeter.greet.path]: ANY_USER }) }) });
  *   server.addService(Greeter, { greet: unary(async (req, { principal }) => ({ message: `hello ${principal.subject}` })) });
  *
@@ -12,9 +12,9 @@
 // Connecting to auth-svc: keys, revocations, the verifier, the authentication interceptor.
 export { connectAuthSvc, type AuthSvcConnection, type AuthSvcOptions } from './auth-svc-connection.js';
 // Who may call what, and who is calling.
-export { ANY_USER, authorize, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, userWithRole, type MethodPolicy, type PolicyTable } from './policy.js';
+export { ANY_USER, authorize, INFRASTRUCTURE_POLICIES, PUBLIC, serviceWith, userWithRole, withActor, type ActorRule, type MethodPolicy, type PolicyTable } from './policy.js';
 export { SCOPES } from './scopes.js';
-export type { Principal } from './principal.js';
+export type { Actor, Principal } from './principal.js';
 export { principalOf, requirePrincipal } from './call-identity.js';
 export { permissionDenied, unauthenticated, unavailable, type AuthFailure, type AuthResult, type FailureReason } from './auth-failure.js';
 // Interceptors, each usable alone, and all of them in order.
@@ -46,8 +46,10 @@ export {
 export { liveStreamInterceptor } from './streams/stream-control.js';
 // Calling further services as the caller.
 export { onBehalfOf, type OnBehalfOf } from './on-behalf-of.js';
+export { tokenExchanger, type OnBehalfOfService, type TokenExchangeSource, type TokenExchangerOptions } from './token-exchange.js';
 // The verification pieces, for services that wire them differently.
-export { createAuthenticate, type AuthDecision, type Authenticate, type TokenVerifier } from './authenticate.js';
+export { createAuthenticate, type AuthDecision, type Authenticate, type AuthenticateOptions, type TokenVerifier } from './authenticate.js';
+export { bindingFailure, certificateThumbprint, type PeerCertificate } from './certificate-binding.js';
 export { tokenVerifier, verifyAccessToken, type VerifyOptions } from './verify-token.js';
 export { cachedVerifier, type TokenCache, type TokenCacheOptions, type TokenCacheStats } from './token-cache.js';
 export { revocationAwareVerifier } from './service-verifier.js';

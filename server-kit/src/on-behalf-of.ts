@@ -1,23 +1,25 @@
 import { Metadata, propagate, type CallOptions } from '@grpc/grpc-js';
 import type { Principal } from './principal.js';
 
-/** What a downstream call needs to act for the caller: their token and what is left of their deadline. */
+/** What a downstream call needs to act for the caller: a token and what is left of their deadline. */
 export interface OnBehalfOf {
   readonly metadata: Metadata;
   readonly callOptions: Partial<CallOptions>;
 }
 
 /**
- * Forwards the caller's identity (their own token, so the downstream service verifies
- * it and applies its own policy: no privilege is added) and their deadline and
- * cancellation (grpc-js propagation from the incoming call) to a downstream call:
+ * Carries the caller's deadline and cancellation (grpc-js propagation from the incoming call)
+ * and a token to a downstream call:
  *
- *   const { metadata, callOptions } = onBehalfOf(ctx);
- *   await unaryCall(notes, notes.listNotes, req, { metadata, callOptions });
+ *   await notes.listNotes(req, await auth.onBehalfOf({ principal, call }, 'business-svc'));
+ *
+ * `token` is one exchanged for the downstream service (`auth.onBehalfOf` / `tokenExchanger`
+ * do that). Left out, the caller's own token is forwarded: tokens name one audience, so that
+ * works only towards another replica or part of the same service, and adds no privilege.
  */
-export function onBehalfOf(ctx: { principal: Principal; call: NonNullable<CallOptions['parent']> }): OnBehalfOf {
+export function onBehalfOf(ctx: { principal: Principal; call: NonNullable<CallOptions['parent']> }, token: string = ctx.principal.token): OnBehalfOf {
   const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${ctx.principal.token}`);
+  metadata.set('authorization', `Bearer ${token}`);
   return {
     metadata,
     callOptions: { parent: ctx.call, propagate_flags: propagate.DEADLINE | propagate.CANCELLATION },

@@ -8,9 +8,22 @@ import type { Principal } from './principal.js';
 export type MethodPolicy =
   | { readonly access: 'public' }
   /** Any signed-in user; with `roles`, only users holding at least one of them. */
-  | { readonly access: 'user'; readonly roles?: readonly string[] }
+  | { readonly access: 'user'; readonly roles?: readonly string[]; readonly actor?: ActorRule }
   /** Only services whose token carries `scope`. */
-  | { readonly access: 'service'; readonly scope: string };
+  | { readonly access: 'service'; readonly scope: string; readonly actor?: ActorRule };
+
+/**
+ * Whether the call may come through another service acting for the caller (a token exchanged
+ * with an `act` claim): `required` (only on a user's behalf, never from the user directly),
+ * `forbidden` (only from the user directly), or either when left out.
+ */
+export type ActorRule = 'required' | 'forbidden';
+
+/** The same policy, with a rule about actors: `withActor(ANY_USER, 'forbidden')`. A public method has no caller to judge. */
+export function withActor(policy: MethodPolicy, actor: ActorRule): MethodPolicy {
+  if (policy.access === 'public') throw new TypeError('withActor: a public method has no caller whose actor could be checked');
+  return { ...policy, actor };
+}
 
 export type PolicyTable = Readonly<Record<string, MethodPolicy>>;
 
@@ -37,6 +50,10 @@ export const INFRASTRUCTURE_POLICIES: PolicyTable = {
 
 /** Returns why `principal` may not call a method with `policy`, or undefined when it may. */
 export function authorize(policy: MethodPolicy, principal: Principal): AuthFailure | undefined {
+  if (policy.access !== 'public' && policy.actor) {
+    if (policy.actor === 'required' && !principal.actor) return permissionDenied('forbidden', 'this method is only for services acting on a user\'s behalf');
+    if (policy.actor === 'forbidden' && principal.actor) return permissionDenied('forbidden', 'this method is not open to services acting on a user\'s behalf');
+  }
   switch (policy.access) {
     case 'public':
       return undefined;

@@ -6,6 +6,8 @@ export const SCOPES = {
   revocationsWatch: 'revocations.watch',
   /** Look users up in auth-svc's UserDirectory. */
   usersRead: 'users.read',
+  /** Exchange a user's token sent to this service for one to another service (RFC 8693, auth-svc's ExchangeToken). */
+  tokensExchange: 'tokens.exchange',
 } as const;
 
 export const KNOWN_SCOPES: readonly string[] = Object.values(SCOPES);

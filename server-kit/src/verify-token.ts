@@ -3,12 +3,19 @@ import { unauthenticated, unavailable, type AuthResult, type FailureReason } fro
 import type { TokenVerifier } from './authenticate.js';
 import { checkJwtShape } from './bearer.js';
 import type { KeyResolver, VerificationKey } from './keys.js';
-import type { Principal } from './principal.js';
+import type { Actor, Principal } from './principal.js';
 
 export interface VerifyOptions {
   readonly keys: KeyResolver;
   readonly issuer: string;
-  readonly audience: string;
+  /** This service's own name (RFC 8707): only tokens issued for it are accepted. A list accepts any of them. */
+  readonly audience: string | readonly string[];
+  /**
+   * RFC 9068 access-token profile, for tokens of grpc-token-auth's auth-svc: the header must say
+   * `typ: at+jwt` and `aud` must name exactly one service. Off for another OIDC issuer's tokens,
+   * which keep that issuer's rules. Default false.
+   */
+  readonly accessTokenProfile?: boolean | undefined;
   /** Allowed clock difference between services, in seconds. */
   readonly clockSkewSeconds: number;
   /** Current time in epoch seconds (injectable for tests). */
@@ -16,6 +23,9 @@ export interface VerifyOptions {
 }
 
 const MAX_SUBJECT_LENGTH = 128;
+const AT_JWT = new Set(['at+jwt', 'application/at+jwt']);
+/** Deeper `act` chains are refused: no real delegation chain is this long. */
+const MAX_ACTOR_DEPTH = 4;
 
 /** The verifier a service plugs into createAuthenticate; options are fixed once, not rebuilt per call. */
 export function tokenVerifier(opts: VerifyOptions): TokenVerifier {
@@ -42,7 +52,12 @@ export function verifyAccessToken(token: string, opts: VerifyOptions): AuthResul
 
   const claims = verifySignatureAndTimes(token, key, opts);
   if (!claims.ok) return claims;
-  return toPrincipal(claims.value, token);
+  if (opts.accessTokenProfile) {
+    // An ID token or any other JWT of the same issuer is not an access token (RFC 9068 §4).
+    if (typeof header.typ !== 'string' || !AT_JWT.has(header.typ.toLowerCase())) return fail('invalid_claims', 'token is not an access token (typ at+jwt)');
+    if (typeof claims.value.aud !== 'string') return bad('aud');
+  }
+  return toPrincipal(claims.value, token, opts.audience);
 }
 
 function verifySignatureAndTimes(token: string, key: VerificationKey, opts: VerifyOptions): AuthResult<jwt.JwtPayload> {
@@ -50,7 +65,7 @@ function verifySignatureAndTimes(token: string, key: VerificationKey, opts: Veri
     const payload = jwt.verify(token, key.key, {
       algorithms: [key.alg],
       issuer: opts.issuer,
-      audience: opts.audience,
+      audience: typeof opts.audience === 'string' ? opts.audience : (opts.audience as [string, ...string[]]),
       clockTolerance: opts.clockSkewSeconds,
       clockTimestamp: opts.now ? opts.now() : undefined,
     });
@@ -74,7 +89,7 @@ function classify(err: unknown): AuthResult<never> {
   return fail('malformed', 'token is malformed');
 }
 
-function toPrincipal(c: jwt.JwtPayload, token: string): AuthResult<Principal> {
+function toPrincipal(c: jwt.JwtPayload, token: string, expected: string | readonly string[]): AuthResult<Principal> {
   if (typeof c.sub !== 'string' || c.sub === '' || c.sub.length > MAX_SUBJECT_LENGTH) return bad('sub');
   if (typeof c.exp !== 'number') return bad('exp');
   if (typeof c.iat !== 'number') return bad('iat');
@@ -87,10 +102,44 @@ function toPrincipal(c: jwt.JwtPayload, token: string): AuthResult<Principal> {
   if (!roles) return bad('roles');
   if (!scopes) return bad('scope');
   if (c.sid !== undefined && typeof c.sid !== 'string') return bad('sid');
+  const actor = c.act === undefined ? undefined : actorOf(c.act, MAX_ACTOR_DEPTH);
+  if (actor === null) return bad('act');
+  const thumbprint = c.cnf === undefined ? undefined : thumbprintOf(c.cnf);
+  if (thumbprint === null) return bad('cnf');
+  // A list of audiences (other issuers) is named by its first entry this service accepts (jwt.verify found one).
+  const audience = typeof c.aud === 'string' ? c.aud : (c.aud?.find((a) => (typeof expected === 'string' ? a === expected : expected.includes(a))) ?? '');
   return {
     ok: true,
-    value: { kind: typ, subject: c.sub, roles, scopes, tokenId: c.jti, sessionId: c.sid, expiresAt: c.exp, token },
+    value: {
+      kind: typ,
+      subject: c.sub,
+      roles,
+      scopes,
+      tokenId: c.jti,
+      sessionId: c.sid,
+      expiresAt: c.exp,
+      audience,
+      actor,
+      certificateThumbprint: thumbprint,
+      token,
+    },
   };
+}
+
+/** `{"sub": id, "act"?: {...}}`, or null when malformed. */
+function actorOf(v: unknown, depth: number): Actor | undefined | null {
+  if (depth === 0 || v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const { sub, act } = v as Record<string, unknown>;
+  if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUBJECT_LENGTH) return null;
+  const inner = act === undefined ? undefined : actorOf(act, depth - 1);
+  return inner === null ? null : { subject: sub, actor: inner };
+}
+
+/** `{"x5t#S256": base64url}` (RFC 8705 §3.1), or null when malformed or of another kind (fail closed). */
+function thumbprintOf(v: unknown): string | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const x5t = (v as Record<string, unknown>)['x5t#S256'];
+  return typeof x5t === 'string' && /^[A-Za-z0-9_-]{43}$/.test(x5t) ? x5t : null;
 }
 
 function stringList(v: unknown): string[] | undefined {

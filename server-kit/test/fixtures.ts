@@ -9,6 +9,9 @@ export function userPrincipal(overrides: Partial<Principal> = {}): Principal {
     tokenId: 'jti-1',
     sessionId: undefined,
     expiresAt: 1_700_000_300,
+    audience: 'kit-tests',
+    actor: undefined,
+    certificateThumbprint: undefined,
     token: 'h.p.s',
     ...overrides,
   };

@@ -127,6 +127,9 @@ describe('verifyAccessToken', () => {
         tokenId: 'jti-0001',
         sessionId: 'session-7',
         expiresAt: NOW + 300,
+        audience: AUDIENCE,
+        actor: undefined,
+        certificateThumbprint: undefined,
         token,
       });
     });

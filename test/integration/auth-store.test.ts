@@ -272,7 +272,7 @@ for (const backend of BACKENDS) {
     });
 
     describe('service clients', () => {
-      const client = (name: string) => ({ id: randomUUID(), name, secretHash: hash(name), scopes: ['users.read', 'revocations.watch'], sessionId: randomUUID(), createdAt: T0 });
+      const client = (name: string) => ({ id: randomUUID(), name, secretHash: hash(name), scopes: ['users.read', 'revocations.watch'], audiences: ['reports-svc'], sessionId: randomUUID(), createdAt: T0 });
 
       it('creates, finds by id and name, and lists in creation order', async () => {
         const a = client('alpha');

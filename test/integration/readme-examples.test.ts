@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createAuthClient } from '@grpc-token-auth/sdk';
 import { expect } from 'chai';
-import { startSystem, TEST_AUDIENCE, TEST_ISSUER, type RunningSystem } from '../support/system.js';
+import { serviceClientsCli } from '../../scripts/support/service-client-cli.js';
+import { startSystem, TEST_ISSUER, testEnv, type RunningSystem } from '../support/system.js';
+
+/** The kit example's own service: its audience, and the name of its service client. */
+const KIT_AUDIENCE = 'my-svc';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url)); // from dist/test/integration
@@ -25,6 +29,7 @@ describe('documentation examples, from the packed tarballs in a fresh project (r
   let project: string;
   let sys: RunningSystem;
   let examples: Map<string, Example>;
+  let kitClient: { id: string; secret: string };
   const demo = { email: 'readme-demo@example.com', password: 'correct-horse-battery-staple', displayName: 'Readme Demo' };
 
   before(async function () {
@@ -61,7 +66,12 @@ describe('documentation examples, from the packed tarballs in a fresh project (r
       });
     }
 
-    sys = await startSystem();
+    // Audiences as the upgrade note sets them: auth-svc issues for business-svc (the default), itself and
+    // the kit example's own service, whose client may exchange callers' tokens for business-svc.
+    sys = await startSystem({}, { auth: { JWT_AUDIENCE: undefined, JWT_AUDIENCES: `business-svc,auth-svc,${KIT_AUDIENCE}` }, business: { JWT_AUDIENCE: 'business-svc' } });
+    kitClient = JSON.parse(
+      await serviceClientsCli(['create', KIT_AUDIENCE, '--scopes', 'revocations.watch,tokens.exchange', '--audiences', 'business-svc', '--json'], testEnv(sys.dataDir)),
+    ) as { id: string; secret: string };
     const auth = createAuthClient(sys.authAddress);
     await auth.register(demo);
     auth.close();
@@ -71,6 +81,8 @@ describe('documentation examples, from the packed tarballs in a fresh project (r
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
+  /** The kit examples run as their own service: its audience and its client (see before). */
+  const kitEnv = () => ({ SERVICE_CLIENT_ID: kitClient.id, SERVICE_CLIENT_SECRET: kitClient.secret, JWT_AUDIENCE: KIT_AUDIENCE });
   const runExample = async (name: string, extra: NodeJS.ProcessEnv = {}) => {
     const env = {
       PATH: process.env.PATH,
@@ -81,7 +93,6 @@ describe('documentation examples, from the packed tarballs in a fresh project (r
       SERVICE_CLIENT_ID: sys.serviceClient.id,
       SERVICE_CLIENT_SECRET: sys.serviceClient.secret,
       JWT_ISSUER: TEST_ISSUER,
-      JWT_AUDIENCE: TEST_AUDIENCE,
       ...extra,
     };
     const { stdout } = await exec(process.execPath, [join(project, 'out', `${name}-example.js`)], { env, timeout: 20_000 });
@@ -99,7 +110,7 @@ describe('documentation examples, from the packed tarballs in a fresh project (r
   });
 
   it("the kit example protects its own service, observes it, calls business-svc on the caller's behalf, and its server stream ends within 1 s of the caller's Logout", async () => {
-    const out = await runExample('kit-service');
+    const out = await runExample('kit-service', kitEnv());
     expect(out).to.match(new RegExp(`hello from my service: ${demo.displayName} \\([0-9a-f-]{36}\\)`));
     expect(out).to.include('without a token: UNAUTHENTICATED missing authorization metadata');
     expect(out).to.include('observed: /business.v1.DashboardService/GetDashboard OK');

@@ -220,7 +220,7 @@ describe('admin commands refuse what would silently do the wrong thing (real pro
 
   it('service-clients refuses a misspelt scope, listing the valid ones', async () => {
     const err = await adminCommand('service-clients', ['create', 'reporting', '--scopes', 'users.raed'], testEnv(sys.dataDir)).then(() => undefined, (e: Error) => e);
-    expect(err?.message).to.match(/failed \(64\)/).and.match(/unknown scope "users\.raed" \(valid scopes: revocations\.watch, users\.read\)/);
+    expect(err?.message).to.match(/failed \(64\)/).and.match(/unknown scope "users\.raed" \(valid scopes: revocations\.watch, users\.read, tokens\.exchange\)/);
     expect(await adminCommand('service-clients', ['list'], testEnv(sys.dataDir))).not.to.include('reporting');
   });
 });

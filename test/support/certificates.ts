@@ -33,6 +33,8 @@ export interface TestPki {
   /** A server certificate naming only `localhost`, not 127.0.0.1: a client at the IP must refuse it. */
   readonly serverByNameOnly: Pem;
   readonly client: Pem;
+  /** Another client certificate from `ca`: trusted, but not the one a bound token names. */
+  readonly secondClient: Pem;
   readonly otherCa: Pem;
   /** Client certificate signed by `otherCa`, not by `ca`. */
   readonly strangerClient: Pem;
@@ -119,6 +121,7 @@ export async function createTestPki(): Promise<TestPki> {
     server: plain(await leaf(ca, 'localhost', 'server')),
     serverByNameOnly: plain(await leaf(ca, 'localhost', 'server', [])),
     client: plain(await leaf(ca, 'business-svc', 'client')),
+    secondClient: plain(await leaf(ca, 'reports-svc', 'client')),
     otherCa: plain(otherCa),
     strangerClient: plain(await leaf(otherCa, 'stranger', 'client')),
   };

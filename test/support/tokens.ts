@@ -13,6 +13,8 @@ export interface ForgeOptions {
   readonly notBeforeSeconds?: number;
   readonly claims?: Record<string, unknown>;
   readonly kid?: string;
+  /** The header's `typ` (RFC 9068 access tokens: `at+jwt`, what auth-svc writes); null leaves it out. */
+  readonly typ?: string | null;
   /** Sign with this key (e.g. auth-svc's real private key) instead of an HS256 secret. */
   readonly signWith?: { kid: string; alg: 'RS256' | 'ES256'; key: KeyObject };
 }
@@ -35,8 +37,11 @@ export function authSigningKey(dataDir: string, kid?: string): { kid: string; al
 export function forgeToken(subject: string, o: ForgeOptions = {}): string {
   const secret = o.secret ?? TEST_SECRET;
   const key = o.signWith?.key ?? createSecretKey(Buffer.from(secret));
+  const algorithm = o.signWith?.alg ?? 'HS256';
+  const typ = o.typ === undefined ? 'at+jwt' : o.typ;
   return jwt.sign({ typ: 'user', roles: ['user'], ...o.claims }, key, {
-    algorithm: o.signWith?.alg ?? 'HS256',
+    algorithm,
+    header: typ === null ? { alg: algorithm } : { alg: algorithm, typ },
     keyid: o.kid ?? o.signWith?.kid ?? sharedSecretKey(secret).kid,
     subject,
     issuer: o.issuer ?? TEST_ISSUER,

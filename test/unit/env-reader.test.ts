@@ -179,12 +179,25 @@ describe('loadAuthConfig', () => {
     expect(config.tokens).to.deep.equal({
       algorithm: 'HS256',
       issuer: 'auth-svc',
-      audience: 'grpc-token-auth',
+      audience: 'auth-svc',
       sharedSecret: DEV_JWT_SECRET,
       clockSkewSeconds: 30,
     });
+    // Tokens for business-svc by default (what grpcurl's Login gets), and for auth-svc itself.
+    expect(config.audiences).to.deep.equal({ issued: ['business-svc', 'auth-svc'], default: 'business-svc', own: ['auth-svc'] });
+    expect(config.requireBoundServiceTokens).to.equal(false);
     expect(config.warnings).to.have.length(1);
     expect(config.warnings[0]).to.contain('JWT_SECRET');
+  });
+
+  it('JWT_AUDIENCES lists the services tokens are issued for; the deprecated JWT_AUDIENCE still works, with a warning', () => {
+    const listed = loadAuthConfig({ JWT_AUDIENCES: 'reports-svc, business-svc', JWT_AUDIENCE: 'ignored' });
+    expect(listed.audiences).to.deep.equal({ issued: ['reports-svc', 'business-svc', 'auth-svc'], default: 'reports-svc', own: ['auth-svc'] });
+    const shared = loadAuthConfig({ JWT_AUDIENCE: 'grpc-token-auth' });
+    expect(shared.audiences).to.deep.equal({ issued: ['grpc-token-auth', 'auth-svc'], default: 'grpc-token-auth', own: ['auth-svc', 'grpc-token-auth'] });
+    expect(shared.warnings.join('\n')).to.match(/JWT_AUDIENCE on auth-svc is deprecated/);
+    expect(() => loadAuthConfig({ JWT_AUDIENCES: 'a,,b' })).to.throw(/JWT_AUDIENCES/);
+    expect(() => loadAuthConfig({ JWT_AUDIENCES: 'a b' })).to.throw(/JWT_AUDIENCES/);
   });
 
   it('reads overrides', () => {

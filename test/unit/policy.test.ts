@@ -9,6 +9,6 @@ describe('known role and scope names', () => {
     expect(roleNamesProblem(['user', 'admn', 'admn'])).to.equal('unknown role "admn" (valid roles: user, admin)');
     expect(roleNamesProblem(['Admin', 'root'])).to.equal('unknown roles "Admin", "root" (valid roles: user, admin)');
     expect(scopeNamesProblem(['users.read'])).to.equal(undefined);
-    expect(scopeNamesProblem(['users.raed'])).to.equal('unknown scope "users.raed" (valid scopes: revocations.watch, users.read)');
+    expect(scopeNamesProblem(['users.raed'])).to.equal('unknown scope "users.raed" (valid scopes: revocations.watch, users.read, tokens.exchange)');
   });
 });

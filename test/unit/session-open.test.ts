@@ -20,7 +20,6 @@ describe('SessionManager.open: tokens carry the roles read after the session exi
     store = await openAuthStore({ dbPath: ':memory:', databaseUrl: undefined });
     const tokens = new TokenIssuer({
       issuer: 'i',
-      audience: 'a',
       accessTokenTtlSeconds: 60,
       serviceTokenTtlSeconds: 60,
       signingKey: () => ({ kid: 'k', alg: 'HS256', key: createSecretKey(Buffer.from(SECRET)) }),
@@ -33,14 +32,14 @@ describe('SessionManager.open: tokens carry the roles read after the session exi
   it('a demotion made while the password was checked: the new token has the current roles', async () => {
     const stale = await store.users.create({ email: 'a@example.com', passwordHash: 'h', displayName: 'A', roles: ['user', 'admin'] });
     await store.users.setRoles(stale.id, ['user']);
-    const opened = await sessions.open(stale);
+    const opened = await sessions.open(stale, 'a');
     expect((jwt.verify(opened!.accessToken, SECRET) as { roles: string[] }).roles).to.deep.equal(['user']);
   });
 
   it('a disable made meanwhile: no tokens, and the session just made is revoked', async () => {
     const stale = await store.users.create({ email: 'b@example.com', passwordHash: 'h', displayName: 'B' });
     await store.users.setDisabled(stale.id, true);
-    expect(await sessions.open(stale)).to.equal(undefined);
+    expect(await sessions.open(stale, 'a')).to.equal(undefined);
     expect(await store.sessions.openSessionIds(stale.id, Date.now())).to.deep.equal([]);
   });
 });

@@ -10,8 +10,8 @@ export class PgServiceClientStore implements ServiceClientStore {
   async create(c: Omit<ServiceClient, 'revokedAt'>): Promise<void> {
     try {
       await this.pool.query(
-        'INSERT INTO service_clients (id, name, secret_hash, scopes, session_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-        [c.id, c.name, c.secretHash, c.scopes.join(' '), c.sessionId, c.createdAt],
+        'INSERT INTO service_clients (id, name, secret_hash, scopes, audiences, session_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [c.id, c.name, c.secretHash, c.scopes.join(' '), c.audiences.join(' '), c.sessionId, c.createdAt],
       );
     } catch (err) {
       if (isUniqueViolation(err)) throw new ClientNameTakenError(c.name);

@@ -1,5 +1,6 @@
 import type { Migration } from '../../../lib/sqlite/database.js';
 import { emailRekeyMigration } from '../email-rekey.js';
+import { CLIENT_AUDIENCES_MIGRATION } from '../client-audiences-column.js';
 import { REFRESH_SUCCESSORS_MIGRATION } from '../successor-columns.js';
 
 export const AUTH_MIGRATIONS: readonly Migration[] = [
@@ -107,4 +108,5 @@ export const AUTH_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX throttle_state_expiry ON throttle_state (expires_at);
     `,
   },
+  CLIENT_AUDIENCES_MIGRATION,
 ];

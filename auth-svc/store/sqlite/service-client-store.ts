@@ -14,8 +14,8 @@ export class SqliteServiceClientStore implements ServiceClientStore {
 
   constructor(db: Db) {
     this.insert = db.prepare(
-      `INSERT INTO service_clients (id, name, secret_hash, scopes, session_id, created_at)
-       VALUES (@id, @name, @secretHash, @scopes, @sessionId, @createdAt)`,
+      `INSERT INTO service_clients (id, name, secret_hash, scopes, audiences, session_id, created_at)
+       VALUES (@id, @name, @secretHash, @scopes, @audiences, @sessionId, @createdAt)`,
     );
     this.byId = db.prepare<[string], ClientRow>('SELECT * FROM service_clients WHERE id = ?');
     this.byName = db.prepare<[string], ClientRow>('SELECT * FROM service_clients WHERE name = ?');
@@ -26,7 +26,7 @@ export class SqliteServiceClientStore implements ServiceClientStore {
 
   async create(c: Omit<ServiceClient, 'revokedAt'>): Promise<void> {
     try {
-      this.insert.run({ ...c, scopes: c.scopes.join(' ') });
+      this.insert.run({ ...c, scopes: c.scopes.join(' '), audiences: c.audiences.join(' ') });
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ClientNameTakenError(c.name);
       throw err;

@@ -40,6 +40,11 @@ export interface RegisterResponse {
 export interface LoginRequest {
   email: string;
   password: string;
+  /**
+   * The service the access token is for (RFC 8707): one of auth-svc's JWT_AUDIENCES.
+   * Empty: the first of them. Any other value: INVALID_ARGUMENT.
+   */
+  audience: string;
 }
 
 export interface LoginResponse {
@@ -61,6 +66,11 @@ export interface LoginResponse {
 
 export interface RefreshRequest {
   refreshToken: string;
+  /**
+   * The service the new access token is for; as LoginRequest.audience. One session
+   * holds one refresh token and gets access tokens for any of its services this way.
+   */
+  audience: string;
 }
 
 export interface RefreshResponse {
@@ -103,6 +113,11 @@ export interface ChangePasswordResponse {
 export interface IssueServiceTokenRequest {
   clientId: string;
   clientSecret: string;
+  /**
+   * The service the token is for; as LoginRequest.audience. Over mutual TLS the token is
+   * bound to the client certificate (`cnf.x5t#S256`, RFC 8705).
+   */
+  audience: string;
 }
 
 export interface IssueServiceTokenResponse {
@@ -112,6 +127,33 @@ export interface IssueServiceTokenResponse {
   expiresIn: number;
   /** The scopes the token carries (the client's scopes). */
   scopes: string[];
+}
+
+export interface ExchangeTokenRequest {
+  /**
+   * The exchanging service client's credentials (as for IssueServiceToken). Both may be
+   * left out when the call carries the client's certificate-bound service token.
+   */
+  clientId: string;
+  clientSecret: string;
+  /**
+   * The user's access token that was sent to this service (its `aud` must be the
+   * client's name).
+   */
+  subjectToken: string;
+  /** The service the new token is for: one the client is registered for. */
+  audience: string;
+  /** Optional, space-separated: a narrower scope than the subject token's. */
+  scope: string;
+}
+
+export interface ExchangeTokenResponse {
+  accessToken: string;
+  /** Always "Bearer". */
+  tokenType: string;
+  expiresIn: number;
+  /** RFC 8693: always "urn:ietf:params:oauth:token-type:access_token". */
+  issuedTokenType: string;
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
@@ -293,7 +335,7 @@ export const RegisterResponse: MessageFns<RegisterResponse> = {
 };
 
 function createBaseLoginRequest(): LoginRequest {
-  return { email: "", password: "" };
+  return { email: "", password: "", audience: "" };
 }
 
 export const LoginRequest: MessageFns<LoginRequest> = {
@@ -303,6 +345,9 @@ export const LoginRequest: MessageFns<LoginRequest> = {
     }
     if (message.password !== "") {
       writer.uint32(18).string(message.password);
+    }
+    if (message.audience !== "") {
+      writer.uint32(26).string(message.audience);
     }
     return writer;
   },
@@ -336,6 +381,14 @@ export const LoginRequest: MessageFns<LoginRequest> = {
             message.password = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.audience = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -352,6 +405,7 @@ export const LoginRequest: MessageFns<LoginRequest> = {
     return {
       email: isSet(object.email) ? globalThis.String(object.email) : "",
       password: isSet(object.password) ? globalThis.String(object.password) : "",
+      audience: isSet(object.audience) ? globalThis.String(object.audience) : "",
     };
   },
 
@@ -363,6 +417,9 @@ export const LoginRequest: MessageFns<LoginRequest> = {
     if (message.password !== "") {
       obj.password = message.password;
     }
+    if (message.audience !== "") {
+      obj.audience = message.audience;
+    }
     return obj;
   },
 
@@ -373,6 +430,7 @@ export const LoginRequest: MessageFns<LoginRequest> = {
     const message = createBaseLoginRequest();
     message.email = object.email ?? "";
     message.password = object.password ?? "";
+    message.audience = object.audience ?? "";
     return message;
   },
 };
@@ -579,13 +637,16 @@ export const LoginResponse: MessageFns<LoginResponse> = {
 };
 
 function createBaseRefreshRequest(): RefreshRequest {
-  return { refreshToken: "" };
+  return { refreshToken: "", audience: "" };
 }
 
 export const RefreshRequest: MessageFns<RefreshRequest> = {
   encode(message: RefreshRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.refreshToken !== "") {
       writer.uint32(10).string(message.refreshToken);
+    }
+    if (message.audience !== "") {
+      writer.uint32(18).string(message.audience);
     }
     return writer;
   },
@@ -611,6 +672,14 @@ export const RefreshRequest: MessageFns<RefreshRequest> = {
             message.refreshToken = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.audience = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -630,6 +699,7 @@ export const RefreshRequest: MessageFns<RefreshRequest> = {
         : isSet(object.refresh_token)
         ? globalThis.String(object.refresh_token)
         : "",
+      audience: isSet(object.audience) ? globalThis.String(object.audience) : "",
     };
   },
 
@@ -637,6 +707,9 @@ export const RefreshRequest: MessageFns<RefreshRequest> = {
     const obj: any = {};
     if (message.refreshToken !== "") {
       obj.refreshToken = message.refreshToken;
+    }
+    if (message.audience !== "") {
+      obj.audience = message.audience;
     }
     return obj;
   },
@@ -647,6 +720,7 @@ export const RefreshRequest: MessageFns<RefreshRequest> = {
   fromPartial<I extends Exact<DeepPartial<RefreshRequest>, I>>(object: I): RefreshRequest {
     const message = createBaseRefreshRequest();
     message.refreshToken = object.refreshToken ?? "";
+    message.audience = object.audience ?? "";
     return message;
   },
 };
@@ -1248,7 +1322,7 @@ export const ChangePasswordResponse: MessageFns<ChangePasswordResponse> = {
 };
 
 function createBaseIssueServiceTokenRequest(): IssueServiceTokenRequest {
-  return { clientId: "", clientSecret: "" };
+  return { clientId: "", clientSecret: "", audience: "" };
 }
 
 export const IssueServiceTokenRequest: MessageFns<IssueServiceTokenRequest> = {
@@ -1258,6 +1332,9 @@ export const IssueServiceTokenRequest: MessageFns<IssueServiceTokenRequest> = {
     }
     if (message.clientSecret !== "") {
       writer.uint32(18).string(message.clientSecret);
+    }
+    if (message.audience !== "") {
+      writer.uint32(26).string(message.audience);
     }
     return writer;
   },
@@ -1291,6 +1368,14 @@ export const IssueServiceTokenRequest: MessageFns<IssueServiceTokenRequest> = {
             message.clientSecret = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.audience = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1315,6 +1400,7 @@ export const IssueServiceTokenRequest: MessageFns<IssueServiceTokenRequest> = {
         : isSet(object.client_secret)
         ? globalThis.String(object.client_secret)
         : "",
+      audience: isSet(object.audience) ? globalThis.String(object.audience) : "",
     };
   },
 
@@ -1326,6 +1412,9 @@ export const IssueServiceTokenRequest: MessageFns<IssueServiceTokenRequest> = {
     if (message.clientSecret !== "") {
       obj.clientSecret = message.clientSecret;
     }
+    if (message.audience !== "") {
+      obj.audience = message.audience;
+    }
     return obj;
   },
 
@@ -1336,6 +1425,7 @@ export const IssueServiceTokenRequest: MessageFns<IssueServiceTokenRequest> = {
     const message = createBaseIssueServiceTokenRequest();
     message.clientId = object.clientId ?? "";
     message.clientSecret = object.clientSecret ?? "";
+    message.audience = object.audience ?? "";
     return message;
   },
 };
@@ -1469,6 +1559,284 @@ export const IssueServiceTokenResponse: MessageFns<IssueServiceTokenResponse> = 
   },
 };
 
+function createBaseExchangeTokenRequest(): ExchangeTokenRequest {
+  return { clientId: "", clientSecret: "", subjectToken: "", audience: "", scope: "" };
+}
+
+export const ExchangeTokenRequest: MessageFns<ExchangeTokenRequest> = {
+  encode(message: ExchangeTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== "") {
+      writer.uint32(10).string(message.clientId);
+    }
+    if (message.clientSecret !== "") {
+      writer.uint32(18).string(message.clientSecret);
+    }
+    if (message.subjectToken !== "") {
+      writer.uint32(26).string(message.subjectToken);
+    }
+    if (message.audience !== "") {
+      writer.uint32(34).string(message.audience);
+    }
+    if (message.scope !== "") {
+      writer.uint32(42).string(message.scope);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExchangeTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchangeTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.clientSecret = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subjectToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.audience = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.scope = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExchangeTokenRequest {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      clientSecret: isSet(object.clientSecret)
+        ? globalThis.String(object.clientSecret)
+        : isSet(object.client_secret)
+        ? globalThis.String(object.client_secret)
+        : "",
+      subjectToken: isSet(object.subjectToken)
+        ? globalThis.String(object.subjectToken)
+        : isSet(object.subject_token)
+        ? globalThis.String(object.subject_token)
+        : "",
+      audience: isSet(object.audience) ? globalThis.String(object.audience) : "",
+      scope: isSet(object.scope) ? globalThis.String(object.scope) : "",
+    };
+  },
+
+  toJSON(message: ExchangeTokenRequest): unknown {
+    const obj: any = {};
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
+    if (message.clientSecret !== "") {
+      obj.clientSecret = message.clientSecret;
+    }
+    if (message.subjectToken !== "") {
+      obj.subjectToken = message.subjectToken;
+    }
+    if (message.audience !== "") {
+      obj.audience = message.audience;
+    }
+    if (message.scope !== "") {
+      obj.scope = message.scope;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExchangeTokenRequest>, I>>(base?: I): ExchangeTokenRequest {
+    return ExchangeTokenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExchangeTokenRequest>, I>>(object: I): ExchangeTokenRequest {
+    const message = createBaseExchangeTokenRequest();
+    message.clientId = object.clientId ?? "";
+    message.clientSecret = object.clientSecret ?? "";
+    message.subjectToken = object.subjectToken ?? "";
+    message.audience = object.audience ?? "";
+    message.scope = object.scope ?? "";
+    return message;
+  },
+};
+
+function createBaseExchangeTokenResponse(): ExchangeTokenResponse {
+  return { accessToken: "", tokenType: "", expiresIn: 0, issuedTokenType: "" };
+}
+
+export const ExchangeTokenResponse: MessageFns<ExchangeTokenResponse> = {
+  encode(message: ExchangeTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessToken !== "") {
+      writer.uint32(10).string(message.accessToken);
+    }
+    if (message.tokenType !== "") {
+      writer.uint32(18).string(message.tokenType);
+    }
+    if (message.expiresIn !== 0) {
+      writer.uint32(24).int32(message.expiresIn);
+    }
+    if (message.issuedTokenType !== "") {
+      writer.uint32(34).string(message.issuedTokenType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExchangeTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchangeTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokenType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiresIn = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.issuedTokenType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExchangeTokenResponse {
+    return {
+      accessToken: isSet(object.accessToken)
+        ? globalThis.String(object.accessToken)
+        : isSet(object.access_token)
+        ? globalThis.String(object.access_token)
+        : "",
+      tokenType: isSet(object.tokenType)
+        ? globalThis.String(object.tokenType)
+        : isSet(object.token_type)
+        ? globalThis.String(object.token_type)
+        : "",
+      expiresIn: isSet(object.expiresIn)
+        ? globalThis.Number(object.expiresIn)
+        : isSet(object.expires_in)
+        ? globalThis.Number(object.expires_in)
+        : 0,
+      issuedTokenType: isSet(object.issuedTokenType)
+        ? globalThis.String(object.issuedTokenType)
+        : isSet(object.issued_token_type)
+        ? globalThis.String(object.issued_token_type)
+        : "",
+    };
+  },
+
+  toJSON(message: ExchangeTokenResponse): unknown {
+    const obj: any = {};
+    if (message.accessToken !== "") {
+      obj.accessToken = message.accessToken;
+    }
+    if (message.tokenType !== "") {
+      obj.tokenType = message.tokenType;
+    }
+    if (message.expiresIn !== 0) {
+      obj.expiresIn = Math.round(message.expiresIn);
+    }
+    if (message.issuedTokenType !== "") {
+      obj.issuedTokenType = message.issuedTokenType;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExchangeTokenResponse>, I>>(base?: I): ExchangeTokenResponse {
+    return ExchangeTokenResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExchangeTokenResponse>, I>>(object: I): ExchangeTokenResponse {
+    const message = createBaseExchangeTokenResponse();
+    message.accessToken = object.accessToken ?? "";
+    message.tokenType = object.tokenType ?? "";
+    message.expiresIn = object.expiresIn ?? 0;
+    message.issuedTokenType = object.issuedTokenType ?? "";
+    return message;
+  },
+};
+
 /**
  * AuthService owns user accounts, their login sessions and service clients, and
  * issues tokens. It is the only service that sees passwords or holds signing keys.
@@ -1552,6 +1920,26 @@ export const AuthServiceDefinition = {
       requestType: IssueServiceTokenRequest as typeof IssueServiceTokenRequest,
       requestStream: false,
       responseType: IssueServiceTokenResponse as typeof IssueServiceTokenResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
+     * token that was sent to it for one addressed to another service it is registered for,
+     * naming the user (`sub`), the session (`sid`) and itself as the actor (`act`). Needs the
+     * scope `tokens.exchange`. The client proves who it is by id + secret in the request, or,
+     * over mutual TLS, by its own service token (audience auth-svc) bound to the connection's
+     * client certificate, sent as `authorization: Bearer`.
+     * UNAUTHENTICATED: bad client credentials, or a subject token that is expired, revoked or
+     * not ours; PERMISSION_DENIED: the scope is missing, the subject token is addressed to
+     * another service, or the audience is not the client's; INVALID_ARGUMENT: a missing field,
+     * an audience auth-svc does not issue for, or a scope the subject token does not hold.
+     */
+    exchangeToken: {
+      name: "ExchangeToken",
+      requestType: ExchangeTokenRequest as typeof ExchangeTokenRequest,
+      requestStream: false,
+      responseType: ExchangeTokenResponse as typeof ExchangeTokenResponse,
       responseStream: false,
       options: {},
     },
@@ -1652,6 +2040,28 @@ export const AuthServiceService = {
       Buffer.from(IssueServiceTokenResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): IssueServiceTokenResponse => IssueServiceTokenResponse.decode(value),
   },
+  /**
+   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
+   * token that was sent to it for one addressed to another service it is registered for,
+   * naming the user (`sub`), the session (`sid`) and itself as the actor (`act`). Needs the
+   * scope `tokens.exchange`. The client proves who it is by id + secret in the request, or,
+   * over mutual TLS, by its own service token (audience auth-svc) bound to the connection's
+   * client certificate, sent as `authorization: Bearer`.
+   * UNAUTHENTICATED: bad client credentials, or a subject token that is expired, revoked or
+   * not ours; PERMISSION_DENIED: the scope is missing, the subject token is addressed to
+   * another service, or the audience is not the client's; INVALID_ARGUMENT: a missing field,
+   * an audience auth-svc does not issue for, or a scope the subject token does not hold.
+   */
+  exchangeToken: {
+    path: "/auth.v1.AuthService/ExchangeToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExchangeTokenRequest): Buffer => Buffer.from(ExchangeTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExchangeTokenRequest => ExchangeTokenRequest.decode(value),
+    responseSerialize: (value: ExchangeTokenResponse): Buffer =>
+      Buffer.from(ExchangeTokenResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExchangeTokenResponse => ExchangeTokenResponse.decode(value),
+  },
 } as const;
 
 export interface AuthServiceServer extends UntypedServiceImplementation {
@@ -1681,6 +2091,19 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
    * service token carrying the client's scopes. Public: the secret is the credential.
    */
   issueServiceToken: handleUnaryCall<IssueServiceTokenRequest, IssueServiceTokenResponse>;
+  /**
+   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
+   * token that was sent to it for one addressed to another service it is registered for,
+   * naming the user (`sub`), the session (`sid`) and itself as the actor (`act`). Needs the
+   * scope `tokens.exchange`. The client proves who it is by id + secret in the request, or,
+   * over mutual TLS, by its own service token (audience auth-svc) bound to the connection's
+   * client certificate, sent as `authorization: Bearer`.
+   * UNAUTHENTICATED: bad client credentials, or a subject token that is expired, revoked or
+   * not ours; PERMISSION_DENIED: the scope is missing, the subject token is addressed to
+   * another service, or the audience is not the client's; INVALID_ARGUMENT: a missing field,
+   * an audience auth-svc does not issue for, or a scope the subject token does not hold.
+   */
+  exchangeToken: handleUnaryCall<ExchangeTokenRequest, ExchangeTokenResponse>;
 }
 
 export interface AuthServiceClient extends Client {
@@ -1807,6 +2230,33 @@ export interface AuthServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: IssueServiceTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Token exchange (RFC 8693) for calls made on a user's behalf: a service client trades a
+   * token that was sent to it for one addressed to another service it is registered for,
+   * naming the user (`sub`), the session (`sid`) and itself as the actor (`act`). Needs the
+   * scope `tokens.exchange`. The client proves who it is by id + secret in the request, or,
+   * over mutual TLS, by its own service token (audience auth-svc) bound to the connection's
+   * client certificate, sent as `authorization: Bearer`.
+   * UNAUTHENTICATED: bad client credentials, or a subject token that is expired, revoked or
+   * not ours; PERMISSION_DENIED: the scope is missing, the subject token is addressed to
+   * another service, or the audience is not the client's; INVALID_ARGUMENT: a missing field,
+   * an audience auth-svc does not issue for, or a scope the subject token does not hold.
+   */
+  exchangeToken(
+    request: ExchangeTokenRequest,
+    callback: (error: ServiceError | null, response: ExchangeTokenResponse) => void,
+  ): ClientUnaryCall;
+  exchangeToken(
+    request: ExchangeTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExchangeTokenResponse) => void,
+  ): ClientUnaryCall;
+  exchangeToken(
+    request: ExchangeTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExchangeTokenResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -22,11 +22,11 @@ export interface AuthenticationOptions {
  */
 export function authenticationInterceptor(authenticate: Authenticate, opts: AuthenticationOptions = {}): ServerInterceptor {
   const log = opts.log ?? silentLogger;
-  return stageInterceptor((descriptor, _call, send) => ({
+  return stageInterceptor((descriptor, call, send) => ({
     onMetadata(metadata) {
       let decision;
       try {
-        decision = authenticate(descriptor.path, metadata.get('authorization'));
+        decision = authenticate(descriptor.path, metadata.get('authorization'), () => call.getAuthContext().sslPeerCertificate?.raw);
       } catch (err) {
         // grpc-js does not catch interceptor exceptions: fail the call, not the process.
         log.error({ err, method: descriptor.path }, 'authentication crashed');
