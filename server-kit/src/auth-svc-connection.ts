@@ -26,8 +26,11 @@ export interface AuthSvcOptions {
   readonly audience: string;
   /** Tolerated clock difference, seconds. Default 30. */
   readonly clockSkewSeconds?: number | undefined;
-  /** TLS for every channel to auth-svc (`tlsCredentials(…)` of the SDK); plaintext by default. */
-  readonly clientOptions?: Pick<ClientOptions, 'credentials' | 'channelOptions'> | undefined;
+  /**
+   * TLS for every channel to auth-svc (`tlsCredentials(…)` of the SDK); plaintext by default.
+   * `interceptors` run on every call to auth-svc, outermost (e.g. the SDK's `tracingInterceptor()`).
+   */
+  readonly clientOptions?: Pick<ClientOptions, 'credentials' | 'channelOptions' | 'interceptors'> | undefined;
   /**
    * This service's own identity at auth-svc, with the scope `revocations.watch`: subscribes
    * to revocations, so a logout is refused here within a second. Without it a revoked
@@ -91,7 +94,7 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
   const revocations = new RevocationList();
 
   if (opts.credentials) {
-    const withToken = { ...channel, interceptors: [opts.credentials.interceptor] };
+    const withToken = { ...channel, interceptors: [...(channel.interceptors ?? []), opts.credentials.interceptor] };
     const stream = opts.onRevocationStream;
     const client = createRevocationClient(opts.address, withToken);
     const watcher = new RevocationWatcher({

@@ -4,7 +4,10 @@ import { authorize, type MethodPolicy, type PolicyTable } from './policy.js';
 import type { Principal } from './principal.js';
 
 /** Outcome for one call: a principal (undefined for anonymous calls to public methods) or a refusal. */
-export type AuthDecision = { ok: true; principal: Principal | undefined } | { ok: false; failure: AuthFailure };
+export type AuthDecision =
+  | { ok: true; principal: Principal | undefined }
+  /** `principal`: the verified caller the policy did not allow (for audit), when it got that far. */
+  | { ok: false; failure: AuthFailure; principal?: Principal | undefined };
 
 export type TokenVerifier = (token: string) => AuthResult<Principal>;
 
@@ -23,6 +26,6 @@ export function createAuthenticate(policies: PolicyTable, verify: TokenVerifier)
     const verified = verify(token.value);
     if (!verified.ok) return verified;
     const denied = authorize(policy, verified.value);
-    return denied ? { ok: false, failure: denied } : { ok: true, principal: verified.value };
+    return denied ? { ok: false, failure: denied, principal: verified.value } : { ok: true, principal: verified.value };
   };
 }
