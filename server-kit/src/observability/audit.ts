@@ -62,8 +62,8 @@ export function auditObserver(opts: AuditOptions): RpcObserver {
     return rule;
   };
   const audit = (method: string, end: RpcEnd) => {
-    if (end.authorization === undefined) return;
-    const authorized = end.authorization === 'allowed';
+    if (end.decision === undefined) return;
+    const authorized = end.decision === 'allowed';
     if (authorized && decisions !== 'all') return;
     const who = end.principal ?? end.refusedPrincipal;
     sink({

@@ -38,7 +38,7 @@ export function observabilityInterceptor(...observers: readonly RpcObserver[]): 
           seconds: (performance.now() - started) / 1000,
           principal,
           refusal: facts?.refusal,
-          authorization: facts?.refusal ? 'refused' : principal || facts?.publicAccess ? 'allowed' : undefined,
+          decision: facts?.refusal ? 'refused' : principal || facts?.publicAccess ? 'allowed' : undefined,
           refusedPrincipal: facts?.refusedPrincipal,
         });
       },

@@ -45,7 +45,7 @@ export interface RpcEnd {
    * What authentication decided: `allowed`, `refused`, or undefined when the call ended before
    * authentication ran (a limit refused it) or no authentication runs on this server.
    */
-  readonly authorization: 'allowed' | 'refused' | undefined;
+  readonly decision: 'allowed' | 'refused' | undefined;
   /** The verified caller the policy refused (PERMISSION_DENIED `forbidden`); undefined otherwise. */
   readonly refusedPrincipal: Principal | undefined;
 }
