@@ -34,12 +34,11 @@ export function announce(log: Logger, fields: object, message: string): void {
   (log.isLevelEnabled('info') ? log : log.child({}, { level: 'info' })).info(fields, message);
 }
 
-const NO_SPAN = Object.freeze({});
-
-/** `trace_id`/`span_id` of the span active where the line is written (W3C hex, as exported). */
+/**
+ * `trace_id`/`span_id` of the span active where the line is written (W3C hex, as exported). A new
+ * object each time: pino merges the line's own fields into what a mixin returns.
+ */
 function traceIds(): object {
-  const span = trace.getActiveSpan();
-  if (!span) return NO_SPAN;
-  const ids = span.spanContext();
-  return isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : NO_SPAN;
+  const ids = trace.getActiveSpan()?.spanContext();
+  return ids && isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
 }
