@@ -1,6 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { Counter, type Registry } from 'prom-client';
-import { LeanHistogram } from './lean-histogram.js';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { FailureReason, MethodMetrics, RpcMetrics as RpcMetricsShape, RpcStart } from '@grpc-token-auth/server-kit';
 
 /** Seconds; from sub-millisecond cached verifications up to slow password hashing. */
@@ -31,10 +30,12 @@ export function methodLabels(path: string, type: RpcStart['type']): MethodLabels
  * grpc_server_handled_total and grpc_server_handling_seconds by `grpc_type`, `grpc_service`,
  * `grpc_method` (and `grpc_code` for the finished ones), plus refusals by reason. A call adds to
  * plain arrays (prom-client's label hashing cost about 2 µs per RPC): the counts are handed to
- * prom-client's counters when scraped, the latencies live in a LeanHistogram.
+ * prom-client's counters when scraped. Latencies go to prom-client's Histogram: a hand-written
+ * one saved 0.5–0.7 µs per call, about 1 % of a call's server CPU (scripts/measure-histogram.ts),
+ * under the 3 % a micro-optimisation must save to stay.
  */
 export class RpcMetrics implements RpcMetricsShape {
-  private readonly seconds: LeanHistogram;
+  private readonly seconds: Histogram<LabelName>;
   /** Calls started and finished since the last scrape, per method; finished indexed by status code. */
   private readonly pending: { labels: MethodLabels; started: number; byCode: Float64Array }[] = [];
   private readonly rejections: Counter<'reason'>;
@@ -75,12 +76,13 @@ export class RpcMetrics implements RpcMetricsShape {
         }
       },
     });
-    this.seconds = new LeanHistogram(
-      'grpc_server_handling_seconds',
-      'Time from the start of an RPC to its status, by type, service and method (refused calls included).',
-      RPC_SECONDS_BUCKETS,
-      registry,
-    );
+    this.seconds = new Histogram({
+      name: 'grpc_server_handling_seconds',
+      help: 'Time from the start of an RPC to its status, by type, service and method (refused calls included).',
+      labelNames: methodLabelNames,
+      buckets: RPC_SECONDS_BUCKETS,
+      registers: [registry],
+    });
     this.rejections = new Counter({
       name: 'authn_rejections_total',
       help: 'Calls the interceptor refused before any handler ran, by reason (missing, invalid_signature, expired, revoked, forbidden, ...).',
@@ -109,7 +111,7 @@ export class RpcMetrics implements RpcMetricsShape {
   }
 
   private resolve(labels: MethodLabels): MethodMetrics {
-    const latency = this.seconds.observer(labels);
+    const latency = this.seconds.labels(labels);
     const entry = { labels, started: 0, byCode: new Float64Array(CODES) };
     this.pending.push(entry);
     const byCode = entry.byCode;
