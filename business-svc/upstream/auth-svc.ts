@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
 import type { Logger } from '../../lib/log/logger.js';
 import { revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
-import { tracingOn } from '../../lib/tracing/tracing.js';
+import { tracingOn } from '../../lib/tracing/tracing-env.js';
 import type { BusinessConfig } from '../config.js';
 import { CurrentRoles } from './current-roles.js';
 import { DisplayNames } from './display-names.js';

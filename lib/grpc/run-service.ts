@@ -7,7 +7,7 @@ import { cappedLogger, handlerLineCap, type LineCap } from '../log/line-cap.js';
 import { announce, createLogger, type Logger } from '../log/logger.js';
 import { serveClusterMetrics, serveProcessMetrics, workerRegistry } from '../metrics/process-metrics.js';
 import { tuneHeapGrowth } from '../runtime/heap-growth.js';
-import { startTracing } from '../tracing/tracing.js';
+import { tracingRequested } from '../tracing/tracing-env.js';
 import type { Registry } from 'prom-client';
 import { runPrimary, type WorkerReady } from './cluster-primary.js';
 import type { RunningServer } from './server.js';
@@ -71,8 +71,9 @@ export async function runService<C extends ServiceConfig>(name: string, def: Ser
     return;
   }
 
-  // Each process that serves calls exports its own spans (the standard OTEL_* variables; off without them).
-  const stopTracing = startTracing(name, log);
+  // Each process that serves calls exports its own spans (the standard OTEL_* variables); without
+  // them the OpenTelemetry SDK is not even loaded.
+  const stopTracing = tracingRequested() ? (await import('../tracing/tracing.js')).startTracing(name, log) : undefined;
   if (cluster.isWorker) {
     const run = await def.start(config, log, workerRegistry(name, config.metrics), lineCap);
     log.info({ port: run.server.port, pid: process.pid }, 'worker listening');

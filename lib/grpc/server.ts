@@ -5,7 +5,7 @@ import { compose } from '@grpc-token-auth/server-kit/internal';
 import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
-import { tracingOn } from '../tracing/tracing.js';
+import { tracingOn } from '../tracing/tracing-env.js';
 import { HealthCheckResponse_ServingStatus as Serving } from '../../gen/grpc/health/v1/health.js';
 import { HealthStatuses } from './health-service.js';
 import { rememberHttp2Streams } from './http2-stream-reset.js';

@@ -13,3 +13,15 @@ export function tracingRequested(): boolean {
   if (exporters.length > 0) return true;
   return getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') !== undefined || getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined;
 }
+
+let registered = false;
+
+/** Whether this process registered a tracer provider (startTracing found OTEL_* asking for traces). */
+export function tracingOn(): boolean {
+  return registered;
+}
+
+/** Called once startTracing registered its provider. */
+export function markTracingOn(): void {
+  registered = true;
+}

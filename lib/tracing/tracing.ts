@@ -20,14 +20,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Logger } from '../log/logger.js';
-import { tracingRequested } from './tracing-env.js';
-
-let running: TracerProvider | undefined;
-
-/** Whether this process registered a tracer provider (startTracing found OTEL_* asking for traces). */
-export function tracingOn(): boolean {
-  return running !== undefined;
-}
+import { markTracingOn, tracingOn, tracingRequested } from './tracing-env.js';
 
 /**
  * Registers a tracer provider, W3C trace-context and baggage propagation and an
@@ -37,16 +30,17 @@ export function tracingOn(): boolean {
  * endpoint, headers, timeout and compression, `OTEL_SERVICE_NAME` (default: `service`),
  * `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`(+`_ARG`), `OTEL_BSP_*`. Does nothing when the
  * environment does not ask for traces (tracingRequested). Returns the flush-and-stop to run at exit.
+ * Import this module only when tracingRequested(): it loads the SDK and the three exporters.
  */
 export function startTracing(service: string, log: Logger): (() => Promise<void>) | undefined {
-  if (running || !tracingRequested()) return undefined;
+  if (tracingOn() || !tracingRequested()) return undefined;
   diag.setLogger(diagTo(log), DiagLogLevel.WARN);
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new TracerProvider({ resource, spanProcessors: spanProcessors(log), ...samplerOption() });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   trace.setGlobalTracerProvider(provider);
-  running = provider;
+  markTracingOn();
   log.info({ exporter: exporterNames(), protocol: otlpProtocol(), serviceName: resource.attributes[ATTR_SERVICE_NAME] }, 'tracing on');
   return async () => {
     await provider.shutdown().catch((err: unknown) => log.warn({ err: String(err) }, 'tracing: flushing spans at shutdown failed'));
