@@ -42,10 +42,21 @@ export function startTracing(service: string, log: Logger): (() => Promise<void>
   trace.setGlobalTracerProvider(provider);
   markTracingOn();
   log.info({ exporter: exporterNames(), protocol: otlpProtocol(), serviceName: resource.attributes[ATTR_SERVICE_NAME] }, 'tracing on');
+  // At shutdown the last spans get a short, bounded try: a collector that is down must not hold the exit up.
   return async () => {
-    await provider.shutdown().catch((err: unknown) => log.warn({ err: String(err) }, 'tracing: flushing spans at shutdown failed'));
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), SHUTDOWN_FLUSH_MS)));
+    const flushed = provider.shutdown().then(
+      () => 'flushed' as const,
+      (err: unknown) => (log.warn({ err: String(err) }, 'tracing: flushing spans at shutdown failed'), 'failed' as const),
+    );
+    if ((await Promise.race([flushed, gaveUp])) === 'timeout') log.warn({ waitedMs: SHUTDOWN_FLUSH_MS }, 'tracing: spans not flushed at shutdown (collector slow or down)');
+    clearTimeout(timer);
   };
 }
+
+/** How long shutdown waits for the last spans to be exported. */
+const SHUTDOWN_FLUSH_MS = 2000;
 
 function exporterNames(): string[] {
   const names = [...new Set(getStringListFromEnv('OTEL_TRACES_EXPORTER') ?? [])];
