@@ -172,6 +172,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     ...config.listen,
     transport: config.transport,
     rpcLines: config.rpcLog,
+    audit: { policies: AUTH_POLICIES, policyName: 'auth-svc', decisions: config.auditAuthz, log: clientLog },
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),
     log,

@@ -91,6 +91,7 @@ export async function startBusinessServer(
     ...config.listen,
     transport: config.transport,
     rpcLines: config.rpcLog,
+    audit: { policies: BUSINESS_POLICIES, policyName: 'business-svc', decisions: config.auditAuthz, log: clientLog },
     readiness: auth.readiness,
     metrics: metrics && new RpcMetrics(metrics),
     credentials: serverCredentials(config.tls),

@@ -1,9 +1,11 @@
 import { createUserDirectoryClient, ServiceCredentials } from '@grpc-token-auth/sdk';
+import { tracingInterceptor } from '@grpc-token-auth/sdk/tracing';
 import { connectAuthSvc, remoteJwksFetcher, sharedSecretKey, StaticKeySet, type AuthSvcConnection } from '@grpc-token-auth/server-kit';
 import type { Registry } from 'prom-client';
 import { channelCredentials } from '../../lib/grpc/tls-credentials.js';
 import type { Logger } from '../../lib/log/logger.js';
 import { revocationStreamMetrics } from '../../lib/metrics/revocation-metrics.js';
+import { tracingOn } from '../../lib/tracing/tracing-env.js';
 import type { BusinessConfig } from '../config.js';
 import { CurrentRoles } from './current-roles.js';
 import { DisplayNames } from './display-names.js';
@@ -23,8 +25,9 @@ export interface AuthUpstream {
  * `lookupLog`: where display-name lookups (driven by clients' dashboard calls) log; a capped logger.
  */
 export async function connectAuthUpstream(config: BusinessConfig, log: Logger, metrics?: Registry, lookupLog: Logger = log): Promise<AuthUpstream> {
-  // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc.
-  const channel = { credentials: channelCredentials(config.authTls) };
+  // One credentials value (plaintext, TLS or mTLS) for every channel to auth-svc; with tracing on,
+  // a client span on every call there (keys, revocations, tokens, users), joined to the caller's trace.
+  const channel = { credentials: channelCredentials(config.authTls), interceptors: tracingOn() ? [tracingInterceptor()] : [] };
   const credentials = config.serviceClient && new ServiceCredentials({ auth: config.authAddress, clientOptions: channel, ...config.serviceClient });
   const auth = await connectAuthSvc({
     address: config.authAddress,

@@ -7,6 +7,7 @@ import { cappedLogger, handlerLineCap, type LineCap } from '../log/line-cap.js';
 import { announce, createLogger, type Logger } from '../log/logger.js';
 import { serveClusterMetrics, serveProcessMetrics, workerRegistry } from '../metrics/process-metrics.js';
 import { tuneHeapGrowth } from '../runtime/heap-growth.js';
+import { tracingRequested } from '../tracing/tracing-env.js';
 import type { Registry } from 'prom-client';
 import { runPrimary, type WorkerReady } from './cluster-primary.js';
 import type { RunningServer } from './server.js';
@@ -89,18 +90,21 @@ async function startRole<C extends ServiceConfig>(
     return;
   }
 
+  // Each process that serves calls exports its own spans (the standard OTEL_* variables); without
+  // them the OpenTelemetry SDK is not even loaded.
+  const stopTracing = tracingRequested() ? (await import('../tracing/tracing.js')).startTracing(name, log) : undefined;
   if (cluster.isWorker) {
     const run = await def.start(config, log, workerRegistry(name, config.metrics), lineCap);
     log.info({ port: run.server.port, pid: process.pid }, 'worker listening');
     process.send?.({ type: 'ready', port: run.server.port } satisfies WorkerReady);
-    drainOnSignal(log, run, config.shutdownGraceMs);
+    drainOnSignal(log, { ...run, close: async () => (await run.close(), await stopTracing?.()) }, config.shutdownGraceMs);
     return;
   }
 
   const metrics = await serveProcessMetrics(name, config.metrics, log);
   const run = await def.start(config, log, metrics?.registry, lineCap);
   announceListening(log, run.server.port, 1);
-  drainOnSignal(log, { ...run, close: async () => (await run.close(), await metrics?.close()) }, config.shutdownGraceMs);
+  drainOnSignal(log, { ...run, close: async () => (await run.close(), await metrics?.close(), await stopTracing?.()) }, config.shutdownGraceMs);
 }
 
 function announceListening(log: Logger, port: number, workers: number): void {

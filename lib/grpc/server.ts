@@ -1,9 +1,11 @@
 import { Server, ServerCredentials, type ServerInterceptor, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { listenWithLimits, metricsObserver, rpcLogObserver, serverInterceptors, type RpcLines, type RpcObserver } from '@grpc-token-auth/server-kit';
+import { auditObserver, listenWithLimits, metricsObserver, rpcLogObserver, serverInterceptors, type AuditedDecisions, type PolicyTable, type RpcLines, type RpcObserver } from '@grpc-token-auth/server-kit';
+import { tracingObserver } from '@grpc-token-auth/server-kit/tracing';
 import { compose } from '@grpc-token-auth/server-kit/internal';
 import type { TransportLimits } from '../config/transport-config.js';
 import type { Logger } from '../log/logger.js';
 import type { RpcMetrics } from '../metrics/rpc-metrics.js';
+import { tracingOn } from '../tracing/tracing-env.js';
 import { HealthCheckResponse_ServingStatus as Serving } from '../../gen/grpc/health/v1/health.js';
 import { HealthStatuses } from './health-service.js';
 import { rememberHttp2Streams } from './http2-stream-reset.js';
@@ -43,6 +45,8 @@ export interface GrpcServerOptions {
   readonly beforeDrain?: () => void;
   /** Per-RPC metrics; undefined = off. */
   readonly metrics?: RpcMetrics;
+  /** Authorization audit lines (AUDIT_AUTHZ): the table authentication decides with, and where lines go (a capped logger). */
+  readonly audit?: { readonly policies: PolicyTable; readonly policyName: string; readonly decisions: AuditedDecisions; readonly log: Logger };
   /** Health says NOT_SERVING while not ready; undefined = ready from the start. */
   readonly readiness?: Readiness;
 }
@@ -53,14 +57,20 @@ export interface RunningServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
-/** The per-RPC metrics and log line, each only when on (no observability layer at all when both are off). */
+/**
+ * Tracing (first: its span's context is where the others run), the per-RPC metrics, log line
+ * and authorization audit, each only when on (no observability layer at all when all are off).
+ */
 function observers(opts: GrpcServerOptions): RpcObserver[] {
   const list: RpcObserver[] = [];
+  if (tracingOn()) list.push(tracingObserver());
   if (opts.metrics) list.push(metricsObserver(opts.metrics));
   if ((opts.rpcLines ?? 'failures') !== 'off' && opts.log.isLevelEnabled('info')) {
     // The per-RPC line's fixed fields hold no secret: redaction (half its cost) is skipped for it alone.
     list.push(rpcLogObserver({ log: opts.log, rpcLog: opts.log.child({}, { redact: [] }), lines: opts.rpcLines }));
   }
+  const audit = opts.audit;
+  if (audit && audit.decisions !== 'off' && audit.log.isLevelEnabled('info')) list.push(auditObserver(audit));
   return list;
 }
 

@@ -1,4 +1,6 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { tracingRequested } from '../tracing/tracing-env.js';
 
 export type { Logger };
 
@@ -15,6 +17,8 @@ export function createLogger(service: string, level: string, destination?: Desti
       paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret'],
       censor: '[redacted]',
     },
+    // With tracing on (OTEL_*), a line written inside a call's span names it; off, no per-line work.
+    ...(tracingRequested() ? { mixin: traceIds } : {}),
   };
   // Admin commands log to stderr, so their stdout stays the answer. Services write stdout
   // asynchronously: under load lines written while a write is pending go out together (one
@@ -28,4 +32,13 @@ export function createLogger(service: string, level: string, destination?: Desti
  */
 export function announce(log: Logger, fields: object, message: string): void {
   (log.isLevelEnabled('info') ? log : log.child({}, { level: 'info' })).info(fields, message);
+}
+
+/**
+ * `trace_id`/`span_id` of the span active where the line is written (W3C hex, as exported). A new
+ * object each time: pino merges the line's own fields into what a mixin returns.
+ */
+function traceIds(): object {
+  const ids = trace.getActiveSpan()?.spanContext();
+  return ids && isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
 }

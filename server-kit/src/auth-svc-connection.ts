@@ -34,8 +34,11 @@ export interface AuthSvcOptions {
   readonly requireBoundServiceTokens?: boolean | undefined;
   /** Tolerated clock difference, seconds. Default 30. */
   readonly clockSkewSeconds?: number | undefined;
-  /** TLS for every channel to auth-svc (`tlsCredentials(…)` of the SDK); plaintext by default. */
-  readonly clientOptions?: Pick<ClientOptions, 'credentials' | 'channelOptions'> | undefined;
+  /**
+   * TLS for every channel to auth-svc (`tlsCredentials(…)` of the SDK); plaintext by default.
+   * `interceptors` run on every call to auth-svc, outermost (e.g. the SDK's `tracingInterceptor()`).
+   */
+  readonly clientOptions?: Pick<ClientOptions, 'credentials' | 'channelOptions' | 'interceptors'> | undefined;
   /**
    * This service's own identity at auth-svc, with the scope `revocations.watch`: subscribes
    * to revocations, so a logout is refused here within a second. Without it a revoked
@@ -107,7 +110,7 @@ export async function connectAuthSvc(opts: AuthSvcOptions): Promise<AuthSvcConne
   const revocations = new RevocationList();
 
   if (opts.credentials) {
-    const withToken = { ...channel, interceptors: [opts.credentials.interceptorFor(AUTH_SVC_AUDIENCE)] };
+    const withToken = { ...channel, interceptors: [...(channel.interceptors ?? []), opts.credentials.interceptorFor(AUTH_SVC_AUDIENCE)] };
     const stream = opts.onRevocationStream;
     const client = createRevocationClient(opts.address, withToken);
     const watcher = new RevocationWatcher({

@@ -5,7 +5,10 @@ import { authorize, type MethodPolicy, type PolicyTable } from './policy.js';
 import type { Principal } from './principal.js';
 
 /** Outcome for one call: a principal (undefined for anonymous calls to public methods) or a refusal. */
-export type AuthDecision = { ok: true; principal: Principal | undefined } | { ok: false; failure: AuthFailure };
+export type AuthDecision =
+  | { ok: true; principal: Principal | undefined }
+  /** `principal`: the verified caller the policy did not allow (for audit), when it got that far. */
+  | { ok: false; failure: AuthFailure; principal?: Principal | undefined };
 
 export type TokenVerifier = (token: string) => AuthResult<Principal>;
 
@@ -36,6 +39,6 @@ export function createAuthenticate(policies: PolicyTable, verify: TokenVerifier,
     const unbound = bindingFailure(verified.value, peerCertificate, requireBound);
     if (unbound) return { ok: false, failure: unbound };
     const denied = authorize(policy, verified.value);
-    return denied ? { ok: false, failure: denied } : { ok: true, principal: verified.value };
+    return denied ? { ok: false, failure: denied, principal: verified.value } : { ok: true, principal: verified.value };
   };
 }

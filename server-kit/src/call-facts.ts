@@ -1,5 +1,6 @@
 import type { Metadata, status } from '@grpc/grpc-js';
 import type { AuthFailure } from './auth-failure.js';
+import type { Principal } from './principal.js';
 
 /**
  * What the kit's interceptors learn about a call and share with each other: the authentication
@@ -12,6 +13,10 @@ const FACTS = Symbol('call facts');
 
 export interface CallFacts {
   refusal?: AuthFailure;
+  /** The verified caller that the policy refused (PERMISSION_DENIED), for audit. */
+  refusedPrincipal?: Principal;
+  /** A public method's call that authentication let through without a principal. */
+  publicAccess?: true;
   /** The status a reset stream stands for (no status is sent on a reset). */
   endedWith?: status;
 }

@@ -25,9 +25,10 @@ export { serverInterceptors, type ServerInterceptorsOptions } from './intercepto
 export { listenWithLimits, type ConnectionLimits, type Listener } from './limits/listener.js';
 // Observability: the hook, and the metrics and log observers that fill it.
 export { observabilityInterceptor } from './observability/interceptor.js';
-export type { RpcEnd, RpcObserver, RpcStart } from './observability/observer.js';
+export type { RpcEnd, RpcObserver, RpcStart, RunWithin } from './observability/observer.js';
 export { metricsObserver, type MethodMetrics, type RpcMetrics } from './observability/metrics.js';
 export { rpcLogObserver, type RpcLines, type RpcLogOptions } from './observability/rpc-log.js';
+export { auditObserver, type AuditedDecisions, type AuditOptions, type AuthzAuditEvent } from './observability/audit.js';
 export { silentLogger, type Logger } from './observability/logger.js';
 // Handlers: adapters that hand over the principal, and the one error whose status reaches the caller.
 export { publicUnary, serverStream, unary, type CallContext, type HandlerOptions } from './handlers/adapters.js';

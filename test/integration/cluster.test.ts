@@ -4,7 +4,7 @@ import { createAuthClient, createDashboardClient, type AuthClient, type Dashboar
 import { failsWith, within } from '../support/eventually.js';
 import { bearer } from '../support/grpc.js';
 import { httpRequest } from '../support/http.js';
-import { scrape, valueOf } from '../support/metrics.js';
+import { scrape, valueOf, rpcLabels } from '../support/metrics.js';
 import { startSystem, type RunningSystem } from '../support/system.js';
 
 /** Each client its own connection (grpc-js shares them by default), so cluster scheduling spreads them. */
@@ -42,10 +42,10 @@ describe('all cores: WORKERS=2 for both services (real processes)', () => {
     const { accessToken } = await auth.login({ email, password });
     const port = sys.business.metricsPort!;
     const method = '/business.v1.DashboardService/GetDashboard';
-    const before = valueOf(await scrape(port), 'grpc_server_handled_total', { method, code: 'OK' }) ?? 0;
+    const before = valueOf(await scrape(port), 'grpc_server_handled_total', rpcLabels(method, 'OK')) ?? 0;
     for (const d of dashboards) await d.getDashboard({}, { metadata: bearer(accessToken) });
     const samples = await scrape(port);
-    expect(valueOf(samples, 'grpc_server_handled_total', { method, code: 'OK' })).to.equal(before + dashboards.length);
+    expect(valueOf(samples, 'grpc_server_handled_total', rpcLabels(method, 'OK'))).to.equal(before + dashboards.length);
     expect(valueOf(samples, 'revocation_stream_connected'), 'min over workers: every worker is in sync').to.equal(1);
   });
 

@@ -8,7 +8,7 @@ import { spawnService, type ServiceProcess } from '../../scripts/support/service
 import { within } from '../support/eventually.js';
 import { bearer, expectStatus } from '../support/grpc.js';
 import { healthCheck } from '../support/hostile.js';
-import { scrape, valueOf } from '../support/metrics.js';
+import { scrape, valueOf, rpcLabels } from '../support/metrics.js';
 import { freePort } from '../support/postgres.js';
 import { grpcFrame, rawCall, rawSession } from '../support/raw-http2.js';
 import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
@@ -55,8 +55,8 @@ describe('hostile inputs (real processes)', function () {
     await within(1000, async () => sys.auth.output.some((l) => l.includes(method) && l.includes('"code":"INTERNAL"')), 'rpc line with INTERNAL');
     expect(sys.auth.output.some((l) => l.includes(method) && l.includes('"code":"CANCELLED"'))).to.equal(false);
     const samples = await scrape(sys.auth.metricsPort!);
-    expect(valueOf(samples, 'grpc_server_handled_total', { method, code: 'INTERNAL' })).to.equal(1);
-    expect(valueOf(samples, 'grpc_server_handled_total', { method, code: 'CANCELLED' }) ?? 0).to.equal(0);
+    expect(valueOf(samples, 'grpc_server_handled_total', rpcLabels(method, 'INTERNAL'))).to.equal(1);
+    expect(valueOf(samples, 'grpc_server_handled_total', rpcLabels(method, 'CANCELLED')) ?? 0).to.equal(0);
   });
 
   it('answers a call without a valid token UNAUTHENTICATED whatever its body (undecodable, two messages): the refusal comes before decoding', async () => {

@@ -11,7 +11,7 @@ import { serverStream, unary } from '../../lib/grpc/handlers.js';
 import type { RunningServer } from '../../lib/grpc/server.js';
 import { RpcMetrics } from '../../lib/metrics/rpc-metrics.js';
 import { bearer, collect, expectStatus, md } from '../support/grpc.js';
-import { parseSamples, valueOf } from '../support/metrics.js';
+import { parseSamples, valueOf, rpcLabels } from '../support/metrics.js';
 import { forgeToken } from '../support/tokens.js';
 import { startInProcessServer } from '../support/in-process-server.js';
 
@@ -75,14 +75,16 @@ for (const level of ['info', 'warn']) {
       await ended;
 
       const s = parseSamples(await registry.metrics());
-      expect(valueOf(s, 'grpc_server_handled_total', { method: DASHBOARD, code: 'OK' })).to.equal(2);
-      expect(valueOf(s, 'grpc_server_handled_total', { method: DASHBOARD, code: 'UNAUTHENTICATED' })).to.equal(2);
-      expect(valueOf(s, 'grpc_server_handling_seconds_count', { method: DASHBOARD })).to.equal(4);
+      expect(valueOf(s, 'grpc_server_handled_total', rpcLabels(DASHBOARD, 'OK'))).to.equal(2);
+      expect(valueOf(s, 'grpc_server_handled_total', rpcLabels(DASHBOARD, 'UNAUTHENTICATED'))).to.equal(2);
+      expect(valueOf(s, 'grpc_server_handling_seconds_count', rpcLabels(DASHBOARD))).to.equal(4);
       expect(valueOf(s, 'authn_rejections_total', { reason: 'missing' })).to.equal(1);
       expect(valueOf(s, 'authn_rejections_total', { reason: 'malformed' })).to.equal(1);
-      expect(valueOf(s, 'grpc_server_handled_total', { method: WATCH, code: 'CANCELLED' }), 'a cancelled stream is counted').to.equal(1);
-      expect(valueOf(s, 'grpc_server_handling_seconds_count', { method: WATCH })).to.equal(1);
-      expect(s.filter((x) => x.name === 'grpc_server_handled_total').map((x) => x.labels.method)).to.have.members([DASHBOARD, DASHBOARD, WATCH]);
+      expect(valueOf(s, 'grpc_server_handled_total', rpcLabels(WATCH, 'CANCELLED', 'server_stream')), 'a cancelled stream is counted').to.equal(1);
+      expect(valueOf(s, 'grpc_server_handling_seconds_count', rpcLabels(WATCH, undefined, 'server_stream'))).to.equal(1);
+      expect(s.filter((x) => x.name === 'grpc_server_handled_total').map((x) => `/${x.labels.grpc_service}/${x.labels.grpc_method}`)).to.have.members([DASHBOARD, DASHBOARD, WATCH]);
+      expect(valueOf(s, 'grpc_server_started_total', rpcLabels(DASHBOARD))).to.equal(4);
+      expect(valueOf(s, 'grpc_server_started_total', rpcLabels(WATCH, undefined, 'server_stream'))).to.equal(1);
     });
   });
 }

@@ -10,7 +10,7 @@ import { NotesServiceService } from '../../gen/business/v1/notes_service.js';
 import { spawnService } from '../../scripts/support/service-process.js';
 import { within } from '../support/eventually.js';
 import { bearer, expectStatus, md } from '../support/grpc.js';
-import { httpGet, scrape, valueOf, type Sample } from '../support/metrics.js';
+import { httpGet, scrape, valueOf, type Sample, rpcLabels } from '../support/metrics.js';
 import { startSystem, testEnv, type RunningSystem } from '../support/system.js';
 
 const DASHBOARD = DashboardServiceService.getDashboard.path;
@@ -95,18 +95,22 @@ describe('Prometheus metrics, scraped after traffic (real processes)', () => {
 
   it('counts RPCs by method and status code, with a latency histogram per method', async () => {
     const s = await scrape(businessPort);
-    expect(valueOf(s, 'grpc_server_handled_total', { method: DASHBOARD, code: 'OK' })).to.equal(3);
-    expect(valueOf(s, 'grpc_server_handled_total', { method: DASHBOARD, code: 'UNAUTHENTICATED' })).to.equal(4);
-    expect(valueOf(s, 'grpc_server_handled_total', { method: NotesServiceService.createNote.path, code: 'OK' })).to.equal(1);
-    expect(valueOf(s, 'grpc_server_handled_total', { method: NotesServiceService.listNotes.path, code: 'OK' })).to.equal(1);
-    expect(valueOf(s, 'grpc_server_handling_seconds_count', { method: DASHBOARD })).to.equal(7);
-    expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { method: DASHBOARD, le: '+Inf' })).to.equal(7);
-    const buckets = s.filter((x) => x.name === 'grpc_server_handling_seconds_bucket' && x.labels.method === DASHBOARD);
+    expect(valueOf(s, 'grpc_server_handled_total', rpcLabels(DASHBOARD, 'OK'))).to.equal(3);
+    expect(valueOf(s, 'grpc_server_handled_total', rpcLabels(DASHBOARD, 'UNAUTHENTICATED'))).to.equal(4);
+    expect(valueOf(s, 'grpc_server_handled_total', rpcLabels(NotesServiceService.createNote.path, 'OK'))).to.equal(1);
+    expect(valueOf(s, 'grpc_server_handled_total', rpcLabels(NotesServiceService.listNotes.path, 'OK'))).to.equal(1);
+    expect(valueOf(s, 'grpc_server_handling_seconds_count', rpcLabels(DASHBOARD))).to.equal(7);
+    expect(valueOf(s, 'grpc_server_handling_seconds_bucket', { ...rpcLabels(DASHBOARD), le: '+Inf' })).to.equal(7);
+    const buckets = s.filter((x) => x.name === 'grpc_server_handling_seconds_bucket' && x.labels.grpc_method === 'GetDashboard');
     expect(buckets.map((b) => b.labels.le)).to.include.members(['0.0005', '0.01', '1', '10', '+Inf']);
     const counts = buckets.map((b) => b.value);
     expect(counts, 'cumulative').to.deep.equal([...counts].sort((a, b) => a - b));
-    expect(valueOf(s, 'grpc_server_handling_seconds_sum', { method: DASHBOARD })).to.be.greaterThan(0);
-    expect(valueOf(s, 'grpc_server_handled_total', { method: DASHBOARD, code: 'OK', service: 'business-svc' }), 'service label').to.equal(3);
+    expect(valueOf(s, 'grpc_server_handling_seconds_sum', rpcLabels(DASHBOARD))).to.be.greaterThan(0);
+    expect(valueOf(s, 'grpc_server_handled_total', { ...rpcLabels(DASHBOARD, 'OK'), service: 'business-svc' }), 'service label').to.equal(3);
+    // go-grpc-middleware's names, as dashboards expect them: every grpc_server_* series has them, none the old `method`/`code`.
+    expect(valueOf(s, 'grpc_server_started_total', rpcLabels(DASHBOARD))).to.equal(7);
+    expect(s.find((x) => x.name === 'grpc_server_handled_total')!.labels).to.include.keys('grpc_type', 'grpc_service', 'grpc_method', 'grpc_code');
+    expect(s.filter((x) => x.name.startsWith('grpc_server_')).some((x) => 'method' in x.labels || 'code' in x.labels)).to.equal(false);
   });
 
   it('counts authentication rejections by reason', async () => {
@@ -126,8 +130,8 @@ describe('Prometheus metrics, scraped after traffic (real processes)', () => {
     const refresh = (outcome: string) => valueOf(s, 'auth_refresh_attempts_total', { outcome });
     const outcomes = ['success', 'retried', 'reused', 'unknown', 'expired', 'revoked'];
     expect(outcomes.map(refresh)).to.deep.equal([2, 1, 1, 0, 0, 0]);
-    expect(valueOf(s, 'grpc_server_handled_total', { method: LOGIN, code: 'RESOURCE_EXHAUSTED' })).to.equal(1);
-    expect(valueOf(s, 'grpc_server_handled_total', { method: LOGIN, code: 'OK', service: 'auth-svc' })).to.equal(2);
+    expect(valueOf(s, 'grpc_server_handled_total', rpcLabels(LOGIN, 'RESOURCE_EXHAUSTED'))).to.equal(1);
+    expect(valueOf(s, 'grpc_server_handled_total', { ...rpcLabels(LOGIN, 'OK'), service: 'auth-svc' })).to.equal(2);
   });
 
   it('exposes token-cache hits, misses and hit ratio', async () => {

@@ -38,3 +38,9 @@ export async function scrape(port: number): Promise<Sample[]> {
   if (answer.status !== 200) throw new Error(`GET /metrics answered ${answer.status}`);
   return parseSamples(answer.body);
 }
+
+/** go-grpc-middleware's labels for one method (and code): what `grpc_server_*` series carry. */
+export function rpcLabels(path: string, code?: string, type: 'unary' | 'server_stream' | 'client_stream' | 'bidi_stream' = 'unary'): Record<string, string> {
+  const [service, method] = path.replace(/^\//, '').split('/') as [string, string];
+  return { grpc_type: type, grpc_service: service, grpc_method: method, ...(code === undefined ? {} : { grpc_code: code }) };
+}

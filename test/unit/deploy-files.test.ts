@@ -91,4 +91,34 @@ describe('deployment files (Docker, Compose, Kubernetes)', () => {
     const secretOf = (text: string, name: string) => new RegExp(`name: ${name}\\s+valueFrom: \\{ secretKeyRef: \\{ name: ([\\w-]+)`).exec(text)?.[1];
     expect(secretOf(k8s, 'BUSINESS_DATABASE_URL')).to.be.a('string').and.not.equal(secretOf(read('deploy/k8s/auth-svc.yaml'), 'DATABASE_URL'));
   });
+
+  it('trace with the `tracing` profile: a collector (OTLP gRPC and HTTP in, Jaeger out) and Jaeger, the services pointed at it only when asked', () => {
+    const compose = read('deploy/docker-compose.yml');
+    const service = (name: string) => {
+      const block = new RegExp(`^  ${name}:.*\\n((?:    .*\\n|\\s*\\n)+)`, 'm').exec(compose)?.[1];
+      expect(block, `service ${name} in docker-compose.yml`).to.be.a('string');
+      return block!;
+    };
+    const collector = service('otel-collector');
+    const jaeger = service('jaeger');
+    for (const block of [collector, jaeger]) expect(block).to.include('profiles: [tracing]');
+    // Nothing else is in the profile: the default `up` is what it was.
+    expect(compose.match(/profiles:/g)).to.have.length(2);
+    expect(collector).to.include('./otel-collector.yaml:/etc/otelcol/config.yaml:ro').and.include('--config=/etc/otelcol/config.yaml');
+    expect(collector).to.include('"127.0.0.1:4317:4317"').and.include('"127.0.0.1:4318:4318"').and.include('depends_on: [jaeger]');
+    expect(jaeger).to.include('"127.0.0.1:16686:16686"');
+
+    const config = read('deploy/otel-collector.yaml');
+    expect(config).to.match(/receivers:\s+otlp:\s+protocols:\s+grpc:\s+endpoint: 0\.0\.0\.0:4317\s+http:\s+endpoint: 0\.0\.0\.0:4318/);
+    expect(config).to.match(/exporters:\s+otlp\/jaeger:\s+endpoint: jaeger:4317/);
+    expect(config).to.match(/traces:\s+receivers: \[otlp\]\s+processors: \[batch\]\s+exporters: \[otlp\/jaeger\]/);
+
+    // Every service process reads the endpoint from deploy/.env; empty (the default) means tracing off.
+    for (const name of ['auth-svc', 'business-svc-1']) expect(service(name)).to.include('OTEL_EXPORTER_OTLP_ENDPOINT: ${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
+    const example = read('deploy/compose.env.example');
+    const collectorPort = /^# OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/otel-collector:(\d+)$/m.exec(example)?.[1];
+    expect(collectorPort, 'the example endpoint names the collector').to.equal('4318');
+    // http/protobuf (the compose default) is served on the collector's HTTP port.
+    expect(service('auth-svc')).to.include('OTEL_EXPORTER_OTLP_PROTOCOL: ${OTEL_EXPORTER_OTLP_PROTOCOL:-http/protobuf}');
+  });
 });

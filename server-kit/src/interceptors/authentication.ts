@@ -34,12 +34,15 @@ export function authenticationInterceptor(authenticate: Authenticate, opts: Auth
         return false;
       }
       if (!decision.ok) {
-        callFacts(metadata).refusal = decision.failure;
+        const facts = callFacts(metadata);
+        facts.refusal = decision.failure;
+        if (decision.principal) facts.refusedPrincipal = decision.principal;
         send({ code: STATUS_OF[decision.failure.status], details: decision.failure.message, metadata: refusalTrailers(decision.failure) });
         return false;
       }
       metadata.remove('authorization');
       if (decision.principal) attachPrincipal(metadata, decision.principal);
+      else callFacts(metadata).publicAccess = true;
       return true;
     },
   }));

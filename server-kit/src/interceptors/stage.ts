@@ -13,7 +13,15 @@ export interface StageCall {
    * through here (the client cancelled, or grpc-js ended it itself).
    */
   onEnd?(sent: StatusToSend | undefined): void;
+  /**
+   * Read after `onMetadata` returned true: when set, the rest of the call — later stages' hooks,
+   * the handler and everything it starts — runs inside it (a tracer's span context, say).
+   */
+  within?: RunWithin | undefined;
 }
+
+/** Runs `fn` inside some context of its own and returns what `fn` returns (e.g. `(fn) => context.with(ctx, fn)`). */
+export type RunWithin = <T>(fn: () => T) => T;
 
 /**
  * One concern of the kit, per call: its hooks, or undefined when the call does not concern it.
@@ -84,26 +92,43 @@ function layer(call: ServerInterceptingCallInterface, hooks: readonly StageCall[
   };
   let onMetadata = false;
   let onMessage = false;
+  let mayWrap = false;
   for (const h of hooks) {
     onMetadata ||= h.onMetadata !== undefined;
     onMessage ||= h.onMessage !== undefined;
+    mayWrap ||= 'within' in h;
   }
+  // Set once the first headers were read, when a stage asked for the rest of the call to run inside it.
+  let within: RunWithin | undefined;
+  const deliverMessage = (message: unknown, nextMessage: (message: unknown) => void) => {
+    for (const h of hooks) if (h.onMessage && !h.onMessage(message)) return;
+    nextMessage(message);
+  };
+  // From hook `from` on; a stage that sets `within` has the hooks after it (and the handler) run inside it.
+  const receiveMetadata = (from: number, metadata: Metadata, nextMetadata: (metadata: Metadata) => void): void => {
+    for (let i = from; i < hooks.length; i++) {
+      const h = hooks[i]!;
+      if (h.onMetadata && !h.onMetadata(metadata)) return;
+      const wrap = h.within;
+      if (wrap) {
+        const outer = within;
+        within = outer ? (fn) => outer(() => wrap(fn)) : wrap;
+        return wrap(() => receiveMetadata(i + 1, metadata, nextMetadata));
+      }
+    }
+    nextMetadata(metadata);
+  };
   return new ServerInterceptingCall(call, {
     start(next) {
       next({
-        onReceiveMetadata: !onMetadata
-          ? undefined
-          : (metadata, nextMetadata) => {
-              for (const h of hooks) if (h.onMetadata && !h.onMetadata(metadata)) return;
-              nextMetadata(metadata);
-            },
-        onReceiveMessage: !onMessage
-          ? undefined
-          : (message, nextMessage) => {
-              for (const h of hooks) if (h.onMessage && !h.onMessage(message)) return;
-              nextMessage(message);
-            },
-        onCancel: () => end(undefined),
+        onReceiveMetadata: !onMetadata ? undefined : (metadata, nextMetadata) => receiveMetadata(0, metadata, nextMetadata),
+        onReceiveMessage: mayWrap
+          ? (message, nextMessage) => (within ? within(() => deliverMessage(message, nextMessage)) : deliverMessage(message, nextMessage))
+          : !onMessage
+            ? undefined
+            : deliverMessage,
+        onReceiveHalfClose: mayWrap ? (nextHalfClose) => (within ? within(nextHalfClose) : nextHalfClose()) : undefined,
+        onCancel: () => (within ? within(() => end(undefined)) : end(undefined)),
       });
     },
     sendStatus(status, next) {

@@ -1,7 +1,7 @@
 import { status, type Metadata, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
 import { peekCallFacts } from '../call-facts.js';
 import { principalOf } from '../call-identity.js';
-import { stageInterceptor } from '../interceptors/stage.js';
+import { stageInterceptor, type RunWithin, type StageCall } from '../interceptors/stage.js';
 import type { RpcEnd, RpcObserver, RpcStart } from './observer.js';
 
 /**
@@ -17,33 +17,50 @@ export function observabilityInterceptor(...observers: readonly RpcObserver[]): 
     const started = performance.now();
     let metadata: Metadata | undefined;
     let onEnd: ((end: RpcEnd) => void) | undefined;
-    return {
+    const hooks: StageCall = {
+      // Set by an observer's `runWithin` (a tracer's span context): the rest of the call runs inside it.
+      within: undefined,
       onMetadata(received) {
         metadata = received;
-        onEnd = observer.start(startOf(descriptor, received));
+        onEnd = observer.start(startOf(descriptor, received, call, (wrap) => {
+          const outer = hooks.within;
+          hooks.within = outer ? (fn) => outer(() => wrap(fn)) : wrap;
+        }));
         return true;
       },
       onEnd(sent) {
         if (!onEnd) return;
+        const facts = metadata && peekCallFacts(metadata);
+        const principal = metadata && principalOf({ metadata });
         onEnd({
           code: sent?.code ?? endedWithoutStatus(call, metadata),
           details: sent?.details ?? 'call ended without a status',
           seconds: (performance.now() - started) / 1000,
-          principal: metadata && principalOf({ metadata }),
-          refusal: metadata && peekCallFacts(metadata)?.refusal,
+          principal,
+          refusal: facts?.refusal,
+          decision: facts?.refusal ? 'refused' : principal || facts?.publicAccess ? 'allowed' : undefined,
+          refusedPrincipal: facts?.refusedPrincipal,
         });
       },
     };
+    return hooks;
   });
 }
 
-function startOf(descriptor: { path: string; requestStream: boolean; responseStream: boolean }, metadata: Metadata): RpcStart {
+function startOf(
+  descriptor: { path: string; requestStream: boolean; responseStream: boolean },
+  metadata: Metadata,
+  call: ServerInterceptingCallInterface,
+  runWithin: (wrap: RunWithin) => void,
+): RpcStart {
   const type = descriptor.requestStream ? (descriptor.responseStream ? 'bidi_stream' : 'client_stream') : descriptor.responseStream ? 'server_stream' : 'unary';
   return {
     method: descriptor.path,
     type,
     metadata,
     header: (key) => (key.toLowerCase() === 'authorization' ? [] : metadata.get(key)),
+    peer: () => call.getPeer(),
+    runWithin,
   };
 }
 

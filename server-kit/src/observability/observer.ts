@@ -1,6 +1,9 @@
 import type { Metadata, MetadataValue, status } from '@grpc/grpc-js';
 import type { AuthFailure } from '../auth-failure.js';
+import type { RunWithin } from '../interceptors/stage.js';
 import type { Principal } from '../principal.js';
+
+export type { RunWithin };
 
 /** One call as it starts, for an observer (tracing, metrics, logs). */
 export interface RpcStart {
@@ -18,6 +21,14 @@ export interface RpcStart {
    * instance), for the handler to read. Never log it: it still holds the token here.
    */
   readonly metadata: Metadata;
+  /** The client's address as grpc-js reports it (`ip:port`, `[ipv6]:port`, or `unknown`). */
+  peer(): string;
+  /**
+   * Has the rest of the call — later interceptors' hooks, the handler and everything it starts —
+   * run inside `wrap`, e.g. `(fn) => context.with(spanContext, fn)` so a handler's outgoing calls
+   * become children of this call's span. Call it from `start`; several observers' wraps nest.
+   */
+  runWithin(wrap: RunWithin): void;
 }
 
 /** How the call ended. */
@@ -30,6 +41,13 @@ export interface RpcEnd {
   readonly principal: Principal | undefined;
   /** Why the authentication interceptor refused the call, when it did. */
   readonly refusal: AuthFailure | undefined;
+  /**
+   * What authentication decided: `allowed`, `refused`, or undefined when the call ended before
+   * authentication ran (a limit refused it) or no authentication runs on this server.
+   */
+  readonly decision: 'allowed' | 'refused' | undefined;
+  /** The verified caller the policy refused (PERMISSION_DENIED `forbidden`); undefined otherwise. */
+  readonly refusedPrincipal: Principal | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { Logger } from './logger.js';
+import { LinesPerSecond } from './lines-per-second.js';
 import type { RpcEnd, RpcObserver } from './observer.js';
 
 export type RpcLines = 'all' | 'failures' | 'off';
@@ -44,35 +45,4 @@ export function rpcLogObserver(opts: RpcLogOptions): RpcObserver {
   return {
     start: (call) => (enabled ? (end) => write(end, call.method) : undefined),
   };
-}
-
-/** At most `max` lines per second; what was left out is reported once, at the end of its second. */
-class LinesPerSecond {
-  private windowStart = 0;
-  private written = 0;
-  private left = 0;
-
-  constructor(
-    private readonly max: number,
-    private readonly report: (left: number) => void,
-  ) {}
-
-  take(): boolean {
-    const now = performance.now();
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.written = 0;
-    }
-    if (this.written < this.max) {
-      this.written++;
-      return true;
-    }
-    if (this.left++ === 0) {
-      setTimeout(() => {
-        this.report(this.left);
-        this.left = 0;
-      }, 1000 - (now - this.windowStart)).unref();
-    }
-    return false;
-  }
 }
