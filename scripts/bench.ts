@@ -25,7 +25,7 @@ import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
 import { measureFanout } from './bench/fanout.js';
 import { checkTargets, formatNodeLines, formatReport, type BenchResults, type FleetResults, type LineResult, type Measured, type ReadRow } from './bench/report.js';
 import { provisionNodeLines } from './bench/node-lines.js';
-import { SERVICE_HEAP_FLAGS } from './support/service-process.js';
+import { SERVICE_HEAP_FLAGS, type ServiceProcess } from './support/service-process.js';
 import { measureStartup, memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
 
 const { values: args } = parseArgs({
@@ -335,16 +335,7 @@ async function measureFleet(): Promise<FleetResults> {
       for (const v of ['echo', 'workers1', 'workers2'] as const) {
         const server = v === 'echo' ? stack.echo : stack.business[v];
         runs[v].push(
-          await throughput(`fleet round ${round}/${settings.rounds} GetNote ${v}`, {
-            address: `127.0.0.1:${server.port}`,
-            path: NotesServiceService.getNote.path,
-            requests: [GetNoteRequest.encode({ id: noteIds[v === 'echo' ? 'workers1' : v] }).finish()],
-            tokens,
-            concurrency: settings.concurrency,
-            durationMs: settings.seconds * 1000,
-            warmupMs: settings.warmupSeconds * 1000,
-            maxCalls: 10_000_000,
-          }, server.child.pid),
+          await getNoteThroughput(`fleet round ${round}/${settings.rounds} GetNote ${v}`, server, noteIds[v === 'echo' ? 'workers1' : v], tokens),
         );
       }
     }
@@ -395,16 +386,7 @@ async function measureNodeLines(): Promise<LineResult[]> {
         for (const v of ['echo', 'getNote'] as const) {
           const server = v === 'echo' ? stack.echo : stack.business.auth;
           runs.get(version)![v].push(
-            await throughput(`Node ${version} round ${round}/${settings.rounds} ${v}`, {
-              address: `127.0.0.1:${server.port}`,
-              path: NotesServiceService.getNote.path,
-              requests: [GetNoteRequest.encode({ id: noteId }).finish()],
-              tokens,
-              concurrency: settings.concurrency,
-              durationMs: settings.seconds * 1000,
-              warmupMs: settings.warmupSeconds * 1000,
-              maxCalls: 10_000_000,
-            }, server.child.pid),
+            await getNoteThroughput(`Node ${version} round ${round}/${settings.rounds} ${v}`, server, noteId, tokens),
           );
         }
       }
@@ -416,6 +398,21 @@ async function measureNodeLines(): Promise<LineResult[]> {
   } finally {
     await Promise.all(stacks.map((s) => s.stack.stop()));
   }
+}
+
+/** Authenticated GetNote of one note (the echo answers it too), ~100 calls in flight, timed like every read. */
+function getNoteThroughput(label: string, server: ServiceProcess, noteId: string, tokens: string[]): Promise<LoadResult> {
+  const spec = {
+    address: `127.0.0.1:${server.port}`,
+    path: NotesServiceService.getNote.path,
+    requests: [GetNoteRequest.encode({ id: noteId }).finish()],
+    tokens,
+    concurrency: settings.concurrency,
+    durationMs: settings.seconds * 1000,
+    warmupMs: settings.warmupSeconds * 1000,
+    maxCalls: 10_000_000,
+  };
+  return throughput(label, spec, server.child.pid);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { BoundedMap } from './bounded-map.js';
 import type { LoginLimiter } from './login-guard.js';
-import { loadLoginState, LoginRules, storeLoginState, type AccountState, type AddressState, type KnownAddresses, type LoginOutcome, type LoginSlots, type LoginState, type ThrottleDecision } from './login-rules.js';
+import { loadLoginState, LoginRules, storeLoginState, type AccountState, type AddressState, type KnownAddresses, type LoginOutcome, type LoginRuleOptions, type LoginSlots, type LoginState, type ThrottleDecision } from './login-rules.js';
 
 export { clientAddress } from '@grpc-token-auth/server-kit/internal';
 export type { ThrottleDecision } from './login-rules.js';
@@ -25,29 +25,9 @@ export type { ThrottleDecision } from './login-rules.js';
  * every worker and replica shares one throttle. Entries here are evicted beyond the caps, which
  * fails open for the evicted key; the caps are sized far above normal traffic.
  */
-export interface LoginThrottleOptions {
+export interface LoginThrottleOptions extends LoginRuleOptions {
   /** Clock in milliseconds; tests inject a fake one. */
   readonly now: () => number;
-  /** Consecutive failures an account gets before delays start: room for a few typos. */
-  readonly maxAccountFailures: number;
-  /** Delay before the first attempt past the limit; doubles with each further failure. */
-  readonly accountBaseDelayMs: number;
-  /** Cap on the account delay: at 5 min an online guesser gets ~12 tries an hour, a user waits at most 5 min. */
-  readonly accountMaxDelayMs: number;
-  /** An account's failures are forgotten after this long without one; must exceed the max delay. */
-  readonly accountDecayMs: number;
-  /** Failures (on any accounts) within one window that lock an address: catches password spraying. */
-  readonly maxAddressFailures: number;
-  /** The address failure window; also the quiet time after a lockout that resets its growth. */
-  readonly addressWindowMs: number;
-  /** First address lockout; doubles with each further lockout in a row. */
-  readonly addressBaseLockoutMs: number;
-  /** Cap on an address lockout, so a shared address (NAT, proxy) is never shut out for long. */
-  readonly addressMaxLockoutMs: number;
-  /** Addresses remembered per account as known-good (most recent first). */
-  readonly knownAddressesPerAccount: number;
-  /** How long a successful login keeps its address known-good for that account. */
-  readonly knownAddressTtlMs: number;
   /** Memory caps: at most this many accounts (and, separately, addresses) are tracked. */
   readonly maxTrackedKeys: number;
 }

@@ -1,46 +1,13 @@
+import { LinesPerSecond as LineCap } from '@grpc-token-auth/server-kit/internal';
 import type { Logger } from './logger.js';
 
 /**
- * At most `perSecond` log lines a second from everything that shares one cap; the lines past it
- * are dropped, counted (`dropped`, exported as log_lines_dropped_total), and reported in one
- * line at the end of their second through `report`. The same rule RPC_LOG's failure lines follow
- * in the server kit, for the lines handlers write: whatever a client does, a process writes at
- * most perSecond + 1 such lines a second.
+ * The cap every line a client can cause in one process takes from (LOG_LINES_PER_SECOND): the
+ * kit's LinesPerSecond — past it lines are dropped, counted (`dropped`, exported as
+ * log_lines_dropped_total) and reported in one line at the end of their second, so whatever a
+ * client does, a process writes at most perSecond + 1 such lines a second.
  */
-export class LineCap {
-  /** Lines dropped since start. */
-  dropped = 0;
-  private windowStart = -Infinity;
-  private written = 0;
-  private left = 0;
-
-  constructor(
-    readonly perSecond: number,
-    private readonly report: (left: number) => void,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
-
-  take(): boolean {
-    const now = this.now();
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.written = 0;
-    }
-    if (this.written < this.perSecond) {
-      this.written++;
-      return true;
-    }
-    this.dropped++;
-    if (this.left++ === 0) {
-      setTimeout(() => {
-        const left = this.left;
-        this.left = 0;
-        this.report(left);
-      }, Math.max(0, 1000 - (now - this.windowStart))).unref();
-    }
-    return false;
-  }
-}
+export { LineCap };
 
 const LEVELS = new Set<PropertyKey>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 

@@ -17,3 +17,4 @@ export { KeyedSlots } from './limits/keyed-slots.js';
 export { BacklogBudget } from './streams/backlog-budget.js';
 export { metadataBytes } from './interceptors/metadata-limit.js';
 export { compose, stageInterceptor, type Stage, type StageCall, type StatusToSend } from './interceptors/stage.js';
+export { LinesPerSecond } from './observability/lines-per-second.js';
