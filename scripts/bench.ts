@@ -4,7 +4,8 @@
  * (scripts/bench/business-svc-without-verification.ts), and on without
  * the token cache) on loopback, drives each with worker threads, then business-svc with
  * WORKERS=1 and WORKERS=2 (GetNote throughput, WatchNotes fan-out latency), and prints one
- * Markdown table (medians of several rounds) on stdout; then the raw echo and GetNote with the
+ * Markdown table (medians of several rounds) on stdout; then GetNote with OpenTelemetry tracing
+ * off, on for every call and on for 5 %; then the raw echo and GetNote with the
  * services on each Node line (`--node-lines 22,24,26`, provisioned from the npm registry;
  * `--only node-lines` measures just that); progress goes to stderr; results go to
  * bench/results/<commit>.json and bench/results/latest.json. Exit code 1 if any call failed.
@@ -23,7 +24,8 @@ import { median } from './bench/histogram.js';
 import { findH2load, responseBytes, runH2load } from './bench/h2load.js';
 import { LoadPool, type LoadResult, type LoadSpec } from './bench/load-pool.js';
 import { measureFanout } from './bench/fanout.js';
-import { checkTargets, formatNodeLines, formatReport, type BenchResults, type FleetResults, type LineResult, type Measured, type ReadRow } from './bench/report.js';
+import { checkTargets, formatNodeLines, formatReport, formatTracing, type BenchResults, type FleetResults, type LineResult, type Measured, type ReadRow, type TracingResults } from './bench/report.js';
+import { startOtlpSink } from './bench/otlp-sink.js';
 import { provisionNodeLines } from './bench/node-lines.js';
 import { SERVICE_HEAP_FLAGS, type ServiceProcess } from './support/service-process.js';
 import { measureStartup, memoryMb, startStack, stopEverything, VARIANTS, type Stack, type Variant } from './bench/stack.js';
@@ -47,7 +49,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
     /** Node lines to compare (echo and GetNote on each, interleaved); `none` skips that part. */
     'node-lines': { type: 'string', default: '22,24,26' },
-    /** `node-lines`: measure only the Node lines' echo and GetNote (a few minutes), print their table. */
+    /** `node-lines` / `tracing`: measure only that part (a few minutes) and print it. */
     only: { type: 'string' },
   },
 });
@@ -105,7 +107,14 @@ async function main(): Promise<void> {
     status(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`, true);
     return;
   }
-  if (args.only !== undefined) throw new Error(`--only takes "node-lines", got "${args.only}"`);
+  if (args.only === 'tracing') {
+    const tracing = await measureTracing();
+    await pool.close();
+    process.stdout.write(`${formatTracing(tracing)}\n`);
+    status(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`, true);
+    return;
+  }
+  if (args.only !== undefined) throw new Error(`--only takes "node-lines" or "tracing", got "${args.only}"`);
   status('measuring start-up times');
   const startup = await measureStartup(BASE_ENV, settings.startups);
   const readyMs = {
@@ -134,10 +143,11 @@ async function main(): Promise<void> {
     }
   }
   const fleet = await measureFleet();
+  const tracing = await measureTracing();
   const nodeLines = await measureNodeLines();
   await pool.close();
 
-  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, fleet, nodeLines, readyMs, errors };
+  const partial = { commit: commit(), date: new Date().toISOString(), machine: machine(), settings: describe(), reads, ...rest!, fleet, tracing, nodeLines, readyMs, errors };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
   const file = save(results);
   status(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${file} and ${join(args.out, 'latest.json')}\n`);
@@ -355,6 +365,42 @@ async function measureFleet(): Promise<FleetResults> {
     };
   } finally {
     await stack.stop();
+  }
+}
+
+/**
+ * What tracing costs: business-svc with no OTEL_* variables (tracing off: nothing installed),
+ * with every call sampled and exported over OTLP/HTTP JSON to a local sink (the worst case), and
+ * with 5 % sampled; rounds interleaved with the raw echo.
+ */
+async function measureTracing(): Promise<TracingResults> {
+  status('tracing: starting business-svc with tracing off, on (every call) and on (5 %)');
+  const sink = await startOtlpSink();
+  const on = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'business-svc' };
+  const variants = {
+    off: {},
+    all: on,
+    ratio5: { ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' },
+  };
+  let tokens: string[] = [];
+  const stack = await startStack(BASE_ENV, settings.serviceNodeArgs, async (authAddress) => {
+    const user = await registerAndLogin(authAddress, settings.workers);
+    tokens = user.tokens;
+    return user.userId;
+  }, variants);
+  try {
+    const noteIds = await createNotes(stack, tokens[0]!);
+    const runs = { echo: [] as LoadResult[], off: [] as LoadResult[], all: [] as LoadResult[], ratio5: [] as LoadResult[] };
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const v of ['echo', 'off', 'all', 'ratio5'] as const) {
+        const server = v === 'echo' ? stack.echo : stack.business[v];
+        runs[v].push(await getNoteThroughput(`tracing round ${round}/${settings.rounds} ${v}`, server, noteIds[v === 'echo' ? 'off' : v], tokens));
+      }
+    }
+    return { echo: medianOf(runs.echo), off: medianOf(runs.off), all: medianOf(runs.all), ratio5: medianOf(runs.ratio5), exported: { ...sink.received } };
+  } finally {
+    await stack.stop();
+    await sink.close();
   }
 }
 

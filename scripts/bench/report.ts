@@ -43,6 +43,8 @@ export interface BenchResults {
   };
   /** business-svc as 1 and as 2 workers on one port (absent in results from before it was measured). */
   readonly fleet?: FleetResults;
+  /** Authenticated GetNote with tracing off, on for every call, and on for 5 % (absent in older results). */
+  readonly tracing?: TracingResults;
   /** The raw echo and authenticated GetNote under each Node line, rounds interleaved (absent in older results). */
   readonly nodeLines?: readonly LineResult[];
   /** Spawn → `listening`, median of several starts: first start (empty database) and restart. */
@@ -55,6 +57,16 @@ export interface FleetResults {
   /** Authenticated GetNote, ~100 calls in flight; ratio = WORKERS=2 ÷ WORKERS=1, same run; echo = one-process raw grpc-js. */
   readonly getNote: { readonly echo: Measured; readonly workers1: Measured; readonly workers2: Measured; readonly ratio: number };
   readonly fanout: { readonly workers1: FanoutResult; readonly workers2: FanoutResult };
+}
+
+export interface TracingResults {
+  readonly echo: Measured;
+  readonly off: Measured;
+  /** Every call sampled and exported (OTLP/HTTP JSON to a local sink): the worst case. */
+  readonly all: Measured;
+  /** `parentbased_traceidratio` at 0.05. */
+  readonly ratio5: Measured;
+  readonly exported: { readonly requests: number; readonly bytes: number };
 }
 
 export interface LineResult {
@@ -168,6 +180,7 @@ export function formatReport(r: BenchResults): string {
         (g.echo.cpuUsPerCall === undefined ? '' : `; server µs CPU/call echo / WORKERS=1 / WORKERS=2 (all processes): ${cpuColumn(g.echo, g.workers1, g.workers2)}`),
     );
   }
+  if (r.tracing) lines.push(formatTracing(r.tracing));
   if (r.nodeLines && r.nodeLines.length > 0) lines.push('', ...formatNodeLines(r.nodeLines), '');
   const ready = r.readyMs;
   lines.push(
@@ -182,6 +195,15 @@ export function formatReport(r: BenchResults): string {
   const errors = Object.entries(r.errors);
   if (errors.length > 0) lines.push('', `ERRORS (gRPC code × count): ${errors.map(([c, n]) => `${c} × ${n}`).join(', ')}`);
   return lines.join('\n');
+}
+
+export function formatTracing(t: TracingResults): string {
+  const x = (m: Measured) => `${rps(m.rps)} req/s (${times(m.rps / t.off.rps)} off${m.cpuUsPerCall === undefined ? '' : `, ${m.cpuUsPerCall.toFixed(1)} µs CPU/call`})`;
+  const cpuOff = t.off.cpuUsPerCall === undefined ? '' : `, ${t.off.cpuUsPerCall.toFixed(1)} µs CPU/call`;
+  return (
+    `Tracing (OpenTelemetry, business-svc, authenticated GetNote; raw echo ${rps(t.echo.rps)} req/s): off ${rps(t.off.rps)} req/s${cpuOff}; ` +
+    `every call sampled and exported ${x(t.all)}; 5 % sampled ${x(t.ratio5)}; ${count(t.exported.requests)} export requests, ${(t.exported.bytes / 2 ** 20).toFixed(1)} MB`
+  );
 }
 
 /** One row per Node line; the fastest line's echo is the 1.00 of the last column. */
