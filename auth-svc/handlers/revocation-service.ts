@@ -1,7 +1,6 @@
-import type { RevokedSessionEntry } from '@grpc-token-auth/server-kit';
+import { liveStream, type OpenStreams, type RevokedSessionEntry } from '@grpc-token-auth/server-kit';
 import { WatchRevocationsResponse, type RevocationServiceServer, type RevokedSession } from '../../gen/auth/v1/revocation_service.js';
 import { serverStream } from '../../lib/grpc/handlers.js';
-import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { Revoker } from '../sessions/revoker.js';
 

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { WatchNotesResponse, type NotesServiceServer } from '../../gen/business/v1/notes_service.js';
 import { GrpcError, invalidArgument, notFound, retryLater } from '../../lib/grpc/errors.js';
 import { serverStream, unary } from '../../lib/grpc/handlers.js';
-import { liveStream, type OpenStreams } from '../../lib/grpc/live-stream.js';
+import { liveStream, type OpenStreams } from '@grpc-token-auth/server-kit';
 import { limitText, pageSize, requireText, requireUuid } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { NoteWatchers, ResumeOutcome } from '../store/note-changes.js';

@@ -3,7 +3,7 @@ import { constants, type ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { WatchNotesResponse } from '../../gen/business/v1/notes_service.js';
-import { QUEUED_MESSAGE_OVERHEAD_BYTES } from '../../lib/grpc/live-stream.js';
+import { QUEUED_MESSAGE_OVERHEAD_BYTES } from '@grpc-token-auth/server-kit';
 import { createAuthClient, createNotesClient, Session } from '@grpc-token-auth/sdk';
 import { within } from '../support/eventually.js';
 import { expectStatus, md } from '../support/grpc.js';
