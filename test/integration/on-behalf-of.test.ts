@@ -95,8 +95,9 @@ describe('on-behalf-of calls through a chain of two services', () => {
     await client.getDashboard({}, { metadata: bearer(forgeToken('alice')), callOptions: { deadline } });
     const backDeadline = seen[0]!.deadline;
     const ms = backDeadline instanceof Date ? backDeadline.getTime() : backDeadline;
-    // The same budget, not a fresh one (grpc-timeout travels as a relative value: allow rounding).
-    expect(ms).to.be.within(deadline - 1000, deadline + 50);
+    // The same budget, not a fresh one (grpc-timeout travels as a relative value, so each hop's
+    // transit is added to it: allow for a slow machine, far below a second budget of 2 s).
+    expect(ms).to.be.within(deadline - 1000, deadline + 500);
   });
 
   it('fails the chain at the caller\'s deadline, not when the slow back end finishes', async () => {
@@ -107,7 +108,8 @@ describe('on-behalf-of calls through a chain of two services', () => {
       status.DEADLINE_EXCEEDED,
     );
     expect(Date.now() - started).to.be.below(2500);
-    await within(100, async () => seen[0]!.cancelled, 'back end learns the caller gave up');
+    // Well before the back end's own 3 s would have ended the call.
+    await within(1000, async () => seen[0]!.cancelled, 'back end learns the caller gave up');
   });
 
   it('adds no privilege: back applies its own policy to the forwarded user token', async () => {
