@@ -1,6 +1,6 @@
-import type { Interceptor } from '@grpc/grpc-js';
 import type { ExchangeTokenResponse, IssueServiceTokenResponse } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
-import { PerAudience, type AudienceTokens } from './audiences.js';
+import { Metadata, type Interceptor } from '@grpc/grpc-js';
+import { AUTH_SVC_AUDIENCE, PerAudience, type AudienceTokens } from './audiences.js';
 import { bearerInterceptor } from './bearer-interceptor.js';
 import { authClientFor, type AuthClient, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
@@ -16,6 +16,13 @@ export interface ServiceCredentialsOptions extends RenewingTokenOptions {
    */
   readonly audience?: string | undefined;
   readonly clientOptions?: ClientOptions | undefined;
+  /**
+   * How `exchange` proves who this client is. `secret` (the default): the id and secret go with
+   * every exchange. `bound-token`: this client's own auth-svc token goes instead, as the bearer;
+   * over mutual TLS it is bound to this client's certificate (RFC 8705), so an exchange needs the
+   * certificate's key and the secret travels only when a token is issued.
+   */
+  readonly exchangeWith?: 'secret' | 'bound-token' | undefined;
   /** Deadline for each token request, ms. Default 2000. */
   readonly timeoutMs?: number | undefined;
 }
@@ -61,9 +68,15 @@ export class ServiceCredentials implements AudienceTokens {
    * addressed to `audience` that names the user and this client as the actor. Needs the scope
    * `tokens.exchange` and `audience` among the client's registered audiences.
    */
-  exchange(subjectToken: string, audience: string, scope?: string): Promise<ExchangeTokenResponse> {
+  async exchange(subjectToken: string, audience: string, scope?: string): Promise<ExchangeTokenResponse> {
+    const request = { subjectToken, audience, scope: scope ?? '' };
+    if (this.opts.exchangeWith === 'bound-token') {
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${await this.accessToken(AUTH_SVC_AUDIENCE)}`);
+      return this.auth.client.exchangeToken({ ...request, clientId: '', clientSecret: '' }, { metadata, timeoutMs: this.timeoutMs() });
+    }
     const { clientId, clientSecret } = this.opts;
-    return this.auth.client.exchangeToken({ clientId, clientSecret, subjectToken, audience, scope: scope ?? '' }, { timeoutMs: this.timeoutMs() });
+    return this.auth.client.exchangeToken({ ...request, clientId, clientSecret }, { timeoutMs: this.timeoutMs() });
   }
 
   close(): void {

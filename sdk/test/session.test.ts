@@ -16,7 +16,7 @@ const LIFETIME_S = 300;
  */
 class FakeAuth {
   readonly server = new Server();
-  readonly calls: { method: string; authorization?: string; refreshToken?: string; audience?: string }[] = [];
+  readonly calls: { method: string; authorization?: string; refreshToken?: string; audience?: string; clientSecret?: string }[] = [];
   /** access token -> the audience it was asked for ('' = the default). */
   readonly audienceOf = new Map<string, string>();
   private readonly tokens = new Map<string, string>(); // access token -> session id
@@ -79,6 +79,12 @@ class FakeAuth {
       issueServiceToken: unary<{ clientId: string; clientSecret: string; audience: string }>('issueServiceToken', (call) =>
         call.request.clientSecret === 's3cret' ? { ...this.issue('service', call.request.audience), scopes: ['users.read'] } : { code: status.UNAUTHENTICATED, details: 'bad client' },
       ),
+      exchangeToken: unary<{ clientId: string; clientSecret: string; subjectToken: string; audience: string }>('exchangeToken', (call) => {
+        this.calls.at(-1)!.clientSecret = call.request.clientSecret;
+        const byToken = typeof this.sessionOf(call) === 'string';
+        if (!byToken && call.request.clientSecret !== 's3cret') return { code: status.UNAUTHENTICATED, details: 'bad client' };
+        return { accessToken: `exchanged-for-${call.request.audience}`, tokenType: 'Bearer', expiresIn: LIFETIME_S, issuedTokenType: 'urn:ietf:params:oauth:token-type:access_token' };
+      }),
     };
   }
 
@@ -251,6 +257,29 @@ describe('Session and ServiceCredentials against an in-process auth-svc', () => 
     } finally {
       client.close();
       creds.close();
+    }
+  });
+
+  it('ServiceCredentials.exchange sends the secret by default, and only its own auth-svc token with exchangeWith "bound-token"', async () => {
+    const bySecret = new ServiceCredentials({ auth: address, clientId: 'reports-svc', clientSecret: 's3cret', ...clock });
+    const byToken = new ServiceCredentials({ auth: address, clientId: 'reports-svc', clientSecret: 's3cret', exchangeWith: 'bound-token', ...clock });
+    try {
+      expect((await bySecret.exchange('user-token', 'business-svc')).accessToken).to.equal('exchanged-for-business-svc');
+      expect(fake.calls.at(-1)).to.deep.equal({ method: 'exchangeToken', clientSecret: 's3cret' });
+      expect(fake.count('issueServiceToken')).to.equal(0);
+
+      expect((await byToken.exchange('user-token', 'business-svc')).accessToken).to.equal('exchanged-for-business-svc');
+      const [issued, exchanged] = fake.calls.slice(-2);
+      expect(issued!.method).to.equal('issueServiceToken');
+      expect(exchanged).to.deep.include({ method: 'exchangeToken', clientSecret: '' });
+      const own = exchanged!.authorization!.replace(/^Bearer /, '');
+      expect(fake.audienceOf.get(own), 'the bearer is its token for auth-svc').to.equal('auth-svc');
+      // The token is cached like any other: a second exchange asks for no new one.
+      await byToken.exchange('user-token', 'business-svc');
+      expect(fake.count('issueServiceToken')).to.equal(1);
+    } finally {
+      bySecret.close();
+      byToken.close();
     }
   });
 

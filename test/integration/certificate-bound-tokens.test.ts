@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { createAuthClient, createDashboardClient, createUserDirectoryClient, REFUSAL_REASON_KEY, tlsCredentials, type AuthClient } from '@grpc-token-auth/sdk';
+import { createAuthClient, createDashboardClient, createUserDirectoryClient, REFUSAL_REASON_KEY, ServiceCredentials, tlsCredentials, type AuthClient } from '@grpc-token-auth/sdk';
 import { certificateThumbprint } from '@grpc-token-auth/server-kit';
 import { createTestPki, writeTestPki, type Pem, type TestPkiFiles } from '../support/certificates.js';
 import { bearer, expectStatus } from '../support/grpc.js';
@@ -101,6 +101,21 @@ describe('certificate-bound service tokens (real processes, mutual TLS)', () => 
       status.INVALID_ARGUMENT,
       /^client_secret: is required/,
     );
+  });
+
+  it('the SDK does the same: ServiceCredentials with exchangeWith "bound-token" exchanges over its certificate with no secret sent', async () => {
+    const subject = (await authWith(files.pki.client).login({ email: 'frank@example.com', password: 'correct-horse-battery-staple', audience: 'reports-svc' })).accessToken;
+    const creds = new ServiceCredentials({
+      auth: sys.authAddress,
+      clientId: reports.id,
+      clientSecret: reports.secret,
+      exchangeWith: 'bound-token',
+      clientOptions: { credentials: credentialsOf(files.pki.secondClient) },
+    });
+    closers.push(() => creds.close());
+    const res = await creds.exchange(subject, 'business-svc');
+    expect(jwt.decode(res.accessToken)).to.deep.include({ sub: userId, aud: 'business-svc', act: { sub: reports.id } });
+    expect(cnfOf(await creds.accessToken('auth-svc')), 'its own token is bound to its certificate').to.deep.equal({ 'x5t#S256': thumbprintOf(files.pki.secondClient) });
   });
 
   it('business-svc\'s own bound token keeps its revocation stream and UserDirectory calls working (same certificate)', async () => {
