@@ -8,6 +8,7 @@
  *   set-roles <email> <role,role>         replaces the roles; removing one revokes every session everywhere
  *   disable <email>                       refuses logins and refreshes, revokes every session everywhere
  *   enable <email>                        lets the account sign in again
+ *   set-email <email|id> <new email>      another sign-in email (e.g. for an account kept apart as collision:<id>)
  *
  * `--json` prints machine-readable output; `--create` allows a database that does not exist yet.
  */
@@ -19,11 +20,12 @@ import { UserAdmin, type AdminActor } from '../auth-svc/users/user-admin.js';
 import { KNOWN_ROLES } from '../lib/authn/roles.js';
 import { runAdminCommand } from './support/admin-command.js';
 
-const USAGE = `usage: users list [--prefix <email prefix>] | set-roles <email> <role,role> | disable <email> | enable <email> [--json] [--create]
+const USAGE = `usage: users list [--prefix <email prefix>] | set-roles <email> <role,role> | disable <email> | enable <email> | set-email <email|id> <new email> [--json] [--create]
 roles: ${KNOWN_ROLES.join(', ')}`;
 
 await runAdminCommand({ name: 'users', usage: USAGE, options: { prefix: { type: 'string', default: '' } } }, async ({ values, positionals, config, store, log, print }) => {
-  const [command, email, roles] = positionals;
+  // `target`: an email or id; `argument`: the roles of set-roles, the new email of set-email.
+  const [command, target, argument] = positionals;
   const admin = new UserAdmin({ users: store.users, sessions: store.sessions, revoker: await Revoker.open(store.revocations, tokenAcceptanceWindowMs(config)), log });
   const actor: AdminActor = { kind: 'cli', name: operatorName() };
   const describe = (u: User) => ({ id: u.id, email: u.email, displayName: u.displayName, roles: u.roles, disabled: u.disabled });
@@ -40,8 +42,8 @@ await runAdminCommand({ name: 'users', usage: USAGE, options: { prefix: { type: 
       break;
     }
     case 'set-roles': {
-      if (!email || roles === undefined) throw new Error(USAGE);
-      const { user, revokedSessions } = await admin.setRoles(actor, email, roles.split(','));
+      if (!target || argument === undefined) throw new Error(USAGE);
+      const { user, revokedSessions } = await admin.setRoles(actor, target, argument.split(','));
       const effect =
         revokedSessions > 0
           ? `A role was removed: ${revokedSessions} session(s) revoked everywhere; they sign in again with the new roles.`
@@ -50,15 +52,21 @@ await runAdminCommand({ name: 'users', usage: USAGE, options: { prefix: { type: 
       break;
     }
     case 'disable': {
-      if (!email) throw new Error(USAGE);
-      const { user, revokedSessions } = await admin.disable(actor, email);
+      if (!target) throw new Error(USAGE);
+      const { user, revokedSessions } = await admin.disable(actor, target);
       print({ ...describe(user), revokedSessions }, `disabled ${user.email}: ${revokedSessions} session(s) revoked everywhere; logins and refreshes are refused`);
       break;
     }
     case 'enable': {
-      if (!email) throw new Error(USAGE);
-      const user = await admin.enable(actor, email);
+      if (!target) throw new Error(USAGE);
+      const user = await admin.enable(actor, target);
       print(describe(user), `enabled ${user.email}`);
+      break;
+    }
+    case 'set-email': {
+      if (!target || argument === undefined) throw new Error(USAGE);
+      const user = await admin.setEmail(actor, target, argument);
+      print(describe(user), `${line(user)}\nIt signs in with the new email; its sessions are kept.`);
       break;
     }
     default:

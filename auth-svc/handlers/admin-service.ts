@@ -3,9 +3,10 @@ import type { AdminServiceServer, UserAccount } from '../../gen/auth/v1/admin_se
 import { GrpcError } from '../../lib/grpc/errors.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import { decodePageToken, encodePageToken } from '../../lib/grpc/page-token.js';
-import { limitText, pageSize, requireUuid } from '../../lib/grpc/validate.js';
+import { limitText, pageSize, requireText, requireUuid } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { User } from '../store/user-store.js';
+import { MAX_EMAIL_LENGTH } from '../users/email-address.js';
 import { AdminRefusal, type AdminActor, type UserAdmin } from '../users/user-admin.js';
 
 const PAGE = { defaultSize: 20, maxSize: 100 };
@@ -44,6 +45,15 @@ export function adminServiceHandlers({ admin, log }: { admin: UserAdmin; log: Lo
     enableUser: unary(log, (req, { principal }) =>
       refusalsAsStatus(async () => ({ user: toAccount(await admin.enable(actor(principal.subject), requireUuid('user_id', req.userId))) })),
     ),
+
+    setUserEmail: unary(log, (req, { principal }) =>
+      refusalsAsStatus(async () => {
+        const userId = requireUuid('user_id', req.userId);
+        // Storable text of a bounded length here; the address rules are UserAdmin's (shared with the `users` command).
+        const email = requireText('email', req.email, 1, MAX_EMAIL_LENGTH);
+        return { user: toAccount(await admin.setEmail(actor(principal.subject), userId, email)) };
+      }),
+    ),
   };
 }
 
@@ -52,6 +62,7 @@ const STATUS_OF: Record<AdminRefusal['kind'], status> = {
   invalid: status.INVALID_ARGUMENT,
   precondition: status.FAILED_PRECONDITION,
   denied: status.PERMISSION_DENIED,
+  exists: status.ALREADY_EXISTS,
 };
 
 async function refusalsAsStatus<T>(body: () => Promise<T>): Promise<T> {

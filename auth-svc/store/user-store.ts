@@ -50,4 +50,6 @@ export interface UserStore {
   /** Each flag on its own, so a role change and a disable at once cannot undo each other. False when there is no such user. */
   setRoles(id: string, roles: readonly string[], now?: number): Promise<boolean>;
   setDisabled(id: string, disabled: boolean, now?: number): Promise<boolean>;
+  /** A new email and lookup key; throws EmailTakenError when another account holds it. False when there is no such user. */
+  setEmail(id: string, email: string, now?: number): Promise<boolean>;
 }

@@ -3,7 +3,8 @@ import type { Logger } from '../../lib/log/logger.js';
 import { revokeSessionsOf } from '../sessions/revoke-sessions.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { SessionStore } from '../store/session-store.js';
-import { normalizeEmail, type User, type UserStore } from '../store/user-store.js';
+import { EmailTakenError, normalizeEmail, type User, type UserStore } from '../store/user-store.js';
+import { emailAddressProblem, MAX_EMAIL_LENGTH } from './email-address.js';
 
 /** Who acts: a signed-in administrator (AdminService) or an operator at the database (`npm run users`). */
 export type AdminActor = { readonly kind: 'user'; readonly id: string } | { readonly kind: 'cli'; readonly name: string };
@@ -11,7 +12,7 @@ export type AdminActor = { readonly kind: 'user'; readonly id: string } | { read
 /** A refused admin action; `kind` picks the gRPC status, `message` is safe to show. */
 export class AdminRefusal extends Error {
   constructor(
-    readonly kind: 'not_found' | 'invalid' | 'precondition' | 'denied',
+    readonly kind: 'not_found' | 'invalid' | 'precondition' | 'denied' | 'exists',
     message: string,
   ) {
     super(message);
@@ -34,7 +35,7 @@ const MAX_ROLES = 16;
 /**
  * User administration, shared by AdminService and the `users` command: list, set roles,
  * disable (which revokes every session, pushed to verifiers through the revocation
- * stream), enable. Each action writes one audit line: who, what, which account, never
+ * stream), enable, set email. Each action writes one audit line: who, what, which account, never
  * a secret. An administrator cannot disable themselves or drop their own admin role
  * (that could leave nobody able to undo it); the command at the database can.
  *
@@ -56,9 +57,9 @@ export class UserAdmin {
     return { users, next: rows.length > q.limit ? users[users.length - 1]!.emailKey : undefined };
   }
 
-  /** By id (UUID) or email. */
+  /** By id (UUID), or by what the account signs in with: its email, or `collision:<id>`. */
   async find(idOrEmail: string): Promise<User> {
-    const user = idOrEmail.includes('@') ? await this.o.users.findByEmail(idOrEmail) : await this.o.users.findById(idOrEmail);
+    const user = UUID.test(idOrEmail) ? await this.o.users.findById(idOrEmail) : await this.o.users.findByEmail(idOrEmail);
     if (!user) throw new AdminRefusal('not_found', 'user not found');
     return user;
   }
@@ -102,6 +103,27 @@ export class UserAdmin {
   }
 
   /**
+   * Another sign-in email, under Register's rules: for instance for an account kept apart as
+   * `collision:<id>` (see email-rekey.ts). Sessions are kept: tokens name the id, not the email.
+   * The audit line names the account, never an address.
+   */
+  async setEmail(actor: AdminActor, target: string, requested: string): Promise<User> {
+    await this.requireAdmin(actor);
+    const email = requested.trim();
+    const problem = email === '' ? 'is required' : [...email].length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters` : emailAddressProblem(email);
+    if (problem) throw new AdminRefusal('invalid', `email: ${problem}`);
+    const user = await this.find(target);
+    try {
+      await this.o.users.setEmail(user.id, email, this.now());
+    } catch (err) {
+      if (err instanceof EmailTakenError) throw new AdminRefusal('exists', 'email is already registered to another account');
+      throw err;
+    }
+    this.audit(actor, 'user.set_email', user, {});
+    return (await this.o.users.findById(user.id)) ?? { ...user, email };
+  }
+
+  /**
    * A signed-in actor must be an enabled administrator now, in the store (the operator at the
    * database is trusted). Refused attempts are audited: a demoted admin trying anyway is news.
    */
@@ -122,6 +144,8 @@ export class UserAdmin {
     return this.o.now ? this.o.now() : Date.now();
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isSelf(actor: AdminActor, user: User): boolean {
   return actor.kind === 'user' && actor.id === user.id;

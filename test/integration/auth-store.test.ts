@@ -103,6 +103,25 @@ for (const backend of BACKENDS) {
         expect(await store.users.setDisabled(randomUUID(), true), 'no such user').to.equal(false);
       });
 
+      it('sets another email: found by it (not the old one), refused when another account holds it, harmless when repeated', async () => {
+        const erin = await store.users.create({ email: 'erin@example.com', passwordHash: 'h', displayName: 'Erin' }, T0);
+        await store.users.create({ email: 'frank@example.com', passwordHash: 'h', displayName: 'Frank' }, T0);
+        expect(await store.users.setEmail(erin.id, ' Erin.New@Example.com ', T0 + 1)).to.equal(true);
+        expect(await store.users.findById(erin.id)).to.deep.include({ email: 'Erin.New@Example.com', emailKey: 'erin.new@example.com', updatedAt: T0 + 1 });
+        expect((await store.users.findByEmail('erin.new@example.com'))?.id).to.equal(erin.id);
+        expect(await store.users.findByEmail('erin@example.com')).to.equal(undefined);
+        expect(await store.users.setEmail(erin.id, 'erin.new@example.com'), 'the same address again').to.equal(true);
+        let error: unknown;
+        try {
+          await store.users.setEmail(erin.id, 'FRANK@example.com');
+        } catch (err) {
+          error = err;
+        }
+        expect(error).to.be.instanceOf(EmailTakenError);
+        expect((await store.users.findById(erin.id))?.email, 'unchanged by the refusal').to.equal('erin.new@example.com');
+        expect(await store.users.setEmail(randomUUID(), 'nobody@example.com'), 'no such user').to.equal(false);
+      });
+
       it('lists accounts in normalized-email order, in pages that never overlap, filtered by prefix', async () => {
         const emails = ['Bob@example.com', 'alice@example.com', 'al%ice@example.com', 'al_x@example.com', 'carol@example.com', 'ÅSA@example.com'];
         for (const email of emails) await store.users.create({ email, passwordHash: 'h', displayName: 'U' });

@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
+import { Revoker } from '../../auth-svc/sessions/revoker.js';
 import { openAuthStore, type AuthStore } from '../../auth-svc/store/index.js';
+import { UserAdmin } from '../../auth-svc/users/user-admin.js';
 import { PG_AUTH_MIGRATIONS } from '../../auth-svc/store/postgres/migrations.js';
 import { AUTH_MIGRATIONS } from '../../auth-svc/store/sqlite/migrations.js';
 import { migratePostgres } from '../../lib/postgres/migrate.js';
@@ -106,6 +109,22 @@ for (const backend of BACKENDS) {
           [after, more] = [page.at(-1)?.emailKey, page.length === 2];
         }
         expect([...seen].sort()).to.deep.equal([...ids.values()].sort());
+
+        // An operator settles a collision: found by what it signs in with, given an address of its own.
+        const revoker = await Revoker.open(store.revocations, 60_000);
+        try {
+          const admin = new UserAdmin({ users: store.users, sessions: store.sessions, revoker, log: pino({ level: 'silent' }) });
+          const operator = { kind: 'cli', name: 'test' } as const;
+          const moved = await admin.setEmail(operator, `collision:${apart}`, 'fiona.two@example.com');
+          expect(moved).to.deep.include({ id: apart, email: 'fiona.two@example.com', emailKey: 'fiona.two@example.com' });
+          expect((await store.users.findByEmail('fiona.two@example.com'))?.id).to.equal(apart);
+          expect(await store.users.findByEmail(`collision:${apart}`), 'the collision key is gone').to.equal(undefined);
+          // The look-alike it collided with stays refused: it is the older account's address.
+          const taken = await admin.setEmail(operator, apart, '\ufb01ona@example.com').catch((e: Error) => e);
+          expect(taken).to.have.property('kind', 'exists');
+        } finally {
+          revoker.stop();
+        }
       } finally {
         await store.close();
       }

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { AdminServiceDefinition } from '../../gen/auth/v1/admin_service.js';
 import { AdminNotesServiceDefinition } from '../../gen/business/v1/admin_notes_service.js';
 import { createAuthClient, createDashboardClient, createNotesClient, type AuthClient, type DashboardClient, type NotesClient, createClient, type PromiseClient } from '@grpc-token-auth/sdk';
@@ -61,6 +62,7 @@ describe('user administration: AdminService, npm run users, admin-only business 
       (t: string) => admin.setUserRoles({ userId: bob.userId, roles: ['user', 'admin'] }, as(t)),
       (t: string) => admin.disableUser({ userId: alice.userId }, as(t)),
       (t: string) => admin.enableUser({ userId: alice.userId }, as(t)),
+      (t: string) => admin.setUserEmail({ userId: bob.userId, email: 'taken-over@example.com' }, as(t)),
     ];
     for (const call of calls) {
       await expectStatus(call(bob.accessToken), status.PERMISSION_DENIED, /needs one of the roles: admin/);
@@ -147,6 +149,36 @@ describe('user administration: AdminService, npm run users, admin-only business 
     await refusedWithin1s(s.accessToken);
   });
 
+  it('SetUserEmail: the account signs in with the new email only, keeps its sessions; Register\'s rules; a taken email is ALREADY_EXISTS', async () => {
+    const email = await register('hana');
+    const s = await login(email);
+    const moved = await admin.setUserEmail({ userId: s.userId, email: ' Hana.Moved@Example.com ' }, as(alice.accessToken));
+    expect(moved.user).to.deep.include({ userId: s.userId, email: 'Hana.Moved@Example.com' });
+    expect((await login('hana.moved@example.com')).userId).to.equal(s.userId);
+    await expectStatus(login(email), status.UNAUTHENTICATED);
+    expect((await dashboard.getDashboard({}, as(s.accessToken))).userId, 'its session is kept').to.equal(s.userId);
+    // Retried: the same answer.
+    expect((await admin.setUserEmail({ userId: s.userId, email: 'Hana.Moved@Example.com' }, as(alice.accessToken))).user?.email).to.equal('Hana.Moved@Example.com');
+
+    const refusals: [{ userId: string; email: string }, status, RegExp][] = [
+      [{ userId: s.userId, email: `BOB-2@example.com` }, status.ALREADY_EXISTS, /already registered/],
+      [{ userId: s.userId, email: 'h\u200bana@example.com' }, status.INVALID_ARGUMENT, /^email: contains invisible/],
+      [{ userId: s.userId, email: 'not-an-address' }, status.INVALID_ARGUMENT, /^email: is not a valid email address/],
+      [{ userId: s.userId, email: 'nul\u0000@example.com' }, status.INVALID_ARGUMENT, /^email:/],
+      [{ userId: s.userId, email: `${'x'.repeat(250)}@example.com` }, status.INVALID_ARGUMENT, /^email: must be at most 254/],
+      [{ userId: s.userId, email: '' }, status.INVALID_ARGUMENT, /^email: is required/],
+      [{ userId: 'not-a-uuid', email: 'x@example.com' }, status.INVALID_ARGUMENT, /^user_id: must be a UUID/],
+      [{ userId: randomUUID(), email: 'x@example.com' }, status.NOT_FOUND, /user not found/],
+    ];
+    for (const [req, code, message] of refusals) await expectStatus(admin.setUserEmail(req, as(alice.accessToken)), code, message);
+    expect((await login('hana.moved@example.com')).userId, 'nothing refused changed the account').to.equal(s.userId);
+    // Audited by id, never by address.
+    await within(1000, async () => sys.auth.output.some((l) => l.includes('user.set_email')), 'the audit line');
+    const audit = sys.auth.output.filter((l) => l.includes('user.set_email'));
+    expect(JSON.parse(audit[0]!)).to.include({ actor: `user:${alice.userId}`, target: s.userId });
+    expect(audit.join('\n')).not.to.match(/hana/i);
+  });
+
   it('npm run users: list, set-roles, disable, enable; refuses unknown roles and users with exit 64 and a clear message', async () => {
     const email = await register('gina');
     const s = await login(email);
@@ -161,10 +193,13 @@ describe('user administration: AdminService, npm run users, admin-only business 
     expect(await users('list', '--prefix', 'gina')).to.include('DISABLED');
     await users('enable', email);
     expect((await login(email)).userId).to.equal(s.userId);
+    expect(await users('set-email', s.userId, 'gina.renamed@example.com')).to.include('gina.renamed@example.com');
+    expect((await login('gina.renamed@example.com')).userId).to.equal(s.userId);
 
     const refusals: [string[], RegExp][] = [
       [['set-roles', email, 'user,raed'], /unknown role "raed" \(valid roles: user, admin\)/],
       [['disable', 'nobody@example.com'], /user not found/],
+      [['set-email', s.userId, 'not an address'], /email: is not a valid email address/],
       [['frobnicate'], /usage: users list/],
       [['list', '--prfix', 'x'], /Unknown option '--prfix'/],
     ];

@@ -53,6 +53,16 @@ export class PgUserStore implements UserStore {
     return rowCount === 1;
   }
 
+  async setEmail(id: string, email: string, now = Date.now()): Promise<boolean> {
+    try {
+      const { rowCount } = await this.pool.query('UPDATE users SET email = $1, email_normalized = $2, updated_at = $3 WHERE id = $4', [email.trim(), normalizeEmail(email), now, id]);
+      return rowCount === 1;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new EmailTakenError();
+      throw err;
+    }
+  }
+
   private async one(sql: string, param: string): Promise<User | undefined> {
     const { rows } = await this.pool.query<UserRow>(sql, [param]);
     return rows[0] && toUser(rows[0]);

@@ -11,6 +11,7 @@ export class SqliteUserStore implements UserStore {
   private readonly updateHash;
   private readonly updateRoles;
   private readonly updateDisabled;
+  private readonly updateEmail;
   private readonly page;
 
   constructor(db: Db) {
@@ -23,6 +24,7 @@ export class SqliteUserStore implements UserStore {
     this.updateHash = db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?');
     this.updateRoles = db.prepare('UPDATE users SET roles = ?, updated_at = ? WHERE id = ?');
     this.updateDisabled = db.prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?');
+    this.updateEmail = db.prepare('UPDATE users SET email = ?, email_normalized = ?, updated_at = ? WHERE id = ?');
     // substr, not LIKE: a prefix holding % or _ needs no escaping.
     this.page = db.prepare<[{ prefix: string; after: string; limit: number }], UserRow>(
       `SELECT * FROM users WHERE substr(email_normalized, 1, length(@prefix)) = @prefix AND email_normalized > @after
@@ -32,7 +34,7 @@ export class SqliteUserStore implements UserStore {
 
   async create(u: NewUser, now = Date.now()): Promise<User> {
     const id = randomUUID();
-    try {
+    uniqueEmail(() =>
       this.insert.run({
         id,
         email: u.email.trim(),
@@ -41,11 +43,8 @@ export class SqliteUserStore implements UserStore {
         name: u.displayName,
         roles: JSON.stringify(u.roles ?? ['user']),
         now,
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTakenError();
-      throw err;
-    }
+      }),
+    );
     return (await this.findById(id))!;
   }
 
@@ -73,6 +72,20 @@ export class SqliteUserStore implements UserStore {
 
   async setDisabled(id: string, disabled: boolean, now = Date.now()): Promise<boolean> {
     return this.updateDisabled.run(disabled ? 1 : 0, now, id).changes === 1;
+  }
+
+  async setEmail(id: string, email: string, now = Date.now()): Promise<boolean> {
+    return uniqueEmail(() => this.updateEmail.run(email.trim(), normalizeEmail(email), now, id)).changes === 1;
+  }
+}
+
+/** Runs a write of an email; another account's holding it becomes EmailTakenError. */
+function uniqueEmail<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTakenError();
+    throw err;
   }
 }
 

@@ -86,6 +86,17 @@ export interface EnableUserResponse {
   user: UserAccount | undefined;
 }
 
+export interface SetUserEmailRequest {
+  /** The user's id (UUID). */
+  userId: string;
+  /** The new email, as the user types it. */
+  email: string;
+}
+
+export interface SetUserEmailResponse {
+  user: UserAccount | undefined;
+}
+
 function createBaseUserAccount(): UserAccount {
   return { userId: "", email: "", displayName: "", roles: [], disabled: false, createTime: undefined };
 }
@@ -935,6 +946,164 @@ export const EnableUserResponse: MessageFns<EnableUserResponse> = {
   },
 };
 
+function createBaseSetUserEmailRequest(): SetUserEmailRequest {
+  return { userId: "", email: "" };
+}
+
+export const SetUserEmailRequest: MessageFns<SetUserEmailRequest> = {
+  encode(message: SetUserEmailRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetUserEmailRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetUserEmailRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetUserEmailRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+    };
+  },
+
+  toJSON(message: SetUserEmailRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetUserEmailRequest>, I>>(base?: I): SetUserEmailRequest {
+    return SetUserEmailRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetUserEmailRequest>, I>>(object: I): SetUserEmailRequest {
+    const message = createBaseSetUserEmailRequest();
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    return message;
+  },
+};
+
+function createBaseSetUserEmailResponse(): SetUserEmailResponse {
+  return { user: undefined };
+}
+
+export const SetUserEmailResponse: MessageFns<SetUserEmailResponse> = {
+  encode(message: SetUserEmailResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      UserAccount.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetUserEmailResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetUserEmailResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = UserAccount.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetUserEmailResponse {
+    return { user: isSet(object.user) ? UserAccount.fromJSON(object.user) : undefined };
+  },
+
+  toJSON(message: SetUserEmailResponse): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserAccount.toJSON(message.user);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetUserEmailResponse>, I>>(base?: I): SetUserEmailResponse {
+    return SetUserEmailResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetUserEmailResponse>, I>>(object: I): SetUserEmailResponse {
+    const message = createBaseSetUserEmailResponse();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserAccount.fromPartial(object.user)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * AdminService manages user accounts. Only users holding the `admin` role may
  * call it (others get PERMISSION_DENIED); every change is written to auth-svc's
@@ -991,6 +1160,22 @@ export const AdminServiceDefinition = {
       requestType: EnableUserRequest as typeof EnableUserRequest,
       requestStream: false,
       responseType: EnableUserResponse as typeof EnableUserResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "IDEMPOTENT" },
+    },
+    /**
+     * Gives an account another email, the one it signs in with: for instance an
+     * account kept apart as "collision:<its id>" when a stricter comparison made
+     * its email another account's. The email follows Register's rules
+     * (INVALID_ARGUMENT otherwise); one another account holds gets ALREADY_EXISTS.
+     * Sessions are kept: tokens name the account's id, not its email. Sending the
+     * same request again leaves the same email: safe to retry.
+     */
+    setUserEmail: {
+      name: "SetUserEmail",
+      requestType: SetUserEmailRequest as typeof SetUserEmailRequest,
+      requestStream: false,
+      responseType: SetUserEmailResponse as typeof SetUserEmailResponse,
       responseStream: false,
       options: { idempotencyLevel: "IDEMPOTENT" },
     },
@@ -1058,6 +1243,24 @@ export const AdminServiceService = {
     responseSerialize: (value: EnableUserResponse): Buffer => Buffer.from(EnableUserResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): EnableUserResponse => EnableUserResponse.decode(value),
   },
+  /**
+   * Gives an account another email, the one it signs in with: for instance an
+   * account kept apart as "collision:<its id>" when a stricter comparison made
+   * its email another account's. The email follows Register's rules
+   * (INVALID_ARGUMENT otherwise); one another account holds gets ALREADY_EXISTS.
+   * Sessions are kept: tokens name the account's id, not its email. Sending the
+   * same request again leaves the same email: safe to retry.
+   */
+  setUserEmail: {
+    path: "/auth.v1.AdminService/SetUserEmail" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetUserEmailRequest): Buffer => Buffer.from(SetUserEmailRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetUserEmailRequest => SetUserEmailRequest.decode(value),
+    responseSerialize: (value: SetUserEmailResponse): Buffer =>
+      Buffer.from(SetUserEmailResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetUserEmailResponse => SetUserEmailResponse.decode(value),
+  },
 } as const;
 
 export interface AdminServiceServer extends UntypedServiceImplementation {
@@ -1082,6 +1285,15 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   disableUser: handleUnaryCall<DisableUserRequest, DisableUserResponse>;
   /** Lets a disabled account sign in again (its old sessions stay revoked). */
   enableUser: handleUnaryCall<EnableUserRequest, EnableUserResponse>;
+  /**
+   * Gives an account another email, the one it signs in with: for instance an
+   * account kept apart as "collision:<its id>" when a stricter comparison made
+   * its email another account's. The email follows Register's rules
+   * (INVALID_ARGUMENT otherwise); one another account holds gets ALREADY_EXISTS.
+   * Sessions are kept: tokens name the account's id, not its email. Sending the
+   * same request again leaves the same email: safe to retry.
+   */
+  setUserEmail: handleUnaryCall<SetUserEmailRequest, SetUserEmailResponse>;
 }
 
 export interface AdminServiceClient extends Client {
@@ -1161,6 +1373,29 @@ export interface AdminServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EnableUserResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Gives an account another email, the one it signs in with: for instance an
+   * account kept apart as "collision:<its id>" when a stricter comparison made
+   * its email another account's. The email follows Register's rules
+   * (INVALID_ARGUMENT otherwise); one another account holds gets ALREADY_EXISTS.
+   * Sessions are kept: tokens name the account's id, not its email. Sending the
+   * same request again leaves the same email: safe to retry.
+   */
+  setUserEmail(
+    request: SetUserEmailRequest,
+    callback: (error: ServiceError | null, response: SetUserEmailResponse) => void,
+  ): ClientUnaryCall;
+  setUserEmail(
+    request: SetUserEmailRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetUserEmailResponse) => void,
+  ): ClientUnaryCall;
+  setUserEmail(
+    request: SetUserEmailRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetUserEmailResponse) => void,
   ): ClientUnaryCall;
 }
 
