@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { ServerInterceptor } from '@grpc/grpc-js';
-import { ANY_USER, INFRASTRUCTURE_POLICIES, OpenStreams, userWithRole, type PolicyTable } from '@grpc-token-auth/server-kit';
+import { ANY_USER, INFRASTRUCTURE_POLICIES, OpenStreams, userWithRole, withActor, type PolicyTable } from '@grpc-token-auth/server-kit';
 import { AdminNotesServiceDefinition, AdminNotesServiceService } from '../gen/business/v1/admin_notes_service.js';
 import { DashboardServiceDefinition, DashboardServiceService } from '../gen/business/v1/dashboard_service.js';
 import { NotesServiceDefinition, NotesServiceService } from '../gen/business/v1/notes_service.js';
@@ -28,7 +28,8 @@ export const BUSINESS_POLICIES: PolicyTable = {
   ...INFRASTRUCTURE_POLICIES,
   [DashboardServiceService.getDashboard.path]: ANY_USER,
   ...Object.fromEntries(Object.values(NotesServiceService).map((m) => [m.path, ANY_USER])),
-  [AdminNotesServiceService.countNotesByOwner.path]: userWithRole(ROLES.admin),
+  // Administration stays with the administrator: not open to a service acting for them (as on auth-svc).
+  [AdminNotesServiceService.countNotesByOwner.path]: withActor(userWithRole(ROLES.admin), 'forbidden'),
 };
 
 /**

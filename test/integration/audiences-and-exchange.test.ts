@@ -5,6 +5,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { AdminServiceDefinition } from '../../gen/auth/v1/admin_service.js';
+import { AdminNotesServiceDefinition } from '../../gen/business/v1/admin_notes_service.js';
 import { createAuthClient, createClient, createDashboardClient, createNotesClient, createUserDirectoryClient, REFUSAL_REASON_KEY, ServiceCredentials, Session, type AuthClient } from '@grpc-token-auth/sdk';
 import { businessUpstreamEnv, serviceClientsCli, type ProvisionedClient } from '../../scripts/support/service-client-cli.js';
 import { spawnService, type ServiceProcess } from '../../scripts/support/service-process.js';
@@ -215,6 +216,11 @@ describe('tokens for one service, and token exchange with an actor (real process
       const admin = createClient(AdminServiceDefinition, `127.0.0.1:${auth.port}`);
       closers.push(() => admin.close());
       await expectStatus(admin.listUsers({}, { metadata: bearer(exchanged) }), status.PERMISSION_DENIED, actingForUser);
+      // business-svc's administration too, with a token exchanged for it.
+      const forBusiness = (await exchange(reportsClient, subject.accessToken, 'business-svc')).accessToken;
+      const adminNotes = createClient(AdminNotesServiceDefinition, `127.0.0.1:${business.port}`);
+      closers.push(() => adminNotes.close());
+      await expectStatus(adminNotes.countNotesByOwner({ pageSize: 0, pageToken: '' }, { metadata: bearer(forBusiness) }), status.PERMISSION_DENIED, actingForUser);
       // The user's own token for auth-svc still ends the session.
       await authClient.logout({}, { metadata: bearer(subject.accessToken) });
     });
