@@ -120,6 +120,7 @@ export async function startAuthServer(config: AuthConfig, log: Logger, metrics?:
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     reuseGraceSeconds: config.refreshReuseGraceSeconds,
     log: clientLog,
+    securityLog: log,
   });
   const serviceClients = new ServiceClients(store.serviceClients, revoker);
 

@@ -29,7 +29,14 @@ export interface SessionManagerOptions {
   readonly refreshTokenTtlSeconds: number;
   /** How long after a rotation the rotated token may be presented again (a retry) and get the same successor; 0 = never. */
   readonly reuseGraceSeconds: number;
+  /** Lines a client can cause (capped per second by LOG_LINES_PER_SECOND in the services). */
   readonly log: Logger;
+  /**
+   * Where a detected theft is reported, outside that cap: at most once per session (the reuse
+   * revokes it), so a flood cannot multiply it, and a flood of other lines cannot hide it.
+   * Default: `log`.
+   */
+  readonly securityLog?: Logger;
   readonly now?: () => number;
 }
 
@@ -135,8 +142,10 @@ export class SessionManager {
   }
 
   private async reused(sessionId: string, userId: string): Promise<RefreshOutcome> {
-    await this.revoke(sessionId, 'refresh token reuse');
-    this.o.log.warn({ event: 'security', kind: 'refresh_token_reuse', sid: sessionId, sub: userId }, 'refresh token reused: session revoked');
+    const first = await this.revoke(sessionId, 'refresh token reuse');
+    // The first reuse of a session goes to the uncapped log; a replay of an already revoked one does not.
+    const log = first ? (this.o.securityLog ?? this.o.log) : this.o.log;
+    log.warn({ event: 'security', kind: 'refresh_token_reuse', sid: sessionId, sub: userId }, 'refresh token reused: session revoked');
     return { ok: false, failure: 'reused' };
   }
 

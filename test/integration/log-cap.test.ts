@@ -60,7 +60,40 @@ describe('log lines a client can cause are capped, and never repeat what it type
     expect(sys.auth.output.join('\n')).not.to.include(secret);
   });
 
+  it('a flood of capped lines cannot hide a stolen refresh token: the reuse is reported once, outside the cap', async () => {
+    const first = await auth.login({ email: 'dash@example.com', password });
+    // The holder rotated twice: its first token coming back is no retry but theft.
+    const rotated = await auth.refresh({ refreshToken: first.refreshToken, audience: '' });
+    await auth.refresh({ refreshToken: rotated.refreshToken, audience: '' });
+    const second = await auth.login({ email: 'dash@example.com', password });
+    const from = sys.auth.output.length;
+    const dropped0 = valueOf(await scrape(sys.auth.metricsPort!), 'log_lines_dropped_total') ?? 0;
+    // The cap is full (failed client secrets, each a capped line) when the thief replays the rotated token.
+    const flood = async () => {
+      for (let i = 0; i < 600; i += 8) {
+        await Promise.all(Array.from({ length: 8 }, (_, j) => auth.issueServiceToken({ clientId: `flood-${i + j}`, clientSecret: 'wrong' }).catch(() => {})));
+      }
+    };
+    const flooding = flood();
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const replayed = await auth.refresh({ refreshToken: first.refreshToken, audience: '' }).then(() => 'accepted', (err: { details: string }) => err.details);
+      expect(replayed).to.match(/already used; the session has been revoked/);
+      // A replay of the now revoked session's token adds no uncapped line.
+      await auth.refresh({ refreshToken: first.refreshToken, audience: '' }).catch(() => {});
+    } finally {
+      await flooding;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((valueOf(await scrape(sys.auth.metricsPort!), 'log_lines_dropped_total') ?? 0) - dropped0, 'the cap was full').to.be.above(0);
+    const reports = sys.auth.output.slice(from).filter((l) => l.includes('refresh_token_reuse'));
+    expect(reports.filter((l) => l.includes(first.sessionId)), 'the theft, reported once').to.have.length(1);
+    expect(reports.join('\n')).not.to.include(first.refreshToken);
+    expect(sys.auth.output.join('\n')).not.to.include(second.refreshToken);
+  });
+
   it("grpc-js's own per-call lines (a header it cannot parse) share the cap", async () => {
+    await new Promise((r) => setTimeout(r, 1100)); // a fresh second of the cap, whatever ran before
     const from = sys.auth.output.length;
     const dropped0 = valueOf(await scrape(sys.auth.metricsPort!), 'log_lines_dropped_total') ?? 0;
     const raw = await rawSession(sys.auth.port);
