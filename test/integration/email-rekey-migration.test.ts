@@ -115,6 +115,9 @@ for (const backend of BACKENDS) {
         try {
           const admin = new UserAdmin({ users: store.users, sessions: store.sessions, revoker, log: pino({ level: 'silent' }) });
           const operator = { kind: 'cli', name: 'test' } as const;
+          // An operator finds them all by their key's prefix (`users list --prefix collision:`).
+          const kept = await admin.list(operator, { emailPrefix: 'collision:', after: undefined, limit: 10 });
+          expect(kept.users.map((u) => u.id).sort()).to.deep.equal([apart, id('a\u00adnn@example.com')].sort());
           const moved = await admin.setEmail(operator, `collision:${apart}`, 'fiona.two@example.com');
           expect(moved).to.deep.include({ id: apart, email: 'fiona.two@example.com', emailKey: 'fiona.two@example.com' });
           expect((await store.users.findByEmail('fiona.two@example.com'))?.id).to.equal(apart);
