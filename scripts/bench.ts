@@ -127,12 +127,7 @@ async function main(): Promise<void> {
   let rest: Pick<BenchResults, 'login' | 'storm' | 'memory'> | undefined;
   for (const alg of ['RS256', 'HS256'] as const) {
     status(`${alg}: starting auth-svc and business-svc (${VARIANTS.join(', ')})`);
-    let tokens: string[] = [];
-    const stack = await startStack({ ...BASE_ENV, JWT_ALGORITHM: alg }, settings.serviceNodeArgs, async (authAddress) => {
-      const user = await registerAndLogin(authAddress, settings.workers);
-      tokens = user.tokens;
-      return user.userId;
-    });
+    const { stack, tokens } = await startUserStack({ ...BASE_ENV, JWT_ALGORITHM: alg });
     try {
       const noteIds = await createNotes(stack, tokens[0]!);
       reads.push(...(await measureReads(alg, stack, tokens, noteIds)));
@@ -330,14 +325,9 @@ const FLEET_VARIANTS = { workers1: { WORKERS: '1' }, workers2: { WORKERS: '2' } 
  */
 async function measureFleet(): Promise<FleetResults> {
   status('fleet: starting auth-svc and business-svc with WORKERS=1 and WORKERS=2');
-  let tokens: string[] = [];
   // All the fan-out's watchers are one user: more than the per-user stream cap allows by default.
   const env = { ...BASE_ENV, MAX_LIVE_STREAMS_PER_PRINCIPAL: String(settings.fanout.watchers + 4) };
-  const stack = await startStack(env, settings.serviceNodeArgs, async (authAddress) => {
-    const user = await registerAndLogin(authAddress, settings.workers);
-    tokens = user.tokens;
-    return user.userId;
-  }, FLEET_VARIANTS);
+  const { stack, tokens } = await startUserStack(env, FLEET_VARIANTS);
   try {
     const noteIds = await createNotes(stack, tokens[0]!);
     const runs = { echo: [] as LoadResult[], workers1: [] as LoadResult[], workers2: [] as LoadResult[] };
@@ -382,12 +372,7 @@ async function measureTracing(): Promise<TracingResults> {
     all: on,
     ratio5: { ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' },
   };
-  let tokens: string[] = [];
-  const stack = await startStack(BASE_ENV, settings.serviceNodeArgs, async (authAddress) => {
-    const user = await registerAndLogin(authAddress, settings.workers);
-    tokens = user.tokens;
-    return user.userId;
-  }, variants);
+  const { stack, tokens } = await startUserStack(BASE_ENV, variants);
   try {
     const noteIds = await createNotes(stack, tokens[0]!);
     const runs = { echo: [] as LoadResult[], off: [] as LoadResult[], all: [] as LoadResult[], ratio5: [] as LoadResult[] };
@@ -409,6 +394,24 @@ async function measureTracing(): Promise<TracingResults> {
  * Node line: one stack per line, all started first, then rounds that interleave the lines so
  * drift on a shared machine hits every line alike. Only one process is loaded at a time.
  */
+/**
+ * startStack with the benchmark's user registered (on auth-svc, before business-svc starts) and
+ * logged in once per load worker: the stack and that user's tokens.
+ */
+async function startUserStack<V extends string = Variant>(
+  env: NodeJS.ProcessEnv,
+  variants?: Record<V, NodeJS.ProcessEnv>,
+  node?: string,
+): Promise<{ stack: Stack<V>; tokens: string[] }> {
+  let tokens: string[] = [];
+  const stack = await startStack<V>(env, settings.serviceNodeArgs, async (authAddress) => {
+    const user = await registerAndLogin(authAddress, settings.workers);
+    tokens = user.tokens;
+    return user.userId;
+  }, variants, node);
+  return { stack, tokens };
+}
+
 async function measureNodeLines(): Promise<LineResult[]> {
   const wanted = args['node-lines'] === 'none' ? [] : args['node-lines'].split(',').map((l) => l.trim()).filter(Boolean);
   if (wanted.length === 0) return [];
@@ -418,12 +421,7 @@ async function measureNodeLines(): Promise<LineResult[]> {
   try {
     for (const l of lines) {
       status(`Node lines: starting auth-svc, business-svc and the echo on ${l.version}`);
-      let tokens: string[] = [];
-      const stack = await startStack(BASE_ENV, settings.serviceNodeArgs, async (authAddress) => {
-        const user = await registerAndLogin(authAddress, settings.workers);
-        tokens = user.tokens;
-        return user.userId;
-      }, { auth: {} }, l.node);
+      const { stack, tokens } = await startUserStack(BASE_ENV, { auth: {} }, l.node);
       stacks.push({ version: l.version, stack, tokens, noteId: (await createNotes(stack, tokens[0]!)).auth });
     }
     const runs = new Map<string, { echo: LoadResult[]; getNote: LoadResult[] }>(stacks.map((s) => [s.version, { echo: [], getNote: [] }]));

@@ -98,6 +98,20 @@ for (const backend of BACKENDS) {
   });
 }
 
+/**
+ * An upgraded store holding 3 rows of `legacy`'s under a 5-row budget (its note, two changes): two
+ * more updates fit, the third is over the byte quota. Closes the store.
+ */
+async function expectTwoMoreUpdatesFit(store: NoteStore, id: string): Promise<void> {
+  try {
+    expect((await store.patch('legacy', id, { body: BODY })).kind).to.equal('updated');
+    expect((await store.patch('legacy', id, { body: BODY })).kind).to.equal('updated');
+    expect(await store.patch('legacy', id, { body: BODY })).to.deep.include({ kind: 'over_quota', limit: 'bytes' });
+  } finally {
+    await store.close();
+  }
+}
+
 describe('note store quota: SQLite upgrade counts what an older build stored', () => {
   it("charges existing notes and changes to their owner's quota", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'note-quota-upgrade-'));
@@ -112,15 +126,8 @@ describe('note store quota: SQLite upgrade counts what an older build stored', (
       change.run('updated', id, BODY, Date.now());
       v2.close();
       const r = row('legacy');
-      quota = { ...LOOSE, maxBytes: 5 * r }; // 3r stored: one more update (r) fits, a second does not
-      const store = await openNoteStore({ dbPath, databaseUrl: undefined }, () => {}, quota);
-      try {
-        expect((await store.patch('legacy', id, { body: BODY })).kind).to.equal('updated');
-        expect((await store.patch('legacy', id, { body: BODY })).kind).to.equal('updated');
-        expect(await store.patch('legacy', id, { body: BODY })).to.deep.include({ kind: 'over_quota', limit: 'bytes' });
-      } finally {
-        await store.close();
-      }
+      quota = { ...LOOSE, maxBytes: 5 * r }; // 3r stored: two more updates (r each) fit, a third does not
+      await expectTwoMoreUpdatesFit(await openNoteStore({ dbPath, databaseUrl: undefined }, () => {}, quota), id);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -144,13 +151,6 @@ describe('note store quota: SQLite upgrade counts what an older build stored', (
     } finally {
       await v1.end();
     }
-    const store = await openNoteStore({ dbPath: 'unused', databaseUrl: url }, () => {}, { ...LOOSE, maxBytes: 5 * row('legacy') });
-    try {
-      expect((await store.patch('legacy', id, { body: BODY })).kind).to.equal('updated');
-      expect((await store.patch('legacy', id, { body: BODY })).kind).to.equal('updated');
-      expect(await store.patch('legacy', id, { body: BODY })).to.deep.include({ kind: 'over_quota', limit: 'bytes' });
-    } finally {
-      await store.close();
-    }
+    await expectTwoMoreUpdatesFit(await openNoteStore({ dbPath: 'unused', databaseUrl: url }, () => {}, { ...LOOSE, maxBytes: 5 * row('legacy') }), id);
   });
 });
