@@ -2,14 +2,14 @@ import { status } from '@grpc/grpc-js';
 import type { AuthServiceServer } from '../../gen/auth/v1/auth_service.js';
 import { GrpcError, invalidArgument } from '../../lib/grpc/errors.js';
 import { publicUnary, unary } from '../../lib/grpc/handlers.js';
-import { requireText, requireVisibleText } from '../../lib/grpc/validate.js';
+import { requireStorable, requireVisibleText } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import { clientAddress } from '@grpc-token-auth/server-kit/internal';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { passwordProblem } from '../passwords/password-policy.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { EmailTakenError } from '../store/user-store.js';
-import { emailAddressProblem, MAX_EMAIL_LENGTH } from '../users/email-address.js';
+import { emailAddressProblem } from '../users/email-address.js';
 import { RETRY_AFTER_TRAILER } from '../throttle/login-guard.js';
 import type { RegisterLimits } from '../throttle/register-limits.js';
 import { throttledPasswordCheck, type PasswordCheckDeps } from './credentials-check.js';
@@ -80,7 +80,7 @@ function emailTaken(): GrpcError {
 
 /** Stored as typed (trimmed); compared in canonical form (see email-address.ts). */
 function validEmail(raw: string): string {
-  const email = requireText('email', raw, 1, MAX_EMAIL_LENGTH);
+  const email = requireStorable('email', raw).trim();
   const problem = emailAddressProblem(email);
   if (problem) throw invalidArgument('email', problem);
   return email;

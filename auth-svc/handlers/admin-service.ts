@@ -3,10 +3,9 @@ import type { AdminServiceServer, UserAccount } from '../../gen/auth/v1/admin_se
 import { GrpcError } from '../../lib/grpc/errors.js';
 import { unary } from '../../lib/grpc/handlers.js';
 import { decodePageToken, encodePageToken } from '../../lib/grpc/page-token.js';
-import { limitText, pageSize, requireText, requireUuid } from '../../lib/grpc/validate.js';
+import { limitText, pageSize, requireStorable, requireUuid } from '../../lib/grpc/validate.js';
 import type { Logger } from '../../lib/log/logger.js';
 import type { User } from '../store/user-store.js';
-import { MAX_EMAIL_LENGTH } from '../users/email-address.js';
 import { AdminRefusal, type AdminActor, type UserAdmin } from '../users/user-admin.js';
 
 const PAGE = { defaultSize: 20, maxSize: 100 };
@@ -49,8 +48,8 @@ export function adminServiceHandlers({ admin, log }: { admin: UserAdmin; log: Lo
     setUserEmail: unary(log, (req, { principal }) =>
       refusalsAsStatus(async () => {
         const userId = requireUuid('user_id', req.userId);
-        // Storable text of a bounded length here; the address rules are UserAdmin's (shared with the `users` command).
-        const email = requireText('email', req.email, 1, MAX_EMAIL_LENGTH);
+        // Storable text here, as every field; the address rules are UserAdmin's (shared with the `users` command).
+        const email = requireStorable('email', req.email);
         return { user: toAccount(await admin.setEmail(actor(principal.subject), userId, email)) };
       }),
     ),

@@ -29,7 +29,14 @@ export function emailCharactersProblem(email: string): string | undefined {
   return undefined;
 }
 
-/** `emailCharactersProblem`, and the shape of an address once canonical. */
+/**
+ * Why `email` (compared trimmed) cannot be an account's address, or undefined: empty, longer than
+ * MAX_EMAIL_LENGTH characters, `emailCharactersProblem`, or not the shape of an address once
+ * canonical. The one set of rules for Register, SetUserEmail and the `users` command.
+ */
 export function emailAddressProblem(email: string): string | undefined {
-  return emailCharactersProblem(email) ?? (EMAIL_SHAPE.test(canonicalEmail(email)) ? undefined : 'is not a valid email address');
+  const trimmed = email.trim();
+  if (trimmed === '') return 'is required';
+  if ([...trimmed].length > MAX_EMAIL_LENGTH) return `must be at most ${MAX_EMAIL_LENGTH} characters`;
+  return emailCharactersProblem(trimmed) ?? (EMAIL_SHAPE.test(canonicalEmail(trimmed)) ? undefined : 'is not a valid email address');
 }

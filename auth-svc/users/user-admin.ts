@@ -1,10 +1,11 @@
 import { ROLES, roleNamesProblem } from '../../lib/authn/roles.js';
 import type { Logger } from '../../lib/log/logger.js';
+import { isUuid } from '../../lib/text/text-rules.js';
 import { revokeSessionsOf } from '../sessions/revoke-sessions.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { SessionStore } from '../store/session-store.js';
 import { EmailTakenError, normalizeEmail, type User, type UserStore } from '../store/user-store.js';
-import { emailAddressProblem, MAX_EMAIL_LENGTH } from './email-address.js';
+import { emailAddressProblem } from './email-address.js';
 
 /** Who acts: a signed-in administrator (AdminService) or an operator at the database (`npm run users`). */
 export type AdminActor = { readonly kind: 'user'; readonly id: string } | { readonly kind: 'cli'; readonly name: string };
@@ -59,7 +60,7 @@ export class UserAdmin {
 
   /** By id (UUID), or by what the account signs in with: its email, or `collision:<id>`. */
   async find(idOrEmail: string): Promise<User> {
-    const user = UUID.test(idOrEmail) ? await this.o.users.findById(idOrEmail) : await this.o.users.findByEmail(idOrEmail);
+    const user = isUuid(idOrEmail) ? await this.o.users.findById(idOrEmail) : await this.o.users.findByEmail(idOrEmail);
     if (!user) throw new AdminRefusal('not_found', 'user not found');
     return user;
   }
@@ -110,7 +111,7 @@ export class UserAdmin {
   async setEmail(actor: AdminActor, target: string, requested: string): Promise<User> {
     await this.requireAdmin(actor);
     const email = requested.trim();
-    const problem = email === '' ? 'is required' : [...email].length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters` : emailAddressProblem(email);
+    const problem = emailAddressProblem(email);
     if (problem) throw new AdminRefusal('invalid', `email: ${problem}`);
     const user = await this.find(target);
     try {
@@ -144,8 +145,6 @@ export class UserAdmin {
     return this.o.now ? this.o.now() : Date.now();
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isSelf(actor: AdminActor, user: User): boolean {
   return actor.kind === 'user' && actor.id === user.id;

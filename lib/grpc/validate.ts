@@ -1,4 +1,4 @@
-import { hasUnsafeFreeTextCharacters, hasVisibleCharacter, isStorableText } from '../text/text-rules.js';
+import { hasUnsafeFreeTextCharacters, hasVisibleCharacter, isStorableText, isUuid } from '../text/text-rules.js';
 import { invalidArgument } from './errors.js';
 
 /**
@@ -35,11 +35,9 @@ export function requireVisibleText(field: string, value: string, max: number): s
   return text;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export function requireUuid(field: string, value: string): string {
   if (value === '') throw invalidArgument(field, 'is required');
-  if (!UUID.test(value)) throw invalidArgument(field, 'must be a UUID');
+  if (!isUuid(value)) throw invalidArgument(field, 'must be a UUID');
   return value;
 }
 

@@ -51,3 +51,10 @@ const VISIBLE = /[^\p{White_Space}\p{Z}\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Default_Ignora
 export function hasVisibleCharacter(value: string): boolean {
   return VISIBLE.test(value);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** An id as our stores make them (randomUUID: lower-case hex). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

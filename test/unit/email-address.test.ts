@@ -20,6 +20,13 @@ describe('email addresses: one canonical form, invisible characters refused', ()
     expect(emailAddressProblem('not-an-address')).to.equal('is not a valid email address');
   });
 
+  it('refuses an empty address and one over 254 characters, counted after trimming, in characters', () => {
+    expect(emailAddressProblem('  ')).to.equal('is required');
+    expect(emailAddressProblem(`${'x'.repeat(243)}@example.com`)).to.equal('must be at most 254 characters');
+    expect(emailAddressProblem(` ${'x'.repeat(242)}@example.com `), '254 characters once trimmed').to.equal(undefined);
+    expect(emailAddressProblem(`${'é'.repeat(242)}@example.com`), '254 characters, 496 bytes').to.equal(undefined);
+  });
+
   it('re-keying: two passes (no unique key held twice), oldest keeps a shared key, nothing to do when keys are already canonical', () => {
     const rows = [
       { id: 'b', email: 'x@e.io', key: 'rekeying-irrelevant', createdAt: 2 },
