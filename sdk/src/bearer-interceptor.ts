@@ -1,6 +1,12 @@
 import { InterceptingCall, Metadata, status, type Interceptor, type InterceptingListener, type StatusObject } from '@grpc/grpc-js';
 import { ClientError } from './errors.js';
 
+/** Puts `authorization: Bearer <token>` on `metadata` (a new one when left out) and returns it. */
+export function withBearer(token: string, metadata: Metadata = new Metadata()): Metadata {
+  metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}
+
 /** Supplies the token for the next call; may refresh it first. */
 export type TokenSource = () => Promise<string> | string;
 
@@ -42,7 +48,7 @@ export function bearerInterceptor(tokenSource: TokenSource, opts: BearerIntercep
               if (!waiting) return; // deadline passed or cancelled meanwhile
               waiting = undefined;
               clearTimeout(timer);
-              metadata.set('authorization', `Bearer ${token}`);
+              withBearer(token, metadata);
               const onStatus = opts.onStatus;
               next(metadata, onStatus ? { onReceiveStatus: (result, nextStatus) => (onStatus(result), nextStatus(result)) } : listener);
             },

@@ -1,7 +1,7 @@
+import type { Interceptor } from '@grpc/grpc-js';
 import type { ExchangeTokenResponse, IssueServiceTokenResponse } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
-import { Metadata, type Interceptor } from '@grpc/grpc-js';
 import { AUTH_SVC_AUDIENCE, PerAudience, type AudienceTokens } from './audiences.js';
-import { bearerInterceptor } from './bearer-interceptor.js';
+import { bearerInterceptor, withBearer } from './bearer-interceptor.js';
 import { authClientFor, type AuthClient, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
 
@@ -71,8 +71,7 @@ export class ServiceCredentials implements AudienceTokens {
   async exchange(subjectToken: string, audience: string, scope?: string): Promise<ExchangeTokenResponse> {
     const request = { subjectToken, audience, scope: scope ?? '' };
     if (this.opts.exchangeWith === 'bound-token') {
-      const metadata = new Metadata();
-      metadata.set('authorization', `Bearer ${await this.accessToken(AUTH_SVC_AUDIENCE)}`);
+      const metadata = withBearer(await this.accessToken(AUTH_SVC_AUDIENCE));
       return this.auth.client.exchangeToken({ ...request, clientId: '', clientSecret: '' }, { metadata, timeoutMs: this.timeoutMs() });
     }
     const { clientId, clientSecret } = this.opts;

@@ -1,7 +1,7 @@
-import { Metadata, status, type Interceptor, type StatusObject } from '@grpc/grpc-js';
+import { status, type Interceptor, type Metadata, type StatusObject } from '@grpc/grpc-js';
 import type { LoginResponse } from '@grpc-token-auth/sdk/gen/auth/v1/auth_service.js';
 import { audienceOf, PerAudience, type AudienceTokens } from './audiences.js';
-import { bearerInterceptor } from './bearer-interceptor.js';
+import { bearerInterceptor, withBearer } from './bearer-interceptor.js';
 import { authClientFor, type AuthClient, type BorrowedAuthClient, type ClientOptions, type ServiceAddress } from './clients.js';
 import { ClientError, REFUSAL_REASON_KEY } from './errors.js';
 import { RenewingToken, type RenewingTokenOptions } from './renewing-token.js';
@@ -130,9 +130,7 @@ export class Session implements AudienceTokens {
 
   /** Logout and LogoutAll accept the session's token for any audience: the default one is at hand. */
   private async authMetadata(): Promise<Metadata> {
-    const md = new Metadata();
-    md.set('authorization', `Bearer ${await this.accessToken()}`);
-    return md;
+    return withBearer(await this.accessToken());
   }
 
   private refresh(audience: string): Promise<LoginResponse> {
