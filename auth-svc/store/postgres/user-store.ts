@@ -8,17 +8,14 @@ export class PgUserStore implements UserStore {
   constructor(private readonly pool: Pool) {}
 
   async create(u: NewUser, now = Date.now()): Promise<User> {
-    try {
-      const { rows } = await this.pool.query<UserRow>(
+    const { rows } = await uniqueEmail(() =>
+      this.pool.query<UserRow>(
         `INSERT INTO users (id, email, email_normalized, password_hash, display_name, roles, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
         [randomUUID(), u.email.trim(), normalizeEmail(u.email), u.passwordHash, u.displayName, JSON.stringify(u.roles ?? ['user']), now],
-      );
-      return toUser(rows[0]!);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new EmailTakenError();
-      throw err;
-    }
+      ),
+    );
+    return toUser(rows[0]!);
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
@@ -54,13 +51,10 @@ export class PgUserStore implements UserStore {
   }
 
   async setEmail(id: string, email: string, now = Date.now()): Promise<boolean> {
-    try {
-      const { rowCount } = await this.pool.query('UPDATE users SET email = $1, email_normalized = $2, updated_at = $3 WHERE id = $4', [email.trim(), normalizeEmail(email), now, id]);
-      return rowCount === 1;
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new EmailTakenError();
-      throw err;
-    }
+    const { rowCount } = await uniqueEmail(() =>
+      this.pool.query('UPDATE users SET email = $1, email_normalized = $2, updated_at = $3 WHERE id = $4', [email.trim(), normalizeEmail(email), now, id]),
+    );
+    return rowCount === 1;
   }
 
   private async one(sql: string, param: string): Promise<User | undefined> {
@@ -69,3 +63,12 @@ export class PgUserStore implements UserStore {
   }
 }
 
+/** Runs a write of an email; another account's holding it becomes EmailTakenError. */
+async function uniqueEmail<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new EmailTakenError();
+    throw err;
+  }
+}
