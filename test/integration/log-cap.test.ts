@@ -33,14 +33,19 @@ describe('log lines a client can cause are capped, and never repeat what it type
     await sys?.stop();
   });
 
+  /** `count` IssueServiceToken calls with a wrong secret, 8 at a time, each for another client id `<prefix>-<n>`. */
+  const failClientSecrets = async (count: number, prefix: string) => {
+    for (let i = 0; i < count; i += 8) {
+      await Promise.all(Array.from({ length: 8 }, (_, j) => auth.issueServiceToken({ clientId: `${prefix}-${i + j}`, clientSecret: 'wrong' }).catch(() => {})));
+    }
+  };
+
   it('2,000 failed IssueServiceToken: at most (LOG_LINES_PER_SECOND + 1 + 100 + 1) lines a second, the rest counted in log_lines_dropped_total, the client_id never logged', async () => {
     const secret = 'sk_live_PASTED_INTO_CLIENT_ID_4f9a';
     const from = sys.auth.output.length;
     const dropped0 = valueOf(await scrape(sys.auth.metricsPort!), 'log_lines_dropped_total') ?? 0;
     const started = Date.now();
-    for (let i = 0; i < 2000; i += 8) {
-      await Promise.all(Array.from({ length: 8 }, (_, j) => auth.issueServiceToken({ clientId: `${secret}-${i + j}`, clientSecret: 'wrong' }).catch(() => {})));
-    }
+    await failClientSecrets(2000, secret);
     const seconds = Math.ceil((Date.now() - started) / 1000);
     await new Promise((r) => setTimeout(r, 1200)); // the last second's "left out" line
     const lines = sys.auth.output.slice(from);
@@ -69,12 +74,7 @@ describe('log lines a client can cause are capped, and never repeat what it type
     const from = sys.auth.output.length;
     const dropped0 = valueOf(await scrape(sys.auth.metricsPort!), 'log_lines_dropped_total') ?? 0;
     // The cap is full (failed client secrets, each a capped line) when the thief replays the rotated token.
-    const flood = async () => {
-      for (let i = 0; i < 600; i += 8) {
-        await Promise.all(Array.from({ length: 8 }, (_, j) => auth.issueServiceToken({ clientId: `flood-${i + j}`, clientSecret: 'wrong' }).catch(() => {})));
-      }
-    };
-    const flooding = flood();
+    const flooding = failClientSecrets(600, 'flood');
     try {
       await new Promise((r) => setTimeout(r, 100));
       const replayed = await auth.refresh({ refreshToken: first.refreshToken, audience: '' }).then(() => 'accepted', (err: { details: string }) => err.details);
